@@ -1,0 +1,100 @@
+"""The SQLite file: opening it safely, its schema, and upgrading older versions in place."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+FTS_COLUMNS = ["title", "authors_text", "abstract"]
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """A connection with WAL and a busy timeout, so a browser and a loader can share the file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: transactions are explicit (``with db.conn:`` / ``BEGIN``), never implied.
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute("PRAGMA foreign_keys = ON")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _create_v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db["files"].create(
+        {"id": int, "path": str, "name": str, "sha256": str, "size": int, "format": str,
+         "label": str, "encoding": str, "records": int, "loaded_at": str},
+        pk="id", not_null={"path"}, if_not_exists=True,
+    )
+    db["files"].create_index(["path"], unique=True, if_not_exists=True)
+    db["papers"].create(
+        {"id": int, "title": str, "title_derived": int, "title_key": str, "abstract": str,
+         "authors_text": str, "first_author": str, "author_count": int, "authors_complete": int,
+         "date": str, "year": int, "updated": str, "announced": str, "category": str,
+         "has_code": int, "code_urls": str, "upvotes": int, "organisation": str,
+         "provenance": str, "source_count": int, "cite_key": str},
+        pk="id", if_not_exists=True,
+    )
+    for columns in (["title_key"], ["date"], ["year"], ["category"], ["upvotes"], ["organisation"], ["title"]):
+        db["papers"].create_index(columns, if_not_exists=True)
+    db["records"].create(
+        {"id": int, "file_id": int, "idx": int, "line_start": int, "line_end": int,
+         "format": str, "raw": str, "fields": str, "paper_id": int},
+        pk="id", foreign_keys=[("file_id", "files", "id"), ("paper_id", "papers", "id")],
+        if_not_exists=True,
+    )
+    db["records"].create_index(["file_id", "idx"], unique=True, if_not_exists=True)
+    db["records"].create_index(["paper_id"], if_not_exists=True)
+    db["authors"].create({"id": int, "name": str}, pk="id", not_null={"name"}, if_not_exists=True)
+    db["authors"].create_index(["name"], unique=True, if_not_exists=True)
+    db["paper_authors"].create(
+        {"paper_id": int, "author_id": int, "position": int},
+        pk=("paper_id", "position"),
+        foreign_keys=[("paper_id", "papers", "id"), ("author_id", "authors", "id")],
+        if_not_exists=True,
+    )
+    db["paper_authors"].create_index(["author_id"], if_not_exists=True)
+    db["match_keys"].create({"key": str, "paper_id": int}, if_not_exists=True)
+    db["match_keys"].create_index(["key"], if_not_exists=True)
+    db["match_keys"].create_index(["paper_id"], if_not_exists=True)
+    if "papers_fts" not in db.table_names():
+        db["papers"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    # Every distinct indexed word: what typo-tolerant search corrects a misspelt word to.
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+
+
+# Each step takes a database at version N-1 to version N, inside one transaction.
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _create_v1}
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Bring the file up to ``SCHEMA_VERSION``, one recorded step at a time; never discard data."""
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"this library was written by a newer paperdeck (schema {current}, this one knows {SCHEMA_VERSION})"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](db)
+            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise

@@ -1,0 +1,78 @@
+"""Whole-library (or filtered) exports: paperdeck's own JSON and CSL-JSON."""
+
+from __future__ import annotations
+
+from store.models import Paper
+from store.names import split_name
+
+
+def paper_json(paper: Paper) -> dict:
+    """The documented JSON shape of one paper (README, "Export format")."""
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "title_derived": paper.title_derived,
+        "authors": paper.authors,
+        "authors_complete": paper.authors_complete,
+        "author_count": paper.known_author_count,
+        "abstract": paper.abstract,
+        "date": paper.date,
+        "updated": paper.updated,
+        "announced": paper.announced,
+        "category": paper.category,
+        "has_code": paper.has_code,
+        "code_urls": paper.code_urls,
+        "upvotes": paper.upvotes,
+        "organisation": paper.organisation,
+        "sources": [{"file": s.file, "index": s.index, "format": s.format,
+                     "lines": [s.line_start, s.line_end]} for s in paper.sources],
+        "provenance": {
+            name: {"file": source.file, "index": source.index}
+            for name in sorted(paper.provenance)
+            if (source := paper.source_of(name)) is not None
+        },
+    }
+
+
+def _date_parts(iso: str | None) -> dict | None:
+    if not iso:
+        return None
+    return {"date-parts": [[int(part) for part in iso.split("-")]]}
+
+
+def csl_name(name: str) -> dict:
+    parts = split_name(name)
+    item = {"family": parts.family}
+    if parts.given:
+        item["given"] = parts.given
+    if parts.particle:
+        item["non-dropping-particle"] = parts.particle
+    if parts.suffix:
+        item["suffix"] = parts.suffix
+    return item
+
+
+def paper_csl(paper: Paper, key: str) -> dict:
+    """One CSL-JSON item. A truncated author list is said so in ``note``, never passed off as whole."""
+    item: dict = {"id": key, "type": "article", "title": paper.title}
+    if paper.authors:
+        item["author"] = [csl_name(name) for name in paper.authors]
+    issued = _date_parts(paper.date)
+    if issued:
+        item["issued"] = issued
+    if paper.abstract:
+        item["abstract"] = paper.abstract
+    if any(s.format == "arxiv" for s in paper.sources):
+        item["archive"] = "arXiv"
+    if paper.code_urls:
+        item["URL"] = paper.code_urls[0]
+    notes = []
+    if not paper.authors_complete:
+        count = paper.known_author_count
+        notes.append(f"author list incomplete ({count} authors in all)" if count and count > len(paper.authors)
+                     else "author list incomplete")
+    if paper.title_derived:
+        notes.append("title derived from the abstract by paperdeck; the listing gave none")
+    if notes:
+        item["note"] = "; ".join(notes)
+    return item

@@ -1,0 +1,258 @@
+"""The library: one SQLite file of merged papers, and everything callers ask of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from store import citekeys
+from store import db as database
+from store.loader import Loader
+from store.models import LoadReport, Paper, Source
+from store.paths import bundled_seeds, default_db_path
+from store.query import Query, filter_sql, fts_expression, parse_query
+
+SORTS = ("relevance", "date", "title", "upvotes")
+_ORDER = {
+    "date": "p.date IS NULL, p.date DESC, p.id",
+    "title": "p.title COLLATE NOCASE, p.id",
+    "upvotes": "p.upvotes IS NULL, p.upvotes DESC, p.date DESC, p.id",
+}
+TYPO_CUTOFF = 75
+
+
+@dataclass
+class ListRow:
+    """What one line of the paper list shows."""
+
+    id: int
+    title: str
+    title_derived: bool
+    first_author: str | None
+    author_count: int | None
+    date: str | None
+    category: str | None
+    has_code: bool
+    upvotes: int | None
+
+
+@dataclass
+class SearchResult:
+    """Every matching paper id, in order, and how the words were understood."""
+
+    query: Query
+    sort: str
+    ids: array = field(default_factory=lambda: array("q"))
+    corrections: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+    @property
+    def terms(self) -> list[str]:
+        """The words to highlight: the typed ones and what typos were corrected to."""
+        found = [w for w in self.query.words if w not in self.corrections]
+        for options in self.corrections.values():
+            found.extend(options)
+        return found
+
+
+@dataclass
+class Facets:
+    total: int = 0
+    categories: list[tuple[str, int]] = field(default_factory=list)
+    years: list[tuple[int, int]] = field(default_factory=list)
+    sources: list[tuple[str, int]] = field(default_factory=list)
+    has_code: int = 0
+    organisations: list[tuple[str, int]] = field(default_factory=list)
+    authors: list[tuple[str, int]] = field(default_factory=list)
+
+
+class Library:
+    """A paperdeck library file. Not shared between threads: open one per thread."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = database.connect(self.path)
+        database.ensure_schema(self.db)
+        self._vocabulary: list[str] | None = None
+        self._vocabulary_version: int | None = None
+        self._thread = threading.get_ident()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def load(self, paths: Iterable[str | Path], as_of: dt.date | None = None) -> LoadReport:
+        return Loader(self.db, as_of).load(paths)
+
+    def load_seeds_if_empty(self, as_of: dt.date | None = None) -> LoadReport | None:
+        if self.paper_count() or self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]:
+            return None
+        return self.load([bundled_seeds()], as_of)
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: the cue to refresh what is shown."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def paper_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+
+    def source_files(self) -> list[dict]:
+        return list(self.db.query("SELECT id, name, path, format, label, records, encoding FROM files ORDER BY name"))
+
+    def paper(self, paper_id: int) -> Paper | None:
+        row = self.db.execute("SELECT * FROM papers WHERE id = ?", [paper_id]).fetchone()
+        if row is None:
+            return None
+        columns = [d[0] for d in self.db.execute("SELECT * FROM papers LIMIT 0").description]
+        values = dict(zip(columns, row))
+        authors = [r[0] for r in self.db.execute(
+            "SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
+            "WHERE pa.paper_id = ? ORDER BY pa.position", [paper_id])]
+        sources = [
+            Source(file=name, path=path, index=idx, format=fmt, line_start=start, line_end=end, record_id=rid)
+            for rid, name, path, idx, fmt, start, end in self.db.execute(
+                "SELECT r.id, f.name, f.path, r.idx, r.format, r.line_start, r.line_end FROM records r "
+                "JOIN files f ON f.id = r.file_id WHERE r.paper_id = ? ORDER BY f.name, r.idx", [paper_id])
+        ]
+        return Paper(
+            id=values["id"], title=values["title"], title_derived=bool(values["title_derived"]),
+            authors=authors, authors_complete=bool(values["authors_complete"]),
+            author_count=values["author_count"], abstract=values["abstract"], date=values["date"],
+            updated=values["updated"], announced=values["announced"], category=values["category"],
+            has_code=bool(values["has_code"]), code_urls=json.loads(values["code_urls"] or "[]"),
+            upvotes=values["upvotes"], organisation=values["organisation"], sources=sources,
+            provenance=json.loads(values["provenance"] or "{}"),
+        )
+
+    def papers(self, ids: Iterable[int]) -> list[Paper]:
+        return [paper for paper in map(self.paper, ids) if paper is not None]
+
+    def list_rows(self, ids: Iterable[int]) -> dict[int, ListRow]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT id, title, title_derived, first_author, author_count, date, category, has_code, upvotes "
+            f"FROM papers WHERE id IN ({marks})", ids)
+        return {r[0]: ListRow(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows}
+
+    def cite_keys(self, ids: Iterable[int]) -> dict[int, str]:
+        """Each paper's cite key: its base key, suffixed b, c, ... after the first paper holding it."""
+        keys = {}
+        for paper_id in ids:
+            row = self.db.execute("SELECT cite_key FROM papers WHERE id = ?", [paper_id]).fetchone()
+            if row is None:
+                continue
+            rank = self.db.execute("SELECT COUNT(*) FROM papers WHERE cite_key = ? AND id < ?",
+                                   [row[0], paper_id]).fetchone()[0]
+            keys[paper_id] = citekeys.with_suffix(row[0], rank)
+        return keys
+
+    # -- searching -------------------------------------------------------------------------------
+
+    def search(self, text: str = "", sort: str = "relevance", limit: int | None = None) -> SearchResult:
+        """Every paper the query matches, in ``sort`` order; typos corrected when nothing matches."""
+        query = parse_query(text)
+        result = SearchResult(query, sort)
+        result.ids = self._ids(query, sort, None, limit)
+        if not result.ids and query.words:
+            corrections = self._corrections(query.words)
+            if corrections:
+                result.corrections = corrections
+                result.ids = self._ids(query, sort, corrections, limit)
+        return result
+
+    def _where(self, query: Query, corrections: dict[str, list[str]] | None) -> tuple[str, list]:
+        clauses, params = filter_sql(query)
+        if query.words:
+            clauses.insert(0, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+            params.insert(0, fts_expression(query.words, corrections))
+        return (" AND ".join(clauses) or "1"), params
+
+    def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
+        where, params = self._where(query, corrections)
+        tail = f" LIMIT {int(limit)}" if limit else ""
+        if sort == "relevance" and query.words:
+            where = where.replace("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)",
+                                  "papers_fts MATCH ?", 1)
+            sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid WHERE {where} "
+                   f"ORDER BY bm25(papers_fts, 10.0, 4.0, 1.0), p.id{tail}")
+        else:
+            order = _ORDER.get(sort, _ORDER["date"])
+            sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
+        return array("q", (row[0] for row in self.db.execute(sql, params)))
+
+    def _vocabulary_terms(self) -> list[str]:
+        version = self.data_version()
+        if self._vocabulary is None or version != self._vocabulary_version:
+            self._vocabulary = [r[0] for r in self.db.execute("SELECT term FROM papers_fts_vocab")]
+            self._vocabulary_version = version
+        return self._vocabulary
+
+    def _corrections(self, words: list[str]) -> dict[str, list[str]]:
+        """For each word no indexed word starts with, the indexed words closest to it."""
+        corrections: dict[str, list[str]] = {}
+        for word in words:
+            if len(word) < 3:
+                continue
+            hit = self.db.execute(
+                "SELECT 1 FROM papers_fts_vocab WHERE term >= ? AND term < ? LIMIT 1", [word, word + "\U0010ffff"]
+            ).fetchone()
+            if hit:
+                continue
+            close = process.extract(word, self._vocabulary_terms(), scorer=fuzz.ratio,
+                                    score_cutoff=TYPO_CUTOFF, limit=4)
+            if close:
+                best = close[0][1]
+                corrections[word] = [term for term, score, _ in close if score >= best - 5]
+        return corrections
+
+    def facets(self, text: str = "", corrections: dict[str, list[str]] | None = None) -> Facets:
+        """Counts by category, year, source, code, organisation and author over what ``text`` matches."""
+        query = parse_query(text)
+        where, params = self._where(query, corrections)
+        matching = f"SELECT p.id FROM papers p WHERE {where}"
+        facets = Facets()
+        facets.total, facets.has_code = self.db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(p.has_code), 0) FROM papers p WHERE {where}", params).fetchone()
+        facets.categories = self.db.execute(
+            f"SELECT p.category, COUNT(*) FROM papers p WHERE {where} AND p.category IS NOT NULL "
+            "GROUP BY p.category ORDER BY 2 DESC, 1", params).fetchall()
+        facets.years = self.db.execute(
+            f"SELECT p.year, COUNT(*) FROM papers p WHERE {where} AND p.year IS NOT NULL "
+            "GROUP BY p.year ORDER BY 1", params).fetchall()
+        facets.organisations = self.db.execute(
+            f"SELECT p.organisation, COUNT(*) FROM papers p WHERE {where} AND p.organisation IS NOT NULL "
+            "GROUP BY p.organisation ORDER BY 2 DESC, 1 LIMIT 20", params).fetchall()
+        facets.sources = self.db.execute(
+            f"SELECT f.name, COUNT(DISTINCT r.paper_id) FROM records r JOIN files f ON f.id = r.file_id "
+            f"WHERE r.paper_id IN ({matching}) GROUP BY f.id ORDER BY f.name", params).fetchall()
+        facets.authors = self.db.execute(
+            f"SELECT a.name, COUNT(*) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
+            f"WHERE pa.paper_id IN ({matching}) GROUP BY a.id ORDER BY 2 DESC, 1 LIMIT 12", params).fetchall()
+        return facets
+
+
+def open_library(path: str | Path | None = None) -> Library:
+    """The library at ``path``, else ``$PAPERDECK_DB``, else the user data directory's."""
+    return Library(path or default_db_path())

@@ -1,0 +1,294 @@
+"""Loading listing files into the library: one transaction per file, merging as it goes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from store import citekeys, merge, parsers
+from store.models import FileReport, LoadReport, ParseError, ParseResult, Problem, Record
+from store.parsers import card_list
+from store.text import title_key
+
+LISTING_SUFFIXES = {".txt", ".text", ".md", ""}
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be loaded; the message says why, ``line`` says where."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.line = line
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; folders as their listing files, sorted by name."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.iterdir()
+                       if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in LISTING_SUFFIXES)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def decode(data: bytes) -> tuple[str, str, list[Problem]]:
+    """Text, the encoding used, and a note when it was not UTF-8."""
+    if b"\x00" in data[:65536]:
+        raise FileRejected("binary file (it holds NUL bytes), not a pasted listing")
+    try:
+        return data.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError as error:
+        bad_line = data[: error.start].count(b"\n") + 1
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise FileRejected(
+            "neither UTF-8 nor Windows-1252 text; save it as UTF-8 and load it again", bad_line
+        ) from None
+    return text, "cp1252", [Problem(bad_line, "not UTF-8: read as Windows-1252 (Latin-1)")]
+
+
+@dataclass
+class PreparedFile:
+    path: Path
+    data: bytes
+    sha256: str
+    text: str = ""
+    encoding: str = "utf-8"
+    format: str | None = None
+    parser: object = None
+    lines: list[str] = field(default_factory=list)
+    result: ParseResult | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+class KnownNames:
+    """Author names the library or this load already knows: hints for gluey card lines."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.names: set[str] = set()
+
+    def __contains__(self, name: object) -> bool:
+        if name in self.names:
+            return True
+        return self.db.execute("SELECT 1 FROM authors WHERE name = ?", [name]).fetchone() is not None
+
+
+class Loader:
+    """Loads files into one open library database."""
+
+    def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None):
+        self.db = db
+        self.as_of = as_of or dt.date.today()
+        self.report = LoadReport()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _prepare(self, path: Path) -> PreparedFile | FileReport:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            return FileReport(str(path), "failed", error=f"cannot read: {error.strerror or error}")
+        prepared = PreparedFile(path, data, hashlib.sha256(data).hexdigest())
+        stored = self.db.execute("SELECT sha256 FROM files WHERE path = ?", [str(path.resolve())]).fetchone()
+        if stored and stored[0] == prepared.sha256:
+            return FileReport(str(path), "unchanged")
+        try:
+            if not data.strip():
+                raise FileRejected("empty file")
+            prepared.text, prepared.encoding, prepared.problems = decode(data)
+            prepared.lines = prepared.text.splitlines()
+            prepared.parser = parsers.detect(prepared.lines)
+            if prepared.parser is None:
+                parsers.parse_lines(prepared.lines, self.as_of)  # raises the standard ParseError
+            prepared.format = prepared.parser.NAME
+        except FileRejected as error:
+            return FileReport(str(path), "failed", error=str(error),
+                              problems=[Problem(error.line, str(error), str(path))])
+        except ParseError as error:
+            return FileReport(str(path), "failed", error=error.message,
+                              problems=[Problem(error.line, error.message, str(path))])
+        return prepared
+
+    def _parse(self, prepared: PreparedFile, known: KnownNames) -> None:
+        if prepared.parser is card_list:
+            prepared.result = card_list.parse(prepared.lines, self.as_of, known_names=known)
+        else:
+            prepared.result = prepared.parser.parse(prepared.lines, self.as_of)
+        for record in prepared.result.records:
+            known.names.update(record.authors)
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def load(self, paths: Iterable[str | Path]) -> LoadReport:
+        prepared_files: list[PreparedFile | FileReport] = [self._prepare(p) for p in expand_paths(paths)]
+        known = KnownNames(self.db)
+        # Formats with whole author names first, so card lists can split their glued lines with them.
+        for prepared in sorted((p for p in prepared_files if isinstance(p, PreparedFile)),
+                               key=lambda p: p.parser is card_list):
+            self._parse(prepared, known)
+        for prepared in prepared_files:
+            if isinstance(prepared, FileReport):
+                self.report.files.append(prepared)
+            else:
+                self.report.files.append(self._store(prepared))
+        return self.report
+
+    def _store(self, prepared: PreparedFile) -> FileReport:
+        path = str(prepared.path)
+        result = prepared.result
+        problems = [Problem(p.line, p.message, path) for p in prepared.problems + result.problems]
+        if not result.records:
+            message = "no complete paper in this file"
+            return FileReport(path, "failed", prepared.format, problems=problems + [Problem(1, message, path)],
+                              error=message)
+        before = (self.report.papers_new, self.report.papers_merged,
+                  self.report.papers_updated, self.report.papers_removed)
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._replace_file(prepared, result.records)
+            self.db.execute("COMMIT")
+        except BaseException as error:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            (self.report.papers_new, self.report.papers_merged,
+             self.report.papers_updated, self.report.papers_removed) = before
+            if not isinstance(error, Exception):
+                raise
+            return FileReport(path, "failed", prepared.format, problems=problems,
+                              error=f"not stored, the library is unchanged: {error}")
+        return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems)
+
+    def _replace_file(self, prepared: PreparedFile, records: list[Record]) -> None:
+        resolved = str(prepared.path.resolve())
+        row = self.db.execute("SELECT id FROM files WHERE path = ?", [resolved]).fetchone()
+        file_values = {
+            "path": resolved, "name": prepared.path.name, "sha256": prepared.sha256,
+            "size": len(prepared.data), "format": prepared.format, "label": prepared.result.label,
+            "encoding": prepared.encoding, "records": len(records),
+            "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        touched: set[int] = set()
+        if row:
+            file_id = row[0]
+            self.db["files"].update(file_id, file_values)
+            touched.update(r[0] for r in self.db.execute(
+                "SELECT DISTINCT paper_id FROM records WHERE file_id = ?", [file_id]))
+            self.db.execute("DELETE FROM records WHERE file_id = ?", [file_id])
+        else:
+            file_id = self.db["files"].insert(file_values).last_pk
+        existing_before = set(touched)
+        for record in records:
+            paper_id = self._match(record)
+            if paper_id is None:
+                paper_id = self.db["papers"].insert({"title": record.title or "", "source_count": 0}).last_pk
+                self.report.papers_new += 1
+            else:
+                self.report.papers_merged += 1
+            self.db["records"].insert({
+                "file_id": file_id, "idx": record.index, "line_start": record.line_start,
+                "line_end": record.line_end, "format": record.format, "raw": record.raw,
+                "fields": json.dumps(record.fields(), ensure_ascii=False), "paper_id": paper_id,
+            })
+            touched.add(paper_id)
+            self._rebuild_paper(paper_id)
+        for paper_id in existing_before:
+            if not self._rebuild_paper(paper_id):
+                self.report.papers_removed += 1
+        self.report.papers_updated += len(existing_before)
+        self.db.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
+
+    # -- merging ---------------------------------------------------------------------------------
+
+    def _candidates(self, keys: list[str]) -> list[dict]:
+        ids: set[int] = set()
+        for key in keys:
+            block = [r[0] for r in self.db.execute(
+                "SELECT paper_id FROM match_keys WHERE key = ? LIMIT ?", [key, merge.MAX_BLOCK + 1])]
+            if len(block) <= merge.MAX_BLOCK:
+                ids.update(block)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return list(self.db.query(
+            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", list(ids)))
+
+    def _match(self, record: Record) -> int | None:
+        """The paper this record is a listing of, if the library has it."""
+        if record.title:
+            row = self.db.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT 1",
+                                  [title_key(record.title)]).fetchone()
+            if row:
+                return row[0]
+            for paper in self._candidates(merge.title_block_keys(record.title)):
+                if not paper["title_derived"] and merge.titles_match(record.title, paper["title"]):
+                    return paper["id"]
+        if not record.abstract:
+            return None
+        best: tuple[float, int] | None = None
+        for paper in self._candidates(merge.abstract_block_keys(record.abstract)):
+            # A titled record joins an untitled paper, never a paper titled otherwise.
+            if record.title and not paper["title_derived"]:
+                continue
+            score = merge.abstracts_match(record.abstract, paper["abstract"] or "")
+            if score is not None and (best is None or score > best[0]):
+                best = (score, paper["id"])
+        return best[1] if best else None
+
+    def _rebuild_paper(self, paper_id: int) -> bool:
+        """Recompute a paper from its records; delete it when none is left. False if deleted."""
+        rows = self.db.execute(
+            "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id]).fetchall()
+        self.db.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
+        self.db.execute("DELETE FROM match_keys WHERE paper_id = ?", [paper_id])
+        if not rows:
+            self.db.execute("DELETE FROM papers WHERE id = ?", [paper_id])
+            return False
+        records = [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows]
+        merged = merge.reconcile(records)
+        values = merged.fields
+        authors = values["authors"]
+        self.db["papers"].update(paper_id, {
+            "title": values["title"],
+            "title_derived": int(values["title_derived"]),
+            "title_key": None if values["title_derived"] else title_key(values["title"]),
+            "abstract": values.get("abstract"),
+            "authors_text": ", ".join(authors),
+            "first_author": authors[0] if authors else None,
+            "author_count": values.get("author_count"),
+            "authors_complete": int(values["authors_complete"]),
+            "date": values.get("date"),
+            "year": int(values["date"][:4]) if values.get("date") else None,
+            "updated": values.get("updated"),
+            "announced": values.get("announced"),
+            "category": values.get("category"),
+            "has_code": int(values["has_code"]),
+            "code_urls": json.dumps(values["code_urls"]),
+            "upvotes": values.get("upvotes"),
+            "organisation": values.get("organisation"),
+            "provenance": json.dumps(merged.provenance),
+            "source_count": len(records),
+            "cite_key": citekeys.base_key(authors[0] if authors else None, values.get("date"), values["title"]),
+        })
+        for position, name in enumerate(authors):
+            self.db.execute("INSERT OR IGNORE INTO authors (name) VALUES (?)", [name])
+            author_id = self.db.execute("SELECT id FROM authors WHERE name = ?", [name]).fetchone()[0]
+            self.db.execute("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
+                            [paper_id, author_id, position])
+        keys: set[str] = set()
+        for _, _, fields in records:
+            keys.update(merge.block_keys(fields.get("title"), bool(fields.get("title")), fields.get("abstract")))
+        self.db.conn.executemany("INSERT INTO match_keys (key, paper_id) VALUES (?, ?)",
+                            [(key, paper_id) for key in sorted(keys)])
+        return True

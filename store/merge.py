@@ -1,0 +1,231 @@
+"""Deciding which records are one paper, and what the merged paper says.
+
+Matching is blocked: each paper is filed under a few keys (its title's first and last words, the
+names its abstract introduces, a small min-hash sketch of its abstract) and a new record is scored
+only against papers that share a key with it, so a load stays near-linear in the number of records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from store.text import fold, title_key
+
+# token_set_ratio of two wordings of one abstract: >= 80.9 on the seeds' rewordings, while two
+# different papers never reach 75.5 (both measured in tests/test_merge.py). 78 sits between.
+ABSTRACT_THRESHOLD = 78.0
+TITLE_THRESHOLD = 92.0
+SKETCH_SIZE = 8
+# A key shared by more papers than this tells nothing (``w:in this paper``): it is not used.
+MAX_BLOCK = 200
+
+STOPWORDS = frozenset(
+    "a an and are as at be been by can for from has have in into is it its of on or our that the their "
+    "these this to we which with while where when both such than then there they was were will".split()
+)
+FORMAT_PRIORITY = {"arxiv": 0, "daily_papers": 1, "card_list": 2, "bare_abstracts": 3}
+
+_NAME_TOKEN = r"[A-Z][\w]*(?:-[\w]+)*"
+_ACRONYM = r"(?=[\w-]*[A-Z][\w-]*[A-Z0-9])[A-Za-z][\w]*(?:-[\w]+)*"  # two capitals/digits at least
+_CONNECTOR = r"(?:for|of|and|with|in|via|to|on|the|a|an)"
+# Capitalised words, with lower-case connectors only between two of them.
+_LONG_FORM = rf"{_NAME_TOKEN}(?:\s+(?:{_CONNECTOR}\s+)*{_NAME_TOKEN})*"
+_INTRODUCING = re.compile(
+    r"\b(?:propos|present|introduc|develop|design|call|nam|dub|term|build|devis|offer)\w*\b", re.I
+)
+_PATTERNS = (
+    # Long Form Of The Method (LFM)
+    re.compile(rf"(?P<long>{_LONG_FORM})\s+\((?P<short>{_ACRONYM})\)"),
+    # LFM (Long Form Of The Method)
+    re.compile(rf"(?P<short>{_ACRONYM})\s+\((?P<long>[A-Z][^()]{{3,100}})\)"),
+    # ... called/named/dubbed LFM
+    re.compile(rf"\b(?:called|named|dubbed|termed|coined)\s+(?P<long>{_LONG_FORM})"),
+    # we introduce LFM, a ...
+    re.compile(rf"^\s*(?:a |an |the )?(?P<short>{_ACRONYM})\s*[,:(]"),
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "huggingface.co", "sourceforge.net")
+
+
+def content_words(text: str) -> list[str]:
+    return [word for word in fold(text).split() if len(word) > 2 and word not in STOPWORDS]
+
+
+def introduced_names(abstract: str) -> list[str]:
+    """Names the abstract introduces for its own method (``CETNet``, ``InterFormer``), in order."""
+    names: list[str] = []
+    for sentence in _SENTENCE_END.split(abstract):
+        for verb in _INTRODUCING.finditer(sentence):
+            after = sentence[verb.end():]
+            for pattern in _PATTERNS:
+                match = pattern.search(after)
+                if match:
+                    groups = match.groupdict()
+                    names.append(groups.get("short") or groups["long"])
+                    break
+            else:
+                continue
+            break
+    return names
+
+
+def derive_title(abstract: str) -> str:
+    """A display title for a paper listed without one: the name its abstract introduces."""
+    for sentence in _SENTENCE_END.split(abstract):
+        for verb in _INTRODUCING.finditer(sentence):
+            after = sentence[verb.end():]
+            for pattern in _PATTERNS:
+                match = pattern.search(after)
+                if not match:
+                    continue
+                groups = match.groupdict()
+                short, long = groups.get("short"), groups.get("long")
+                if short and long:
+                    return f"{short}: {long}"
+                return (short or long).strip()
+    first = _SENTENCE_END.split(abstract.strip(), 1)[0]
+    return first if len(first) <= 90 else first[:89].rsplit(" ", 1)[0] + "…"
+
+
+def urls(text: str | None) -> list[str]:
+    return [url.rstrip(".,;:") for url in _URL.findall(text or "")]
+
+
+def is_code_url(url: str) -> bool:
+    return any(host in url for host in CODE_HOSTS)
+
+
+def _stable_hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def title_block_keys(title: str) -> list[str]:
+    words = title_key(title).split()
+    if not words:
+        return []
+    return [f"t<{' '.join(words[:3])}", f"t>{' '.join(words[-3:])}"]
+
+
+def abstract_block_keys(abstract: str) -> list[str]:
+    words = content_words(abstract)
+    keys = [f"n:{fold(name)}" for name in introduced_names(abstract)]
+    if words:
+        keys.append(f"w:{' '.join(words[:3])}")
+    shingles = {" ".join(words[i : i + 2]) for i in range(len(words) - 1)}
+    sketch = sorted(shingles, key=_stable_hash)[:SKETCH_SIZE]
+    keys.extend(f"s:{shingle}" for shingle in sketch)
+    return list(dict.fromkeys(keys))
+
+
+def block_keys(title: str | None, title_is_real: bool, abstract: str | None) -> list[str]:
+    keys = title_block_keys(title) if title and title_is_real else []
+    if abstract:
+        keys.extend(abstract_block_keys(abstract))
+    return keys
+
+
+def abstract_score(a: str, b: str) -> float:
+    return fuzz.token_set_ratio(fold(a), fold(b))
+
+
+def names_conflict(a: str, b: str) -> bool:
+    """Two abstracts naming different methods of their own (AVSE vs D2S-VSE) are two papers."""
+    names_a = {fold(n) for n in introduced_names(a)}
+    names_b = {fold(n) for n in introduced_names(b)}
+    return bool(names_a and names_b and not names_a & names_b)
+
+
+def abstracts_match(a: str, b: str) -> float | None:
+    """The similarity score when ``a`` and ``b`` are one paper's abstract, else None."""
+    score = abstract_score(a, b)
+    if score >= ABSTRACT_THRESHOLD and not names_conflict(a, b):
+        return score
+    return None
+
+
+def titles_match(a: str, b: str) -> bool:
+    return fuzz.ratio(title_key(a), title_key(b)) >= TITLE_THRESHOLD
+
+
+@dataclass
+class Merged:
+    """A paper's fields reconciled from its records, and which record gave each."""
+
+    fields: dict
+    provenance: dict[str, int]
+
+
+def reconcile(records: Iterable[tuple[int, str, dict]]) -> Merged:
+    """Merge ``(record_id, format, fields)`` into one paper, keeping the most complete values."""
+    ordered = sorted(records, key=lambda r: (FORMAT_PRIORITY.get(r[1], 9), r[0]))
+    fields: dict = {}
+    provenance: dict[str, int] = {}
+
+    def take(name: str, value, record_id: int) -> None:
+        fields[name] = value
+        provenance[name] = record_id
+
+    titled = [r for r in ordered if r[2].get("title")]
+    if titled:
+        take("title", titled[0][2]["title"], titled[0][0])
+        fields["title_derived"] = False
+    with_abstract = [r for r in ordered if r[2].get("abstract")]
+    if with_abstract:
+        # The first by format priority (arXiv's full, latest abstract), longest on a tie of format.
+        best = min(with_abstract, key=lambda r: (FORMAT_PRIORITY.get(r[1], 9), -len(r[2]["abstract"])))
+        take("abstract", best[2]["abstract"], best[0])
+    if not titled:
+        take("title", derive_title(fields.get("abstract", "")) or "Untitled", provenance.get("abstract", ordered[0][0]))
+        fields["title_derived"] = True
+
+    with_authors = [r for r in ordered if r[2].get("authors")]
+    if with_authors:
+        best = max(with_authors, key=lambda r: (r[2].get("authors_complete", False), len(r[2]["authors"])))
+        take("authors", best[2]["authors"], best[0])
+        fields["authors_complete"] = bool(best[2].get("authors_complete"))
+    else:
+        fields["authors"], fields["authors_complete"] = [], False
+    counts = [(r[2]["author_count"], r[0]) for r in ordered if r[2].get("author_count")]
+    if fields["authors_complete"]:
+        fields["author_count"] = len(fields["authors"])
+        provenance["author_count"] = provenance["authors"]
+    elif counts:
+        count, record_id = max(counts)
+        take("author_count", max(count, len(fields["authors"])), record_id)
+    else:
+        fields["author_count"] = None
+
+    dated = [(r[2]["date"], r[0]) for r in ordered if r[2].get("date")]
+    if dated:
+        take("date", *min(dated))
+    updates = [(r[2].get("updated") or r[2]["date"], r[0]) for r in ordered if r[2].get("updated") or r[2].get("date")]
+    if updates:
+        take("updated", *max(updates))
+    for name in ("announced", "category", "organisation"):
+        value = next(((r[2][name], r[0]) for r in ordered if r[2].get(name)), None)
+        if value:
+            take(name, *value)
+    upvotes = [(r[2]["upvotes"], r[0]) for r in ordered if r[2].get("upvotes") is not None]
+    if upvotes:
+        take("upvotes", *max(upvotes))
+
+    links: list[str] = []
+    for record_id, _, record_fields in ordered:
+        for url in urls(record_fields.get("abstract")):
+            if url not in links:
+                links.append(url)
+                provenance.setdefault("code_urls", record_id)
+    fields["code_urls"] = links
+    marker = next((r[0] for r in ordered if r[2].get("has_code")), None)
+    fields["has_code"] = marker is not None or any(is_code_url(url) for url in links)
+    if marker is not None:
+        provenance["has_code"] = marker
+    elif fields["has_code"]:
+        provenance["has_code"] = provenance["code_urls"]
+    return Merged(fields, provenance)

@@ -1,0 +1,44 @@
+"""Splitting a personal name into the parts citation styles need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le",
+             "ter", "ten", "zu", "bin", "ibn", "al", "el"}
+SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+
+
+@dataclass
+class Name:
+    given: str
+    family: str
+    particle: str = ""  # "van der" in Ludwig van der Berg: part of the family name, sorted by it
+    suffix: str = ""
+
+    @property
+    def family_full(self) -> str:
+        return f"{self.particle} {self.family}".strip()
+
+
+def split_name(name: str) -> Name:
+    """``Philip S. Yu`` -> given ``Philip S.``, family ``Yu``; ``Ludwig van der Berg`` keeps ``van der``.
+
+    A name written ``Family, Given`` is taken as such. Names are romanised as the page gave them,
+    given name first: the last word is the family name unless particles precede it.
+    """
+    name = " ".join(name.split())
+    if "," in name:
+        family, _, given = name.partition(",")
+        return Name(given.strip(), family.strip())
+    words = name.split(" ")
+    suffix = ""
+    if len(words) > 2 and words[-1].lower() in SUFFIXES:
+        suffix = words.pop()
+    if len(words) == 1:
+        return Name("", words[0], suffix=suffix)
+    family_start = len(words) - 1
+    while family_start > 1 and words[family_start - 1].lower() in PARTICLES:
+        family_start -= 1
+    particle_words = [w for w in words[family_start:-1]]
+    return Name(" ".join(words[:family_start]), words[-1], " ".join(particle_words), suffix)

@@ -1,0 +1,36 @@
+"""One module per listing format; each offers ``detect(lines)`` and ``parse(lines, as_of)``.
+
+The format is recognised from the text itself, never from the file name: every parser scores how
+well the lines fit it and the best score above ``MIN_SCORE`` wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import ModuleType
+
+from store.models import ParseError, ParseResult
+from store.parsers import arxiv, bare_abstracts, card_list, daily_papers
+
+PARSERS: tuple[ModuleType, ...] = (card_list, arxiv, bare_abstracts, daily_papers)
+MIN_SCORE = 0.5
+
+
+def detect(lines: list[str]) -> ModuleType | None:
+    """The parser whose format these lines are in, or None."""
+    scored = [(parser.detect(lines), parser) for parser in PARSERS]
+    score, parser = max(scored, key=lambda pair: pair[0])
+    return parser if score >= MIN_SCORE else None
+
+
+def parse_lines(lines: list[str], as_of: dt.date) -> tuple[str, ParseResult]:
+    """Detect and parse; raises ParseError when the lines are in no known format."""
+    parser = detect(lines)
+    if parser is None:
+        first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
+        raise ParseError(
+            first,
+            "not a listing paperdeck knows (expected a card list, arXiv results, "
+            "bare abstracts or a daily-papers page)",
+        )
+    return parser.NAME, parser.parse(lines, as_of)

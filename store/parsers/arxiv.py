@@ -1,0 +1,141 @@
+"""arXiv search results, as copied from the results page.
+
+Per paper: an optional ``-`` separator, the title, ``Authors:`` and one author a line (the last may
+be ``, et al. (N additional authors not shown)``), ``Abstract:`` with a truncated abstract, then
+``▽ More``, the full abstract and ``△ Less``, ``Submitted D; v1 submitted D;`` and
+``originally announced Month Year.``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from store.dates import DateProblem, parse_date, parse_month
+from store.models import ParseResult, Problem, Record
+from store.text import clean_line
+
+NAME = "arxiv"
+
+MORE = "▽ More"
+LESS = "△ Less"
+HIDDEN_AUTHORS = re.compile(r"et al\.?\s*\((\d+) additional authors? not shown\)")
+SUBMITTED = re.compile(r"^Submitted (?P<latest>[^;]+);(?:\s*v1 submitted (?P<first>[^;]+);)?")
+ANNOUNCED = re.compile(r"originally announced (?P<month>[A-Za-z]+ \d{4})")
+
+
+def detect(lines: list[str]) -> float:
+    stripped = [line.strip() for line in lines]
+    authors = stripped.count("Authors:")
+    abstracts = stripped.count("Abstract:")
+    if not authors or not abstracts:
+        return 0.0
+    submitted = sum(1 for line in stripped if line.startswith("Submitted "))
+    return min(1.0, 0.6 + 0.4 * min(authors, abstracts, max(submitted, 1)) / max(authors, abstracts))
+
+
+def _title_line(lines: list[str], authors_at: int, floor: int) -> int | None:
+    """The title is the last non-empty, non-separator line above ``Authors:``."""
+    for index in range(authors_at - 1, floor - 1, -1):
+        text = lines[index].strip()
+        if text and text != "-":
+            return index
+    return None
+
+
+def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+    stripped = [line.strip() for line in lines]
+    starts = [i for i, text in enumerate(stripped) if text == "Authors:"]
+    records: list[Record] = []
+    problems: list[Problem] = []
+    floor = 0
+    title_lines = []
+    for authors_at in starts:
+        title_at = _title_line(lines, authors_at, floor)
+        title_lines.append(title_at)
+        floor = authors_at + 1
+    for number, authors_at in enumerate(starts):
+        title_at = title_lines[number]
+        end = (title_lines[number + 1] if number + 1 < len(starts) and title_lines[number + 1] is not None
+               else len(lines))
+        if title_at is None:
+            problems.append(Problem(authors_at + 1, "'Authors:' without a title above it; record skipped"))
+            continue
+        block = stripped[authors_at + 1 : end]
+        record = _parse_block(stripped[title_at], block, authors_at + 1, as_of, problems)
+        if record is None:
+            continue
+        record.index = len(records)
+        record.line_start = title_at + 1
+        last = authors_at + 1 + max((i for i, text in enumerate(block) if text and text != "-"), default=0)
+        record.line_end = last + 1
+        record.raw = "\n".join(lines[title_at : last + 1])
+        records.append(record)
+    return ParseResult(records, problems)
+
+
+def _parse_block(title: str, block: list[str], first_index: int, as_of: dt.date,
+                 problems: list[Problem]) -> Record | None:
+    """``block`` is every line after ``Authors:`` up to the next record; indexes are 0-based."""
+    line_of = lambda offset: first_index + offset + 1  # noqa: E731 - 1-based line number of block[offset]
+    try:
+        abstract_at = block.index("Abstract:")
+    except ValueError:
+        problems.append(Problem(line_of(0) - 1, "record cut off before 'Abstract:'; record skipped"))
+        return None
+    authors: list[str] = []
+    hidden = 0
+    for text in block[:abstract_at]:
+        hidden_match = HIDDEN_AUTHORS.search(text)
+        if hidden_match:
+            hidden = int(hidden_match.group(1))
+            continue
+        name = clean_line(text.strip().strip(","))
+        if name:
+            authors.append(name)
+    rest = block[abstract_at + 1 :]
+    if MORE in rest:
+        more_at = rest.index(MORE)
+        less_at = rest.index(LESS) if LESS in rest[more_at:] else None
+        if less_at is None:
+            problems.append(Problem(line_of(abstract_at + 1 + more_at), "full abstract not closed by '△ Less'; record skipped"))
+            return None
+        abstract_lines = rest[more_at + 1 : less_at]
+        tail = rest[less_at + 1 :]
+    else:
+        cut = next((i for i, text in enumerate(rest) if text.startswith("Submitted ")), len(rest))
+        abstract_lines = [text for text in rest[:cut] if text not in (LESS,)]
+        tail = rest[cut:]
+    abstract = clean_line(" ".join(text for text in abstract_lines if text))
+    if not abstract:
+        problems.append(Problem(line_of(abstract_at), "empty abstract; record skipped"))
+        return None
+    record = Record(
+        format=NAME, index=0, line_start=0, line_end=0, raw="",
+        title=clean_line(title),
+        authors=authors,
+        authors_complete=hidden == 0,
+        author_count=len(authors) + hidden,
+        abstract=abstract,
+    )
+    submitted_seen = False
+    for offset, text in enumerate(tail):
+        line_no = line_of(len(block) - len(tail) + offset)
+        submitted = SUBMITTED.match(text)
+        if submitted:
+            submitted_seen = True
+            try:
+                latest = parse_date(submitted.group("latest"), as_of)
+                first = parse_date(submitted.group("first"), as_of) if submitted.group("first") else latest
+                record.date, record.updated = first.isoformat(), latest.isoformat()
+            except DateProblem as error:
+                problems.append(Problem(line_no, f"{error}; the record is kept without a date"))
+        announced = ANNOUNCED.search(text)
+        if announced:
+            try:
+                record.announced = parse_month(announced.group("month"))
+            except DateProblem as error:
+                problems.append(Problem(line_no, f"{error}; announcement month ignored"))
+    if not submitted_seen:
+        problems.append(Problem(line_of(len(block) - 1), "no 'Submitted' line: the record is kept without a date"))
+    return record

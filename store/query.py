@@ -1,0 +1,131 @@
+"""The search language shared by the search box, ``paperdeck cite`` and ``paperdeck export``.
+
+Free words match title, authors and abstract in any order, each as a prefix; field terms narrow:
+``author:yu``, ``cat:IR``, ``year:2023``, ``year:2020..2024``, ``has:code``, ``source:004``,
+``org:"ant group"``. Values with spaces go in double quotes. Nothing typed here is ever spliced
+into SQL: words become quoted FTS5 strings and every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from store.text import fold
+
+FIELDS = {"author": "author", "au": "author", "cat": "category", "category": "category", "year": "year",
+          "has": "has", "source": "source", "src": "source", "org": "organisation", "organisation": "organisation",
+          "organization": "organisation"}
+_TOKEN = re.compile(r'(?P<field>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"?|(?P<value>\S*))|"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
+_YEAR_RANGE = re.compile(r"^(\d{4})?\s*\.\.\s*(\d{4})?$")
+
+
+@dataclass
+class Filter:
+    field: str
+    value: str
+
+
+@dataclass
+class Query:
+    text: str = ""
+    words: list[str] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.filters
+
+    def values(self, name: str) -> list[str]:
+        return [f.value for f in self.filters if f.field == name]
+
+
+def parse_query(text: str) -> Query:
+    query = Query(text=text)
+    for match in _TOKEN.finditer(text):
+        name = match.group("field")
+        if name and name.lower() in FIELDS:
+            value = (match.group("quoted") if match.group("quoted") is not None else match.group("value")).strip()
+            if value:
+                query.filters.append(Filter(FIELDS[name.lower()], value))
+            continue
+        raw = match.group("phrase") if match.group("phrase") is not None else match.group(0)
+        query.words.extend(fold(raw).split())
+    return query
+
+
+def fts_expression(words: list[str], alternatives: dict[str, list[str]] | None = None) -> str:
+    """``"word"*`` for every word, ANDed; a word with typo corrections becomes an OR group."""
+    parts = []
+    for word in words:
+        options = (alternatives or {}).get(word)
+        if options:
+            parts.append("(" + " OR ".join(f'"{w}"' for w in options) + ")")
+        else:
+            parts.append('"' + word.replace('"', '""') + '"*')
+    return " AND ".join(parts)
+
+
+def year_bounds(value: str) -> tuple[int | None, int | None] | None:
+    value = value.strip()
+    if value.isdigit() and len(value) == 4:
+        return int(value), int(value)
+    match = _YEAR_RANGE.match(value)
+    if match and (match.group(1) or match.group(2)):
+        low, high = match.group(1), match.group(2)
+        return (int(low) if low else None, int(high) if high else None)
+    return None
+
+
+def filter_sql(query: Query) -> tuple[list[str], list]:
+    """WHERE clauses over ``papers AS p`` for the field terms, with their parameters."""
+    clauses: list[str] = []
+    params: list = []
+    for item in query.filters:
+        value = item.value
+        if item.field == "author":
+            clauses.append(
+                "p.id IN (SELECT pa.paper_id FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
+                "WHERE a.name LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\')")
+            # Any word of the name starts with the value: author:yu finds Philip S. Yu.
+            params.extend([f"{_like(value)}%", f"% {_like(value)}%"])
+        elif item.field == "category":
+            clauses.append("p.category = ? COLLATE NOCASE")
+            params.append(value)
+        elif item.field == "year":
+            bounds = year_bounds(value)
+            if bounds is None:
+                query.problems.append(f"year:{value} is not a year or a range such as 2020..2024")
+                clauses.append("0")
+                continue
+            low, high = bounds
+            if low is not None:
+                clauses.append("p.year >= ?")
+                params.append(low)
+            if high is not None:
+                clauses.append("p.year <= ?")
+                params.append(high)
+        elif item.field == "has":
+            if value.lower() in ("code", "link", "links"):
+                clauses.append("p.has_code = 1")
+            elif value.lower() in ("upvotes", "votes"):
+                clauses.append("p.upvotes > 0")
+            elif value.lower() in ("title",):
+                clauses.append("p.title_derived = 0")
+            else:
+                query.problems.append(f"has:{value} is not known (has:code, has:upvotes, has:title)")
+                clauses.append("0")
+        elif item.field == "source":
+            clauses.append(
+                "p.id IN (SELECT r.paper_id FROM records r JOIN files f ON f.id = r.file_id "
+                "WHERE f.name LIKE ? ESCAPE '\\' OR f.label LIKE ? ESCAPE '\\' OR f.format = ?)")
+            params.extend([f"%{_like(value)}%", f"%{_like(value)}%", value])
+        elif item.field == "organisation":
+            clauses.append("p.organisation LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like(value)}%")
+    return clauses, params
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,41 @@
+"""Cleaning untrusted text and deriving the keys papers are matched on."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ANSI/VT escape sequences: CSI, OSC (terminated by BEL or ST) and lone two-character escapes.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
+# Bidirectional controls can reorder what follows them on screen; they carry no meaning in a title.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def clean_line(text: str) -> str:
+    """One line of untrusted text, safe to store and show: no escapes, controls or bidi marks."""
+    text = _ANSI.sub("", text)
+    text = _BIDI.sub("", text)
+    text = text.replace("\t", " ").replace("\ufeff", "")
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free words: the form two spellings of a phrase share."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", text.casefold()).replace("_", " ")).strip()
+
+
+def title_key(title: str) -> str:
+    """The normalised title two listings of one paper agree on."""
+    return fold(title)
+
+
+def ascii_fold(text: str) -> str:
+    """Best ASCII spelling (``Müller`` -> ``Muller``), for cite keys."""
+    text = unicodedata.normalize("NFKD", text)
+    return text.encode("ascii", "ignore").decode("ascii")

@@ -1,0 +1,1 @@
+"""paperdeck's terminal front end: the Textual browser and the command line."""

@@ -1,0 +1,117 @@
+"""``paperdeck``: open the browser, or load, export and cite from the command line.
+
+Textual is imported only when the browser opens, so ``paperdeck load`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from store import open_library
+from store.models import LoadReport
+from store.paths import bundled_seeds, default_db_path
+
+EXPORT_FORMATS = ("json", "csl-json")
+
+
+def _as_of(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS,
+                        help="library file (default: $PAPERDECK_DB, else the user data directory)")
+    common.add_argument("--as-of", type=_as_of, default=argparse.SUPPRESS, metavar="YYYY-MM-DD",
+                        help="the day year-less dates are resolved against (default: today)")
+    parser = argparse.ArgumentParser(
+        prog="paperdeck", parents=[common],
+        description="A keyboard-driven terminal browser for research papers. "
+                    "With no command, opens the browser (loading the bundled seeds into an empty library).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    load = commands.add_parser("load", parents=[common], help="load listing files or folders into the library")
+    load.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                      help="listing files or folders (default: the bundled seeds)")
+    export = commands.add_parser("export", parents=[common], help="write the library, or what QUERY matches")
+    export.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="json")
+    export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    export.add_argument("query", nargs="*", help="search terms, as in the search box (default: everything)")
+    return parser
+
+
+def print_report(report: LoadReport, out=sys.stdout, err=sys.stderr) -> None:
+    for file in report.files:
+        if file.status == "loaded":
+            print(f"  {file.path}: {file.records} records ({file.format})", file=out)
+        elif file.status == "unchanged":
+            print(f"  {file.path}: unchanged since the last load", file=out)
+        for problem in file.problems:
+            print(f"{file.path}:{problem.line}: {problem.message}", file=err)
+        if file.status == "failed" and not file.problems:
+            print(f"{file.path}: {file.error}", file=err)
+    failed = len(report.failed)
+    print(
+        f"{len(report.files)} files, {report.records} records: {report.papers_new} new papers, "
+        f"{report.papers_merged} records merged into papers already known, {report.papers_updated} papers updated"
+        + (f", {report.papers_removed} removed" if report.papers_removed else "")
+        + f"; {failed} file{'s' if failed != 1 else ''} failed",
+        file=out,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    db_path = getattr(args, "db", None) or default_db_path()
+    as_of = getattr(args, "as_of", None)
+    try:
+        if args.command == "load":
+            with open_library(db_path) as library:
+                report = library.load(args.paths or [bundled_seeds()], as_of)
+            print_report(report)
+            return 1 if report.failed else 0
+        if args.command == "export":
+            return export(db_path, args)
+        from tui.app import run_browser
+
+        return run_browser(db_path, as_of)
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, RuntimeError) as error:
+        print(f"paperdeck: {error}", file=sys.stderr)
+        return 2
+
+
+def export(db_path: Path, args: argparse.Namespace) -> int:
+    from store.export import paper_csl, paper_json
+
+    query = " ".join(args.query)
+    with open_library(db_path) as library:
+        result = library.search(query, sort="date")
+        if query and result.corrections:
+            print(f"paperdeck: no exact match; read {query!r} as typos for "
+                  f"{', '.join(o for opts in result.corrections.values() for o in opts)}", file=sys.stderr)
+        papers = library.papers(result.ids)
+        if args.format == "json":
+            items = [paper_json(paper) for paper in papers]
+        else:
+            keys = library.cite_keys(p.id for p in papers)
+            items = [paper_csl(paper, keys[paper.id]) for paper in papers]
+    text = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{len(items)} papers written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
