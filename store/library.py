@@ -60,6 +60,7 @@ class SearchResult:
     def terms(self) -> list[str]:
         """The words to highlight: the typed ones and what typos were corrected to."""
         found = [w for w in self.query.words if w not in self.corrections]
+        found.extend(" ".join(phrase) for phrase in self.query.phrases)
         for options in self.corrections.values():
             found.extend(options)
         return found
@@ -184,15 +185,15 @@ class Library:
 
     def _where(self, query: Query, corrections: dict[str, list[str]] | None) -> tuple[str, list]:
         clauses, params = filter_sql(query)
-        if query.words:
+        if query.has_text:
             clauses.insert(0, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-            params.insert(0, fts_expression(query.words, corrections))
+            params.insert(0, fts_expression(query.words, corrections, query.phrases))
         return (" AND ".join(clauses) or "1"), params
 
     def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
         where, params = self._where(query, corrections)
         tail = f" LIMIT {int(limit)}" if limit else ""
-        if sort == "relevance" and query.words:
+        if sort == "relevance" and query.has_text:
             where = where.replace("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)",
                                   "papers_fts MATCH ?", 1)
             sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid WHERE {where} "

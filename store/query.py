@@ -30,12 +30,17 @@ class Filter:
 class Query:
     text: str = ""
     words: list[str] = field(default_factory=list)
+    phrases: list[list[str]] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.words and not self.filters
+        return not self.words and not self.phrases and not self.filters
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.words or self.phrases)
 
     def values(self, name: str) -> list[str]:
         return [f.value for f in self.filters if f.field == name]
@@ -50,14 +55,24 @@ def parse_query(text: str) -> Query:
             if value:
                 query.filters.append(Filter(FIELDS[name.lower()], value))
             continue
-        raw = match.group("phrase") if match.group("phrase") is not None else match.group(0)
-        query.words.extend(fold(raw).split())
+        if match.group("phrase") is not None:
+            phrase = fold(match.group("phrase")).split()
+            if len(phrase) > 1:
+                query.phrases.append(phrase)
+            else:
+                query.words.extend(phrase)
+            continue
+        query.words.extend(fold(match.group(0)).split())
     return query
 
 
-def fts_expression(words: list[str], alternatives: dict[str, list[str]] | None = None) -> str:
-    """``"word"*`` for every word, ANDed; a word with typo corrections becomes an OR group."""
-    parts = []
+def fts_expression(words: list[str], alternatives: dict[str, list[str]] | None = None,
+                   phrases: list[list[str]] = ()) -> str:
+    """``"word"*`` for every word, ANDed; a word with typo corrections becomes an OR group.
+
+    Words come from ``fold()``, so they hold only letters and digits; quoting is belt and braces.
+    """
+    parts = ['"' + " ".join(phrase).replace('"', '""') + '"' for phrase in phrases]
     for word in words:
         options = (alternatives or {}).get(word)
         if options:

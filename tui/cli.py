@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_report(report: LoadReport, out=sys.stdout, err=sys.stderr) -> None:
+def print_report(report: LoadReport) -> None:
+    out, err = sys.stdout, sys.stderr
     for file in report.files:
         if file.status == "loaded":
             print(f"  {file.path}: {file.records} records ({file.format})", file=out)

@@ -1,0 +1,47 @@
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from store import open_library
+from store.paths import bundled_seeds
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+# The seeds were copied on or before this day; pinning it keeps year-less dates stable.
+AS_OF = dt.date(2026, 11, 22)
+
+
+def seed(prefix: str) -> Path:
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+def seed_lines(prefix: str) -> list[str]:
+    return seed(prefix).read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture
+def library(tmp_path):
+    lib = open_library(tmp_path / "library.db")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory) -> Path:
+    """One library file loaded from the seeds; tests copy it rather than load again."""
+    path = tmp_path_factory.mktemp("seeded") / "library.db"
+    with open_library(path) as lib:
+        report = lib.load([bundled_seeds()], AS_OF)
+        assert not report.failed
+    return path
+
+
+@pytest.fixture
+def seeded_library(seeded_db, tmp_path):
+    path = tmp_path / "library.db"
+    shutil.copy(seeded_db, path)
+    lib = open_library(path)
+    yield lib
+    lib.close()
