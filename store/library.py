@@ -41,6 +41,7 @@ class ListRow:
     category: str | None
     has_code: bool
     upvotes: int | None
+    organisation: str | None
 
 
 @dataclass
@@ -153,9 +154,9 @@ class Library:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            "SELECT id, title, title_derived, first_author, author_count, date, category, has_code, upvotes "
-            f"FROM papers WHERE id IN ({marks})", ids)
-        return {r[0]: ListRow(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows}
+            "SELECT id, title, title_derived, first_author, author_count, date, category, has_code, upvotes, "
+            f"organisation FROM papers WHERE id IN ({marks})", ids)
+        return {r[0]: ListRow(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows}
 
     def cite_keys(self, ids: Iterable[int]) -> dict[int, str]:
         """Each paper's cite key: its base key, suffixed b, c, ... after the first paper holding it."""

@@ -1,5 +1,321 @@
-"""Placeholder until the browser lands."""
+"""paperdeck's browser: search box on top, then filters, the paper list and the detail pane."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from store import open_library
+from store.library import Facets, Library, SearchResult
+from tui.screens.help import HelpScreen
+from tui.screens.paper_screen import PaperScreen
+from tui.widgets.detail_pane import DetailPane
+from tui.widgets.filter_pane import FilterPane, filter_token
+from tui.widgets.paper_list import PaperList
+from tui.widgets.search_box import SearchBox
+
+SORT_CYCLE = ("best", "date", "title", "upvotes")
+SORT_LABELS = {"relevance": "relevance", "date": "date ↓", "title": "title A→Z", "upvotes": "upvotes ↓"}
+# Below these widths the filter pane, then the detail pane, make way for the list.
+FILTERS_MIN_WIDTH = 130
+DETAIL_MIN_WIDTH = 100
+REFRESH_SECONDS = 2.0
 
 
-def run_browser(db_path, as_of):
-    raise RuntimeError("the browser is not built yet")
+class PaperdeckApp(App[None]):
+    """Browse, search and cite the papers of one library file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "paperdeck"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key, on one screen"),
+        Binding("slash", "focus_search", "Search", id="app.search"),
+        Binding("s", "cycle_sort", "Sort", id="app.sort", tooltip="Sort by relevance, date, title or upvotes"),
+        Binding("f", "toggle_filters", "Filters", id="app.filters", tooltip="Show or hide the filter pane"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="app.clear",
+                tooltip="Clear the search (from outside the search box)"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh",
+                tooltip="Re-read the library (it also refreshes by itself when a load commits)"),
+    ]
+    # Textual's own keys, listed in the help screen with ours.
+    BUILTIN_KEYS = [
+        Binding("tab", "focus_next", "Next pane"),
+        Binding("shift+tab", "focus_previous", "Previous pane"),
+        Binding("ctrl+p", "command_palette", "Command palette: every action by name"),
+    ]
+
+    def __init__(self, db_path: str | Path, startup_note: str | None = None) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.library: Library = open_library(self.db_path)
+        self.startup_note = startup_note
+        self.search_text = ""
+        self.filters: list[tuple[str, str]] = []
+        self.sort = "best"
+        self.result: SearchResult | None = None
+        self.generation = 0
+        self._thread_state = threading.local()
+        self._thread_libraries: list[Library] = []
+        self._data_version = self.library.data_version()
+        self.show_filters: bool | None = None  # None: as the width allows
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield SearchBox(id="search")
+        with Horizontal(id="main"):
+            yield FilterPane(id="filters")
+            yield PaperList(self.library.list_rows, id="papers")
+            yield DetailPane(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(FilterPane).border_title = "Filters"
+        self.query_one(DetailPane).border_title = "Paper"
+        self.paper_list.focus()
+        self.start_search()
+        self.set_interval(REFRESH_SECONDS, self.check_for_changes)
+        if self.startup_note:
+            self.notify(self.startup_note, title="Welcome to paperdeck")
+
+    def on_resize(self) -> None:
+        self.apply_layout()
+
+    def apply_layout(self) -> None:
+        width = self.size.width
+        show_filters = self.show_filters if self.show_filters is not None else width >= FILTERS_MIN_WIDTH
+        self.screen.set_class(not show_filters, "-no-filters")
+        self.screen.set_class(width < DETAIL_MIN_WIDTH, "-no-detail")
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one(PaperList)
+
+    @property
+    def detail_visible(self) -> bool:
+        return not self.screen.has_class("-no-detail")
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def effective_query(self) -> str:
+        return " ".join([self.search_text, *(filter_token(f, v) for f, v in self.filters)]).strip()
+
+    def effective_sort(self) -> str:
+        if self.sort == "best":
+            return "relevance" if self.search_text.strip() else "date"
+        return self.sort
+
+    def thread_library(self) -> Library:
+        """Each worker thread reads through its own connection (sqlite-utils is not thread-safe)."""
+        library = getattr(self._thread_state, "library", None)
+        if library is None:
+            library = self._thread_state.library = open_library(self.db_path)
+            self._thread_libraries.append(library)
+        return library
+
+    def start_search(self, keep_paper: int | None = None) -> None:
+        self.generation += 1
+        self.run_search(self.effective_query(), self.effective_sort(), self.generation, keep_paper)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None) -> None:
+        worker = get_current_worker()
+        library = self.thread_library()
+        result = library.search(text, sort)
+        if worker.is_cancelled:
+            return
+        self.call_from_thread(self.show_result, result, generation, keep_paper)
+        facets = library.facets(text, result.corrections)
+        if not worker.is_cancelled:
+            self.call_from_thread(self.show_facets, facets, generation)
+
+    def show_result(self, result: SearchResult, generation: int, keep_paper: int | None) -> None:
+        if generation != self.generation:
+            return  # a newer keystroke's search is on its way
+        self.result = result
+        empty: list[str] = []
+        if not result.total:
+            if self.library.paper_count() == 0:
+                empty = ["This library has no papers yet.",
+                         "Load listings from a shell:  paperdeck load FILE_OR_FOLDER",
+                         f"Library file: {self.db_path}"]
+            else:
+                empty = [f"No paper matches “{self.effective_query()}”.",
+                         "Esc clears the search" + (", x in the filter pane clears the filters." if self.filters else ".")]
+                empty.extend(result.query.problems)
+        self.paper_list.show(result.ids, result.terms, keep_paper, empty)
+        self.update_titles()
+
+    def show_facets(self, facets: Facets, generation: int) -> None:
+        if generation == self.generation:
+            self.query_one(FilterPane).show(facets, self.filters)
+
+    def update_titles(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        paper_list = self.paper_list
+        sort = SORT_LABELS[self.effective_sort()]
+        paper_list.border_title = f"Papers {result.total:,} · sort: {sort}"
+        notes = []
+        if result.corrections:
+            read_as = ", ".join(f"{typed}→{'/'.join(options)}" for typed, options in result.corrections.items())
+            notes.append(f"no exact match; showing {read_as}")
+        if paper_list.marked:
+            notes.append(f"{len(paper_list.marked)} marked")
+        paper_list.border_subtitle = " · ".join(notes)
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        self.start_search()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.paper_list.focus()
+        self.paper_list.set_cursor(0)
+
+    @on(SearchBox.Left)
+    def search_left(self) -> None:
+        self.paper_list.focus()
+
+    @on(FilterPane.Toggled)
+    def filter_toggled(self, event: FilterPane.Toggled) -> None:
+        item = (event.field, event.value)
+        if item in self.filters:
+            self.filters.remove(item)
+        else:
+            self.filters = [f for f in self.filters if not (f[0] == item[0] and item[0] in ("cat", "year"))]
+            self.filters.append(item)
+        self.start_search(keep_paper=self.paper_list.paper_id)
+
+    @on(FilterPane.Cleared)
+    def filters_cleared(self) -> None:
+        if self.filters:
+            self.filters = []
+            self.start_search(keep_paper=self.paper_list.paper_id)
+
+    # -- the list and the detail ---------------------------------------------------------------
+
+    @on(PaperList.CursorMoved)
+    def cursor_moved(self, event: PaperList.CursorMoved) -> None:
+        paper = self.library.paper(event.paper_id) if event.paper_id is not None else None
+        self.query_one(DetailPane).show(paper, self.result.terms if self.result else [])
+
+    @on(PaperList.Opened)
+    def paper_opened(self, event: PaperList.Opened) -> None:
+        if self.detail_visible:
+            self.query_one(DetailPane).focus()
+        else:
+            paper = self.library.paper(event.paper_id)
+            if paper is not None:
+                self.push_screen(PaperScreen(paper, self.result.terms if self.result else []))
+
+    @on(PaperList.MarksChanged)
+    def marks_changed(self) -> None:
+        self.update_titles()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one(SearchBox).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one(SearchBox)
+        if search.value:
+            search.value = ""  # Input.Changed runs the search
+        elif isinstance(self.focused, DetailPane):
+            self.paper_list.focus()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)]
+        self.notify(f"Sorted by {SORT_LABELS[self.effective_sort()]}", timeout=1.5)
+        self.start_search(keep_paper=self.paper_list.paper_id)
+
+    def action_sort_by(self, sort: str) -> None:
+        self.sort = sort
+        self.start_search(keep_paper=self.paper_list.paper_id)
+
+    def action_toggle_filters(self) -> None:
+        visible = not self.screen.has_class("-no-filters")
+        self.show_filters = not visible
+        self.apply_layout()
+        if self.show_filters:
+            self.query_one(FilterPane).focus()
+        elif isinstance(self.focused, FilterPane):
+            self.paper_list.focus()
+
+    def action_clear_filters(self) -> None:
+        self.filters_cleared()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[tuple[str, list]]:
+        return [
+            ("Anywhere", [*self.BINDINGS, *self.BUILTIN_KEYS]),
+            ("Search box", SearchBox.BINDINGS + [Binding("enter", "", "Jump to the first result")]),
+            ("Paper list", PaperList.BINDINGS),
+            ("Filter pane", FilterPane.BINDINGS),
+            ("Detail pane", DetailPane.BINDINGS + [Binding("escape", "", "Back to the list")]),
+            ("Paper screen", PaperScreen.BINDINGS),
+        ]
+
+    def action_refresh(self) -> None:
+        self._data_version = self.library.data_version()
+        self.paper_list.forget_rows()
+        self.start_search(keep_paper=self.paper_list.paper_id)
+
+    def check_for_changes(self) -> None:
+        """Another process committed a load: show its papers without being asked."""
+        version = self.library.data_version()
+        if version != self._data_version:
+            self.action_refresh()
+            self.notify(f"The library changed: {self.library.paper_count():,} papers", timeout=3)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, type(self.screen)) or screen is not self.screen:
+            return
+        yield SystemCommand("Search", "Focus the search box (/)", self.action_focus_search)
+        yield SystemCommand("Clear search", "Empty the search box (Esc)", self.action_clear_search)
+        yield SystemCommand("Clear filters", "Remove every active filter (x in filters)", self.action_clear_filters)
+        yield SystemCommand("Toggle filter pane", "Show or hide the filters (f)", self.action_toggle_filters)
+        for sort in ("relevance", "date", "title", "upvotes"):
+            yield SystemCommand(f"Sort by {sort}", f"Order the list by {SORT_LABELS[sort]}",
+                                lambda sort=sort: self.action_sort_by(sort))
+        yield SystemCommand("Open paper", "Read the paper under the cursor (Enter)", self.paper_list.action_open)
+        yield SystemCommand("Mark paper", "Mark or unmark the paper under the cursor (Space)",
+                            self.paper_list.action_mark)
+        yield SystemCommand("Top of list", "First paper (g)", self.paper_list.action_first)
+        yield SystemCommand("Bottom of list", "Last paper (G)", self.paper_list.action_last)
+        yield SystemCommand("Refresh", "Re-read the library (Ctrl+R)", self.action_refresh)
+        yield SystemCommand("Help", "Every key on one screen (?)", self.action_help)
+
+    def on_unmount(self) -> None:
+        for library in self._thread_libraries:
+            library.close()
+        self.library.close()
+
+
+def run_browser(db_path: str | Path, as_of: dt.date | None = None) -> int:
+    """Open the browser; an empty library gets the bundled seeds first."""
+    note = None
+    with open_library(db_path) as library:
+        report = library.load_seeds_if_empty(as_of)
+        if report is not None:
+            note = (f"Loaded the bundled sample listings: {library.paper_count()} papers from "
+                    f"{len(report.files)} files. Press ? for keys, / to search.")
+    PaperdeckApp(db_path, startup_note=note).run()
+    return 0

@@ -1,0 +1,29 @@
+"""One paper, full screen: for reading, and the only detail view on a narrow terminal."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from store.models import Paper
+from tui.widgets.detail_pane import DetailPane
+
+
+class PaperScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q,backspace", "dismiss", "Back", id="paper.back")]
+
+    def __init__(self, paper: Paper, terms: list[str]) -> None:
+        super().__init__()
+        self.paper = paper
+        self.terms = terms
+
+    def compose(self) -> ComposeResult:
+        yield DetailPane(id="paper-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        detail = self.query_one(DetailPane)
+        detail.show(self.paper, self.terms)
+        detail.focus()

@@ -1,0 +1,100 @@
+"""The filter pane: facets of what the search matches, with live counts; Enter toggles one."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.library import Facets
+from tui.render import plain
+
+BARS = "▁▂▃▄▅▆▇█"
+SEP = "\t"
+
+
+def filter_token(field: str, value: str) -> str:
+    """The search-language term for a filter: ``cat:IR``, ``source:"a b"``."""
+    return f'{field}:"{value}"' if " " in value else f"{field}:{value}"
+
+
+class FilterPane(OptionList):
+    """Selecting a value narrows the list; active filters are listed first, and selecting one removes it."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="filters.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="filters.up"),
+        Binding("enter,space", "select", "Toggle filter", id="filters.toggle"),
+        Binding("x,delete", "clear_filters", "Clear filters", id="filters.clear"),
+    ]
+
+    class Toggled(Message):
+        def __init__(self, field: str, value: str) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+
+    class Cleared(Message):
+        """Every filter removed."""
+
+    def show(self, facets: Facets, active: list[tuple[str, str]]) -> None:
+        highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
+        options: list[Option | None] = []
+
+        def heading(text: str) -> None:
+            options.append(Option(Text(text, style=Style(bold=True)), disabled=True))
+
+        room = max(8, self.scrollable_content_region.width - 2)
+
+        def value(field: str, key: str, label: Text, count: int | None) -> None:
+            counter = f" {count}" if count is not None else ""
+            label.truncate(room - 2 - len(counter), overflow="ellipsis")
+            prompt = Text("  ") + label
+            prompt.append(counter, Style(dim=True))
+            options.append(Option(prompt, id=f"{field}{SEP}{key}"))
+
+        if active:
+            heading("Active filters (Enter removes)")
+            for field, key in active:
+                options.append(Option(Text("  × ") + plain(filter_token(field, key)), id=f"{field}{SEP}{key}"))
+        heading("Category")
+        for name, count in facets.categories or []:
+            value("cat", name, plain(name), count)
+        if not facets.categories:
+            options.append(Option(Text("  none listed", style=Style(dim=True)), disabled=True))
+        heading("Year")
+        top = max((count for _, count in facets.years), default=1)
+        for year, count in reversed(facets.years):
+            bar = BARS[min(len(BARS) - 1, (count * len(BARS) - 1) // top)]
+            value("year", str(year), Text(f"{year} {bar}"), count)
+        heading("Code")
+        value("has", "code", Text("has code"), facets.has_code)
+        heading("Source list")
+        for name, count in facets.sources:
+            value("source", name, plain(name), count)
+        if facets.organisations:
+            heading("Organisation")
+            for name, count in facets.organisations:
+                value("org", name, plain(name), count)
+        heading("Top authors")
+        for name, count in facets.authors:
+            value("author", name, plain(name), count)
+        self.clear_options()
+        self.add_options(options)
+        if highlighted is not None:
+            try:
+                self.highlighted = self.get_option_index(highlighted)
+            except Exception:  # the option is gone with the new counts
+                pass
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            field, _, key = event.option.id.partition(SEP)
+            self.post_message(self.Toggled(field, key))
+
+    def action_clear_filters(self) -> None:
+        self.post_message(self.Cleared())

@@ -1,0 +1,253 @@
+"""The paper list: a virtual list over every matching paper id, one line a paper.
+
+Like toolong's log view, it is a ``ScrollView`` that draws lines on demand: rows are fetched from
+SQLite a page at a time into an LRU cache, so a million matches cost one array of ids.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.library import ListRow
+from tui.render import highlight, plain, term_pattern
+
+PAGE = 200
+DATE_WIDTH, CATEGORY_WIDTH, VOTES_WIDTH = 10, 4, 5
+
+
+class PaperList(ScrollView, can_focus=True):
+    """Every paper the current search matches; the row under the cursor drives the detail pane."""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Down", show=False, id="list.down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="list.up"),
+        Binding("g,home", "first", "Top", show=False, id="list.top"),
+        Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="list.page_up"),
+        Binding("enter", "open", "Open", id="list.open", tooltip="Read the paper under the cursor"),
+        Binding("space", "mark", "Mark", id="list.mark", tooltip="Mark papers to cite them together"),
+    ]
+    COMPONENT_CLASSES = {
+        "paper-list--cursor", "paper-list--dim", "paper-list--derived", "paper-list--match",
+        "paper-list--mark", "paper-list--code", "paper-list--empty",
+    }
+
+    class CursorMoved(Message):
+        """The cursor is on another paper (or on none)."""
+
+        def __init__(self, paper_id: int | None) -> None:
+            super().__init__()
+            self.paper_id = paper_id
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, PaperList.CursorMoved)
+
+    class Opened(Message):
+        def __init__(self, paper_id: int) -> None:
+            super().__init__()
+            self.paper_id = paper_id
+
+    class MarksChanged(Message):
+        def __init__(self, marked: frozenset[int]) -> None:
+            super().__init__()
+            self.marked = marked
+
+    def __init__(self, fetch_rows: Callable[[list[int]], dict[int, ListRow]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fetch_rows = fetch_rows
+        self.ids: array = array("q")
+        self.cursor = 0
+        self.marked: set[int] = set()
+        self.empty_message: list[str] = []
+        self._pattern = None
+        self._rows: LRUCache[int, ListRow] = LRUCache(4 * PAGE)
+        self._lines: LRUCache[tuple, Strip] = LRUCache(1000)
+
+    # -- data ----------------------------------------------------------------------------------
+
+    @property
+    def paper_id(self) -> int | None:
+        return self.ids[self.cursor] if 0 <= self.cursor < len(self.ids) else None
+
+    def show(self, ids: array, terms: list[str], keep_paper: int | None = None,
+             empty_message: list[str] | None = None) -> None:
+        """Replace the list; keep the cursor on ``keep_paper`` when it is still listed."""
+        self.ids = ids
+        self._pattern = term_pattern(terms)
+        self.empty_message = empty_message or []
+        self._lines.clear()
+        self.cursor = 0
+        if keep_paper is not None:
+            try:
+                self.cursor = ids.index(keep_paper)
+            except ValueError:
+                pass
+        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        self.scroll_to(y=max(0, self.cursor - self.scrollable_content_region.height // 2), animate=False)
+        self.refresh()
+        self.post_message(self.CursorMoved(self.paper_id))
+
+    def forget_rows(self) -> None:
+        """The library changed under the same ids: fetch rows again."""
+        self._rows.clear()
+        self._lines.clear()
+        self.refresh()
+
+    def _row(self, index: int) -> ListRow | None:
+        paper_id = self.ids[index]
+        row = self._rows.get(paper_id)
+        if row is None:
+            start = max(0, index - PAGE // 4)
+            page = [i for i in self.ids[start : start + PAGE] if i not in self._rows]
+            for fetched_id, fetched in self.fetch_rows(page).items():
+                self._rows[fetched_id] = fetched
+            row = self._rows.get(paper_id)
+        return row
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.ids))
+        self._lines.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = int(self.scroll_y) + y
+        if not self.ids:
+            return self._empty_line(y, width)
+        if index >= len(self.ids):
+            return Strip.blank(width, self.rich_style)
+        paper_id = self.ids[index]
+        key = (index, paper_id, index == self.cursor, paper_id in self.marked, width, self.has_focus)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._draw_row(index, width)
+            self._lines[key] = strip
+        return strip
+
+    def _empty_line(self, y: int, width: int) -> Strip:
+        if 1 <= y <= len(self.empty_message):
+            text = Text(self.empty_message[y - 1], style=self.get_component_rich_style("paper-list--empty"))
+            text.truncate(width - 2, overflow="ellipsis")
+            line = Text("  ") + text
+            line.truncate(width, pad=True)
+            return Strip(list(line.render(self.app.console)), width)
+        return Strip.blank(width, self.rich_style)
+
+    def _draw_row(self, index: int, width: int) -> Strip:
+        row = self._row(index)
+        base = self.rich_style
+        dim = self.get_component_rich_style("paper-list--dim")
+        if row is None:
+            return Strip([Segment(" " * width, base)], width)
+        author_width = max(8, min(18, width // 6))
+        fixed = 2 + 1 + author_width + 1 + DATE_WIDTH + 1 + CATEGORY_WIDTH + 2 + VOTES_WIDTH
+        title_width = max(8, width - fixed)
+        line = Text(no_wrap=True, end="")
+        mark = "● " if row.id in self.marked else "  "
+        line.append(mark, self.get_component_rich_style("paper-list--mark"))
+        title = plain(row.title)
+        if row.title_derived:
+            title = Text("≈ ", style=dim) + plain(row.title, self.get_component_rich_style("paper-list--derived"))
+        highlight(title, self._pattern, self.get_component_rich_style("paper-list--match"))
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        line.append_text(title)
+        line.append(" ")
+        if row.first_author:
+            author = plain(row.first_author)
+            extra = (row.author_count or 1) - 1
+            suffix = f" +{extra}" if extra > 0 else ""
+        else:  # the listing gave only a count (or nothing)
+            author = Text(f"{row.author_count} authors" if row.author_count else row.organisation or "—", style=dim)
+            suffix = ""
+        author.truncate(author_width - len(suffix), overflow="ellipsis")
+        author.append(suffix, dim)
+        highlight(author, self._pattern, self.get_component_rich_style("paper-list--match"))
+        author.truncate(author_width, pad=True)
+        line.append_text(author)
+        line.append(" ")
+        line.append((row.date or "").ljust(DATE_WIDTH), dim)
+        line.append(" ")
+        line.append((row.category or "")[:CATEGORY_WIDTH].ljust(CATEGORY_WIDTH), dim)
+        line.append(" ◆" if row.has_code else "  ", self.get_component_rich_style("paper-list--code"))
+        line.append((f"▲{row.upvotes}" if row.upvotes else "").rjust(VOTES_WIDTH), dim)
+        line.truncate(width, pad=True)
+        style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("paper-list--cursor")
+            if not self.has_focus:
+                style = base + Style(bgcolor=style.bgcolor, dim=False)
+        segments = [Segment(s.text, style + s.style if s.style else style) for s in line.render(self.app.console)]
+        return Strip(segments, width).simplify()
+
+    # -- moving --------------------------------------------------------------------------------
+
+    def set_cursor(self, index: int) -> None:
+        if not self.ids:
+            return
+        index = max(0, min(len(self.ids) - 1, index))
+        if index == self.cursor:
+            return
+        self.cursor = index
+        height = self.scrollable_content_region.height
+        if index < self.scroll_y:
+            self.scroll_to(y=index, animate=False)
+        elif index >= self.scroll_y + height:
+            self.scroll_to(y=index - height + 1, animate=False)
+        self.refresh()
+        self.post_message(self.CursorMoved(self.paper_id))
+
+    def action_move(self, delta: int) -> None:
+        self.set_cursor(self.cursor + delta)
+
+    def action_first(self) -> None:
+        self.set_cursor(0)
+
+    def action_last(self) -> None:
+        self.set_cursor(len(self.ids) - 1)
+
+    def action_page(self, direction: int) -> None:
+        self.set_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_open(self) -> None:
+        if self.paper_id is not None:
+            self.post_message(self.Opened(self.paper_id))
+
+    def action_mark(self) -> None:
+        paper_id = self.paper_id
+        if paper_id is None:
+            return
+        self.marked.symmetric_difference_update({paper_id})
+        self.post_message(self.MarksChanged(frozenset(self.marked)))
+        self.set_cursor(self.cursor + 1) if self.cursor + 1 < len(self.ids) else self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = int(self.scroll_y) + offset.y
+        if index < len(self.ids):
+            self.set_cursor(index)
+            if event.chain >= 2:
+                self.action_open()
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+        self.refresh()
