@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import open_library
 from store.library import Facets, Library, SearchResult
@@ -205,6 +205,10 @@ class PaperdeckApp(App[None]):
         if self.filters:
             self.filters = []
             self.start_search(keep_paper=self.paper_list.paper_id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(f"{event.worker.error}", title="Search failed", severity="error")
 
     # -- the list and the detail ---------------------------------------------------------------
 

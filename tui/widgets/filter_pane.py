@@ -14,6 +14,7 @@ from tui.render import plain
 
 BARS = "▁▂▃▄▅▆▇█"
 SEP = "\t"
+ACTIVE = "active:"  # option ids of active filters; their value twins below keep the plain id
 
 
 def filter_token(field: str, value: str) -> str:
@@ -59,7 +60,7 @@ class FilterPane(OptionList):
         if active:
             heading("Active filters (Enter removes)")
             for field, key in active:
-                options.append(Option(Text("  × ") + plain(filter_token(field, key)), id=f"{field}{SEP}{key}"))
+                options.append(Option(Text("  × ") + plain(filter_token(field, key)), id=f"{ACTIVE}{field}{SEP}{key}"))
         heading("Category")
         for name, count in facets.categories or []:
             value("cat", name, plain(name), count)
@@ -93,7 +94,7 @@ class FilterPane(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            field, _, key = event.option.id.partition(SEP)
+            field, _, key = event.option.id.removeprefix(ACTIVE).partition(SEP)
             self.post_message(self.Toggled(field, key))
 
     def action_clear_filters(self) -> None:

@@ -1,0 +1,297 @@
+"""The browser, driven key by key through Textual's Pilot on the real seeds."""
+
+import shutil
+
+import pytest
+
+from store import open_library
+from tui.screens.help import HelpScreen, key_label
+from tui.screens.paper_screen import PaperScreen
+from tui.widgets.detail_pane import DetailPane
+from tui.widgets.filter_pane import FilterPane
+from tui.widgets.search_box import SearchBox
+
+from .conftest import AS_OF, seed
+from .tui_helpers import make_app, paper_list, settle, titles
+
+
+@pytest.fixture
+def db(seeded_db, tmp_path):
+    path = tmp_path / "library.db"
+    shutil.copy(seeded_db, path)
+    return path
+
+
+async def test_opens_on_every_paper_newest_first(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        plist = paper_list(app)
+        assert len(plist.ids) == 96 and app.focused is plist
+        dates = [app.library.paper(i).date or "" for i in plist.ids]
+        assert dates == sorted(dates, reverse=True)
+        assert "Papers 96" in plist.border_title and "date" in plist.border_title
+        detail = app.query_one(DetailPane)
+        assert detail.paper.id == plist.ids[0]
+
+
+async def test_list_keys_move_the_cursor_and_the_detail_follows(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        plist = paper_list(app)
+        await pilot.press("j", "j", "down")
+        assert plist.cursor == 3
+        await pilot.press("k", "up")
+        assert plist.cursor == 1
+        await pilot.press("G")
+        assert plist.cursor == 95
+        await pilot.press("g")
+        assert plist.cursor == 0
+        await pilot.press("pagedown")
+        page = plist.scrollable_content_region.height - 1
+        assert plist.cursor == page
+        await pilot.press("pageup")
+        assert plist.cursor == 0
+        await pilot.press("end")
+        assert plist.cursor == 95 and plist.scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert app.query_one(DetailPane).paper.id == plist.ids[0]
+
+
+async def test_search_as_you_type_forgives_typos(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, SearchBox)
+        await pilot.press(*"crocodle")
+        await settle(app, pilot)
+        assert [t[:9] for t in titles(app)] == ["Crocodile"]
+        assert "crocodile" in app.result.terms
+        assert "no exact match" in paper_list(app).border_subtitle
+        await pilot.press("enter")
+        assert app.focused is paper_list(app) and paper_list(app).cursor == 0
+        assert app.query_one(DetailPane).paper.title.startswith("Crocodile")
+
+
+async def test_word_order_and_field_terms(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"clustering multi view")
+        await settle(app, pilot)
+        forward = set(paper_list(app).ids)
+        app.query_one(SearchBox).value = "view multi clustering"
+        await settle(app, pilot)
+        assert set(paper_list(app).ids) == forward and len(forward) >= 4
+        app.query_one(SearchBox).value = "cat:IR"
+        await settle(app, pilot)
+        assert {app.library.paper(i).category for i in paper_list(app).ids} == {"IR"}
+        app.query_one(SearchBox).value = "year:2019..2020 has:code"
+        await settle(app, pilot)
+        papers = app.library.papers(paper_list(app).ids)
+        assert papers and all(2019 <= p.year <= 2020 and p.has_code for p in papers)
+        app.query_one(SearchBox).value = "author:Philip"
+        await settle(app, pilot)
+        assert [t[:11] for t in titles(app)] == ["Variational"]
+
+
+async def test_escape_leaves_the_box_then_clears_it(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"graph")
+        await settle(app, pilot)
+        narrowed = len(paper_list(app).ids)
+        await pilot.press("escape")
+        assert app.focused is paper_list(app)
+        assert app.query_one(SearchBox).value == "graph" and len(paper_list(app).ids) == narrowed < 96
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "" and len(paper_list(app).ids) == 96
+
+
+async def test_no_results_says_so_and_offers_to_clear(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zzqxj")
+        await settle(app, pilot)
+        plist = paper_list(app)
+        assert len(plist.ids) == 0
+        assert "No paper matches" in plist.empty_message[0] and "Esc clears" in plist.empty_message[1]
+        assert app.query_one(DetailPane).paper is None
+
+
+async def test_tab_cycles_the_panes(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            seen.append(type(app.focused).__name__)
+        assert set(seen) == {"SearchBox", "FilterPane", "PaperList", "DetailPane"}
+        await pilot.press("shift+tab")
+        assert type(app.focused).__name__ == seen[-2]
+
+
+async def test_filter_pane_narrows_and_shows_active_filters(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        filters = app.query_one(FilterPane)
+        filters.focus()
+        ir = next(i for i in range(filters.option_count) if filters.get_option_at_index(i).id == "cat\tIR")
+        filters.highlighted = ir
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.filters == [("cat", "IR")]
+        assert {app.library.paper(i).category for i in paper_list(app).ids} == {"IR"}
+        assert len(paper_list(app).ids) == 4
+        first = filters.get_option_at_index(1)
+        assert first.id == "active:cat\tIR" and "×" in str(first.prompt)  # the active filter leads the pane
+        year = next(i for i in range(filters.option_count) if filters.get_option_at_index(i).id == "year\t2026")
+        filters.highlighted = year
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.filters == [("cat", "IR"), ("year", "2026")] and len(paper_list(app).ids) == 4
+        filters.highlighted = 1
+        await pilot.press("enter")  # selecting an active filter removes it
+        await settle(app, pilot)
+        assert app.filters == [("year", "2026")]
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert app.filters == [] and len(paper_list(app).ids) == 96
+
+
+async def test_sort_cycles_and_is_shown(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert "title" in paper_list(app).border_title
+        shown = titles(app)
+        assert shown == sorted(shown, key=str.casefold)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert "upvotes" in paper_list(app).border_title
+        votes = [app.library.paper(i).upvotes for i in paper_list(app).ids]
+        assert votes[0] == max(v for v in votes if v)
+
+
+async def test_enter_opens_the_detail_or_a_full_screen_when_narrow(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert isinstance(app.focused, DetailPane)
+        await pilot.press("escape")
+        assert app.focused is paper_list(app)
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert not app.query_one(DetailPane).display or app.screen.has_class("-no-detail")
+        await pilot.press("j", "enter")
+        assert isinstance(app.screen, PaperScreen)
+        assert app.screen.paper.id == paper_list(app).ids[1]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PaperScreen)
+
+
+async def test_tiny_terminal_does_not_crash(db):
+    app = make_app(db)
+    async with app.run_test(size=(30, 8)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "G", "enter", "escape", "question_mark", "escape", "slash", "x", "escape")
+        await settle(app, pilot)
+        assert app.is_running
+
+
+async def test_help_lists_every_binding(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        listed = {key_label(b.key) for _, bindings in app.help_sections() for b in bindings}
+        for widget in (paper_list(app), app.query_one(FilterPane), app.query_one(DetailPane), app.query_one(SearchBox)):
+            for binding in type(widget).BINDINGS:
+                assert key_label(binding.key) in listed
+        for binding in app.BINDINGS:
+            assert key_label(binding.key) in listed
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_quit(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_marks_with_space(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        plist = paper_list(app)
+        first, second = plist.ids[0], plist.ids[1]
+        await pilot.press("space", "space")
+        assert plist.marked == {first, second} and plist.cursor == 2
+        assert "2 marked" in plist.border_subtitle
+        await pilot.press("k", "space")
+        assert plist.marked == {first}
+
+
+async def test_mouse_click_selects_a_row(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        plist = paper_list(app)
+        await pilot.click(plist, offset=(10, 4))  # border row 0, then rows 0..: row 3
+        await pilot.pause()
+        assert plist.cursor == 3
+        assert app.query_one(DetailPane).paper.id == plist.ids[3]
+
+
+async def test_command_palette_offers_the_actions(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        names = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Search", "Clear filters", "Sort by date", "Sort by title", "Sort by upvotes",
+                "Sort by relevance", "Open paper", "Mark paper", "Help", "Quit"} <= names
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "CommandPalette"
+
+
+async def test_empty_library_says_how_to_load(tmp_path):
+    app = make_app(tmp_path / "empty.db")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        message = paper_list(app).empty_message
+        assert message[0] == "This library has no papers yet." and "paperdeck load" in message[1]
+
+
+async def test_a_load_in_another_process_shows_up(db, tmp_path):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        listing = tmp_path / "new.txt"
+        listing.write_text("Abstract:We propose ZebraNet, a network that counts stripes. It counts well.\n",
+                           encoding="utf-8")
+        with open_library(db) as other:
+            other.load([listing], AS_OF)
+        app.check_for_changes()
+        await settle(app, pilot)
+        assert len(paper_list(app).ids) == 97
+        assert "ZebraNet" in titles(app)

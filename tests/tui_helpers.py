@@ -1,0 +1,25 @@
+"""Driving the real app on a real seeded library file."""
+
+from tui.app import PaperdeckApp
+from tui.widgets.paper_list import PaperList
+
+
+async def settle(app, pilot):
+    """Wait until every search and facet worker has delivered."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def paper_list(app) -> PaperList:
+    return app.query_one(PaperList)
+
+
+def titles(app) -> list[str]:
+    plist = paper_list(app)
+    return [app.library.paper(i).title for i in plist.ids]
+
+
+def make_app(db_path) -> PaperdeckApp:
+    app = PaperdeckApp(db_path)
+    return app
