@@ -98,6 +98,10 @@ class DetailPane(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="detail.down"),
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="detail.up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="detail.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="detail.bottom"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="detail.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="detail.page_up"),
         Binding("o", "open_link", "Open link", id="detail.open_link", tooltip="Open the paper's first link"),
     ]
 

@@ -140,17 +140,21 @@ class PaperList(ScrollView, can_focus=True):
 
     def _empty_line(self, y: int, width: int) -> Strip:
         if 1 <= y <= len(self.empty_message):
-            text = Text(self.empty_message[y - 1], style=self.get_component_rich_style("paper-list--empty"))
+            text = Text(self.empty_message[y - 1], style=self._part("paper-list--empty"))
             text.truncate(width - 2, overflow="ellipsis")
             line = Text("  ") + text
             line.truncate(width, pad=True)
             return Strip(list(line.render(self.app.console)), width)
         return Strip.blank(width, self.rich_style)
 
+    def _part(self, name: str) -> Style:
+        """A component's own rules only, so its background never covers the cursor bar."""
+        return self.get_component_rich_style(name, partial=True)
+
     def _draw_row(self, index: int, width: int) -> Strip:
         row = self._row(index)
         base = self.rich_style
-        dim = self.get_component_rich_style("paper-list--dim")
+        dim = self._part("paper-list--dim")
         if row is None:
             return Strip([Segment(" " * width, base)], width)
         author_width = max(8, min(18, width // 6))
@@ -158,11 +162,11 @@ class PaperList(ScrollView, can_focus=True):
         title_width = max(8, width - fixed)
         line = Text(no_wrap=True, end="")
         mark = "● " if row.id in self.marked else "  "
-        line.append(mark, self.get_component_rich_style("paper-list--mark"))
+        line.append(mark, self._part("paper-list--mark"))
         title = plain(row.title)
         if row.title_derived:
-            title = Text("≈ ", style=dim) + plain(row.title, self.get_component_rich_style("paper-list--derived"))
-        highlight(title, self._pattern, self.get_component_rich_style("paper-list--match"))
+            title = Text("≈ ", style=dim) + plain(row.title, self._part("paper-list--derived"))
+        highlight(title, self._pattern, self._part("paper-list--match"))
         title.truncate(title_width, overflow="ellipsis", pad=True)
         line.append_text(title)
         line.append(" ")
@@ -175,14 +179,14 @@ class PaperList(ScrollView, can_focus=True):
             suffix = ""
         author.truncate(author_width - len(suffix), overflow="ellipsis")
         author.append(suffix, dim)
-        highlight(author, self._pattern, self.get_component_rich_style("paper-list--match"))
+        highlight(author, self._pattern, self._part("paper-list--match"))
         author.truncate(author_width, pad=True)
         line.append_text(author)
         line.append(" ")
         line.append((row.date or "").ljust(DATE_WIDTH), dim)
         line.append(" ")
         line.append((row.category or "")[:CATEGORY_WIDTH].ljust(CATEGORY_WIDTH), dim)
-        line.append(" ◆" if row.has_code else "  ", self.get_component_rich_style("paper-list--code"))
+        line.append(" ◆" if row.has_code else "  ", self._part("paper-list--code"))
         line.append((f"▲{row.upvotes}" if row.upvotes else "").rjust(VOTES_WIDTH), dim)
         line.truncate(width, pad=True)
         style = base
@@ -190,7 +194,7 @@ class PaperList(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("paper-list--cursor")
             if not self.has_focus:
                 style = base + Style(bgcolor=style.bgcolor, dim=False)
-        segments = [Segment(s.text, style + s.style if s.style else style) for s in line.render(self.app.console)]
+        segments = Segment.apply_style(line.render(self.app.console), style=style)
         return Strip(segments, width).simplify()
 
     # -- moving --------------------------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""paperdeck as a person runs it: in a real terminal (tmux), typing, reading the screen."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"),
+]
+PAPERDECK = Path(sys.executable).parent / "paperdeck"
+
+
+class Tmux:
+    def __init__(self, tmp_path: Path):
+        self.socket = str(tmp_path / "tmux.sock")
+        self.session = f"pd{uuid.uuid4().hex[:8]}"
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", self.socket, "-f", "/dev/null", *args], check=True, capture_output=True,
+                              text=True).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.session)
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def wait_until_gone(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text in self.screen():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} is still on the screen:\n{self.screen()}")
+            time.sleep(0.2)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", self.session, *(["-l"] if literal else []), *keys)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    session = Tmux(tmp_path)
+    yield session
+    subprocess.run(["tmux", "-S", session.socket, "kill-server"], capture_output=True)
+
+
+def test_search_for_a_typo_in_a_real_terminal(tmux, tmp_path):
+    db = tmp_path / "fresh.db"
+    # pytest exports COLUMNS/LINES for its own output; the app must measure the real terminal.
+    env = f"-u COLUMNS -u LINES PAPERDECK_DB={db} TERM=xterm-256color"
+    tmux.run("new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "45",
+             f"env {env} {PAPERDECK} --as-of 2026-11-22")
+    tmux.run("resize-window", "-t", tmux.session, "-x", "160", "-y", "45")
+    tmux.wait_for("Papers 96")
+    tmux.wait_for("Welcome to paperdeck")  # a fresh library gets the bundled seeds, and says so
+    tmux.wait_until_gone("Welcome to paperdeck")
+    tmux.keys("/")
+    tmux.wait_for("Leave search")  # the search box has focus
+    tmux.keys("crocodle", literal=True)
+    screen = tmux.wait_for("Papers 1 ")
+    assert "Crocodile: Cross Experts" in screen
+    tmux.keys("Enter")  # to the first result; the detail pane shows it beside the list
+    screen = tmux.wait_for("Multi-domain learning (MDL)")
+    tmux.keys("Enter")  # into the detail pane, then to its end: the sources it was merged from
+    tmux.wait_for("Open link")
+    tmux.keys("End")
+    screen = tmux.wait_for("002_4369a9b39a05733a.txt")
+    assert "001_71992ec5251ab252.txt" in screen
+    tmux.keys("q")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if subprocess.run(["tmux", "-S", tmux.socket, "has-session", "-t", tmux.session],
+                          capture_output=True).returncode != 0:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("paperdeck did not quit on q")
+    assert db.exists()
