@@ -13,7 +13,7 @@ _SKIP = {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "via", 
 def base_key(first_author: str | None, date: str | None, title: str) -> str:
     family = split_name(first_author).family if first_author else "anon"
     family = re.sub(r"[^a-z]", "", ascii_fold(family).lower()) or "anon"
-    year = date[:4] if date else "nd"
+    year = date[:4] if date else ""
     words = re.findall(r"[a-z0-9]+", ascii_fold(title).lower())
     word = next((w for w in words if w not in _SKIP), "paper")
     return f"{family}{year}{word}"

@@ -17,6 +17,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import open_library
 from store.library import Facets, Library, SearchResult
+from store import clipboard
+from store.cite import STYLE_NAMES, cite
+from store.settings import Settings, load_settings
+from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
 from tui.screens.paper_screen import PaperScreen
 from tui.widgets.detail_pane import DetailPane
@@ -55,8 +59,10 @@ class PaperdeckApp(App[None]):
         Binding("ctrl+p", "command_palette", "Command palette: every action by name"),
     ]
 
-    def __init__(self, db_path: str | Path, startup_note: str | None = None) -> None:
+    def __init__(self, db_path: str | Path, startup_note: str | None = None,
+                 settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or load_settings()
         self.db_path = Path(db_path)
         self.library: Library = open_library(self.db_path)
         self.startup_note = startup_note
@@ -69,6 +75,7 @@ class PaperdeckApp(App[None]):
         self._thread_libraries: list[Library] = []
         self._data_version = self.library.data_version()
         self.show_filters: bool | None = None  # None: as the width allows
+        self.last_copied: str | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -226,6 +233,30 @@ class PaperdeckApp(App[None]):
             if paper is not None:
                 self.push_screen(PaperScreen(paper, self.result.terms if self.result else []))
 
+    @on(PaperList.CiteRequested)
+    def cite_requested(self, event: PaperList.CiteRequested) -> None:
+        papers = self.library.papers(event.paper_ids)
+        keys = self.library.cite_keys(event.paper_ids)
+        if event.choose:
+            def chosen(style: str | None) -> None:
+                if style:
+                    self.copy_citation(papers, keys, style)
+            self.push_screen(CiteDialog(lambda style: cite(papers, keys, style), len(papers),
+                                        self.settings.cite_style), chosen)
+        else:
+            self.copy_citation(papers, keys, self.settings.cite_style)
+
+    def copy_citation(self, papers: list, keys: dict[int, str], style: str) -> None:
+        text = cite(papers, keys, style)
+        try:
+            route = clipboard.copy(text, self.settings.clipboard, self.copy_to_clipboard)
+        except clipboard.ClipboardError as error:
+            self.notify(str(error), title="Not copied", severity="error")
+            return
+        self.last_copied = text
+        what = keys[papers[0].id] if len(papers) == 1 else f"{len(papers)} papers"
+        self.notify(f"{STYLE_NAMES[style]} for {what} → {route}", title="Copied")
+
     @on(PaperList.MarksChanged)
     def marks_changed(self) -> None:
         self.update_titles()
@@ -274,6 +305,7 @@ class PaperdeckApp(App[None]):
             ("Filter pane", FilterPane.BINDINGS),
             ("Detail pane", DetailPane.BINDINGS + [Binding("escape", "", "Back to the list")]),
             ("Paper screen", PaperScreen.BINDINGS),
+            ("Cite dialog", CiteDialog.BINDINGS),
         ]
 
     def action_refresh(self) -> None:
@@ -302,6 +334,11 @@ class PaperdeckApp(App[None]):
         yield SystemCommand("Open paper", "Read the paper under the cursor (Enter)", self.paper_list.action_open)
         yield SystemCommand("Mark paper", "Mark or unmark the paper under the cursor (Space)",
                             self.paper_list.action_mark)
+        yield SystemCommand("Copy citation", "Copy the cursor's or marked papers' citation (c)",
+                            lambda: self.paper_list.action_cite(False))
+        yield SystemCommand("Cite as…", "Preview every citation style and copy one (C)",
+                            lambda: self.paper_list.action_cite(True))
+        yield SystemCommand("Unmark all", "Clear every mark (u)", self.paper_list.action_unmark_all)
         yield SystemCommand("Top of list", "First paper (g)", self.paper_list.action_first)
         yield SystemCommand("Bottom of list", "Last paper (G)", self.paper_list.action_last)
         yield SystemCommand("Refresh", "Re-read the library (Ctrl+R)", self.action_refresh)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from store import open_library
 from store.models import LoadReport
+from store.cite import STYLES
+from store.clipboard import ROUTES
 from store.paths import bundled_seeds, default_db_path
 
-EXPORT_FORMATS = ("json", "csl-json")
+EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
 
 
 def _as_of(text: str) -> dt.date:
@@ -44,6 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="json")
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
     export.add_argument("query", nargs="*", help="search terms, as in the search box (default: everything)")
+    cite = commands.add_parser(
+        "cite", parents=[common], help="print the citations of the papers QUERY matches",
+        description="Print citations of every paper QUERY matches (the search box's language); "
+                    "when nothing matches exactly, the best typo-tolerant match, named on stderr.")
+    cite.add_argument("query", nargs="+", help="search terms, e.g. crocodile or author:lin year:2024")
+    cite.add_argument("--style", "-s", choices=STYLES, default=None,
+                      help="citation style (default: the cite_style setting, else bibtex)")
+    cite.add_argument("--copy", action="store_true", help="also put the citations on the clipboard")
+    cite.add_argument("--clipboard", choices=ROUTES, default=None,
+                      help="how to reach the clipboard (default: the clipboard setting, else auto)")
     return parser
 
 
@@ -80,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if report.failed else 0
         if args.command == "export":
             return export(db_path, args)
+        if args.command == "cite":
+            return cite_command(db_path, args)
         from tui.app import run_browser
 
         return run_browser(db_path, as_of)
@@ -90,27 +104,60 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def matching_papers(library, query: str, sort: str) -> list:
+    """What ``query`` matches; a typo-corrected reading is named on stderr."""
+    result = library.search(query, sort=sort)
+    for problem in result.query.problems:
+        print(f"paperdeck: {problem}", file=sys.stderr)
+    if query and result.corrections:
+        readings = "; ".join(f"{typed!r} as {' or '.join(map(repr, options))}"
+                             for typed, options in result.corrections.items())
+        print(f"paperdeck: nothing matches {query!r} exactly; reading {readings}", file=sys.stderr)
+    return library.papers(result.ids)
+
+
 def export(db_path: Path, args: argparse.Namespace) -> int:
-    from store.export import paper_csl, paper_json
+    from store.cite import cite
+    from store.export import paper_json
 
     query = " ".join(args.query)
     with open_library(db_path) as library:
-        result = library.search(query, sort="date")
-        if query and result.corrections:
-            print(f"paperdeck: no exact match; read {query!r} as typos for "
-                  f"{', '.join(o for opts in result.corrections.values() for o in opts)}", file=sys.stderr)
-        papers = library.papers(result.ids)
+        papers = matching_papers(library, query, "date")
         if args.format == "json":
-            items = [paper_json(paper) for paper in papers]
+            text = json.dumps([paper_json(paper) for paper in papers], ensure_ascii=False, indent=2) + "\n"
         else:
-            keys = library.cite_keys(p.id for p in papers)
-            items = [paper_csl(paper, keys[paper.id]) for paper in papers]
-    text = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+            text = cite(papers, library.cite_keys(p.id for p in papers), args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"{len(items)} papers written to {args.output}", file=sys.stderr)
+        print(f"{len(papers)} papers written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cite_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store import clipboard
+    from store.cite import STYLE_NAMES, cite
+    from store.settings import load_settings
+
+    settings = load_settings()
+    style = args.style or settings.cite_style
+    query = " ".join(args.query)
+    with open_library(db_path) as library:
+        papers = matching_papers(library, query, "relevance")
+        if not papers:
+            print(f"paperdeck: no paper matches {query!r}", file=sys.stderr)
+            return 1
+        text = cite(papers, library.cite_keys(p.id for p in papers), style)
+    sys.stdout.write(text)
+    if args.copy:
+        try:
+            route = clipboard.copy(text, args.clipboard or settings.clipboard, clipboard.write_osc52_to_tty)
+        except clipboard.ClipboardError as error:
+            print(f"paperdeck: not copied: {error}", file=sys.stderr)
+            return 1
+        print(f"paperdeck: copied {STYLE_NAMES[style]} for {len(papers)} paper"
+              f"{'s' if len(papers) != 1 else ''} to the {route}", file=sys.stderr)
     return 0
 
 

