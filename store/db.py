@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 
 
@@ -78,8 +78,15 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
 
 
+def _add_file_problems_v2(db: sqlite_utils.Database) -> None:
+    """v2: how many problems each file's last load reported, so the browser can point at them."""
+    if "problems" not in db["files"].columns_dict:
+        db["files"].add_column("problems", int)
+        db.execute("UPDATE files SET problems = 0")
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _create_v1}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _create_v1, 2: _add_file_problems_v2}
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:

@@ -17,6 +17,8 @@ from store.parsers import card_list
 from store.text import title_key
 
 LISTING_SUFFIXES = {".txt", ".text", ".md", ""}
+# No line of a pasted listing comes near this (the longest abstracts are a few thousand characters).
+MAX_LINE = 100_000
 
 
 class FileRejected(Exception):
@@ -109,6 +111,12 @@ class Loader:
                 raise FileRejected("empty file")
             prepared.text, prepared.encoding, prepared.problems = decode(data)
             prepared.lines = prepared.text.splitlines()
+            for number, line in enumerate(prepared.lines, 1):
+                if len(line) > MAX_LINE:
+                    prepared.problems.append(Problem(
+                        number, f"line of {len(line):,} characters (more than {MAX_LINE:,}): not part of a "
+                                "listing, left out; the paper it belongs to is reported if it is incomplete"))
+                    prepared.lines[number - 1] = ""
             prepared.parser = parsers.detect(prepared.lines)
             if prepared.parser is None:
                 parsers.parse_lines(prepared.lines, self.as_of)  # raises the standard ParseError
@@ -157,7 +165,7 @@ class Loader:
                   self.report.papers_updated, self.report.papers_removed)
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            self._replace_file(prepared, result.records)
+            self._replace_file(prepared, result.records, len(problems))
             self.db.execute("COMMIT")
         except BaseException as error:
             if self.db.conn.in_transaction:
@@ -170,13 +178,13 @@ class Loader:
                               error=f"not stored, the library is unchanged: {error}")
         return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems)
 
-    def _replace_file(self, prepared: PreparedFile, records: list[Record]) -> None:
+    def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
         resolved = str(prepared.path.resolve())
         row = self.db.execute("SELECT id FROM files WHERE path = ?", [resolved]).fetchone()
         file_values = {
             "path": resolved, "name": prepared.path.name, "sha256": prepared.sha256,
             "size": len(prepared.data), "format": prepared.format, "label": prepared.result.label,
-            "encoding": prepared.encoding, "records": len(records),
+            "encoding": prepared.encoding, "records": len(records), "problems": problem_count,
             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
         touched: set[int] = set()

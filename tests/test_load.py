@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 
 from store import open_library
+from store.db import SCHEMA_VERSION
 from tui.cli import main
 
 from .conftest import AS_OF, SEEDS, seed
@@ -99,5 +100,5 @@ def test_db_location_from_environment(tmp_path, monkeypatch, capsys):
 
 
 def test_schema_is_versioned_and_wal(library):
-    assert library.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    assert library.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     assert library.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -63,7 +63,7 @@ def print_report(report: LoadReport) -> None:
     out, err = sys.stdout, sys.stderr
     for file in report.files:
         if file.status == "loaded":
-            print(f"  {file.path}: {file.records} records ({file.format})", file=out)
+            print(f"  {file.path}: {file.records} record{'s' if file.records != 1 else ''} ({file.format})", file=out)
         elif file.status == "unchanged":
             print(f"  {file.path}: unchanged since the last load", file=out)
         for problem in file.problems:

@@ -9,6 +9,7 @@ Three lines a paper::
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -24,6 +25,7 @@ HEADER = re.compile(
     r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)"
     rf"(?P<code>Code)?\s*$"
 )
+MAX_TITLE_LINE = 5000  # a title and three names; anything longer is something else pasted
 ET_AL = re.compile(r",?\s+et al\.?\s*$")
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "dos", "du", "la", "le", "bin", "al", "ter"}
 # A name word: capitalised, at most one inner capital (HaoBing, McDonald), or an initial.
@@ -65,22 +67,27 @@ def split_title_authors(
     """
     truncated = bool(ET_AL.search(line))
     body = ET_AL.sub("", line).rstrip()
-    candidates = [
-        i for i in range(1, len(body))
-        if body[i].isupper() and not body[i - 1].isspace() and body[i - 1] not in "-'\u2019("
-    ]
+    if len(body) > MAX_TITLE_LINE:
+        raise ValueError(f"a title and authors line of {len(body):,} characters is not one")
+    commas = [i for i, ch in enumerate(body) if ch == ","]
+    # tail_ok[k]: every comma-separated part after the k-th comma is a plausible name.
+    tail_ok = [True] * (len(commas) + 1)
+    for k in range(len(commas) - 1, -1, -1):
+        end = commas[k + 1] if k + 1 < len(commas) else len(body)
+        tail_ok[k] = tail_ok[k + 1] and plausible_name(body[commas[k] + 1 : end].strip())
     valid: list[tuple[int, list[str]]] = []
-    for i in reversed(candidates):
-        names = [name.strip() for name in body[i:].split(",")]
-        if all(plausible_name(name) for name in names) and len(names[0].split()) >= 2:
-            valid.append((i, names))
+    for i in range(len(body) - 1, 0, -1):
+        if not body[i].isupper() or body[i - 1].isspace() or body[i - 1] in "-'\u2019(":
+            continue
+        k = bisect.bisect_left(commas, i)  # the first comma after the candidate
+        first = body[i : commas[k] if k < len(commas) else len(body)].strip()
+        if len(first.split()) >= 2 and plausible_name(first) and tail_ok[k]:
+            valid.append((i, [name.strip() for name in body[i:].split(",")]))
+            if first in known_names:
+                break
     if not valid:
         raise ValueError("cannot tell where the title ends and the authors begin")
-    chosen = valid[0]
-    for i, names in valid:
-        if names[0] in known_names:
-            chosen = (i, names)
-            break
+    chosen = next((v for v in valid if v[1][0] in known_names), valid[0])
     i, names = chosen
     return body[:i].strip(), names, not truncated
 
