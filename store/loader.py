@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,18 +220,21 @@ class Loader:
 
     # -- merging ---------------------------------------------------------------------------------
 
-    def _candidates(self, keys: list[str]) -> list[dict]:
-        ids: set[int] = set()
+    def _candidates(self, keys: list[str], min_shared: int = 1) -> list[dict]:
+        """Papers filed under at least ``min_shared`` of ``keys`` (a shared introduced name always counts)."""
+        hits: Counter[int] = Counter()
         for key in keys:
             block = [r[0] for r in self.db.execute(
                 "SELECT paper_id FROM match_keys WHERE key = ? LIMIT ?", [key, merge.MAX_BLOCK + 1])]
             if len(block) <= merge.MAX_BLOCK:
-                ids.update(block)
+                weight = min_shared if key.startswith("n:") else 1
+                hits.update({paper_id: weight for paper_id in block})
+        ids = [paper_id for paper_id, count in hits.most_common(merge.MAX_CANDIDATES) if count >= min_shared]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
         return list(self.db.query(
-            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", list(ids)))
+            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids))
 
     def _match(self, record: Record) -> int | None:
         """The paper this record is a listing of, if the library has it."""
@@ -245,7 +249,7 @@ class Loader:
         if not record.abstract:
             return None
         best: tuple[float, int] | None = None
-        for paper in self._candidates(merge.abstract_block_keys(record.abstract)):
+        for paper in self._candidates(merge.abstract_block_keys(record.abstract), merge.MIN_SHARED_KEYS):
             # A titled record joins an untitled paper, never a paper titled otherwise.
             if record.title and not paper["title_derived"]:
                 continue

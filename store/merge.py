@@ -19,10 +19,18 @@ from store.text import fold, title_key
 # token_set_ratio of two wordings of one abstract: >= 80.9 on the seeds' rewordings, while two
 # different papers never reach 75.5 (both measured in tests/test_merge.py). 78 sits between.
 ABSTRACT_THRESHOLD = 78.0
+# Share of the shorter abstract's word pairs found in the other: >= 0.43 for the seeds' rewordings,
+# <= 0.33 for different papers (AVSE and D2S-VSE share a closing sentence), ~0.02 for two texts that
+# merely use the same words. token_set_ratio alone is fooled by the last; the pair test is not.
+BIGRAM_THRESHOLD = 0.38
 TITLE_THRESHOLD = 92.0
 SKETCH_SIZE = 8
 # A key shared by more papers than this tells nothing (``w:in this paper``): it is not used.
-MAX_BLOCK = 200
+MAX_BLOCK = 100
+# Rewordings of one abstract share 3 or more of its keys (measured on the seeds, tests/test_merge.py);
+# two papers that merely share a phrase share one. Only the best-sharing few are scored.
+MIN_SHARED_KEYS = 2
+MAX_CANDIDATES = 20
 
 STOPWORDS = frozenset(
     "a an and are as at be been by can for from has have in into is it its of on or our that the their "
@@ -141,12 +149,24 @@ def names_conflict(a: str, b: str) -> bool:
     return bool(names_a and names_b and not names_a & names_b)
 
 
+def bigram_containment(a: str, b: str) -> float:
+    pairs_a, pairs_b = _bigrams(a), _bigrams(b)
+    if not pairs_a or not pairs_b:
+        return 0.0
+    return len(pairs_a & pairs_b) / min(len(pairs_a), len(pairs_b))
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = fold(text).split()
+    return set(zip(words, words[1:]))
+
+
 def abstracts_match(a: str, b: str) -> float | None:
     """The similarity score when ``a`` and ``b`` are one paper's abstract, else None."""
     score = abstract_score(a, b)
-    if score >= ABSTRACT_THRESHOLD and not names_conflict(a, b):
-        return score
-    return None
+    if score < ABSTRACT_THRESHOLD or bigram_containment(a, b) < BIGRAM_THRESHOLD or names_conflict(a, b):
+        return None
+    return score
 
 
 def titles_match(a: str, b: str) -> bool:

@@ -20,6 +20,31 @@ def test_threshold_separates_rewordings_from_different_papers():
     worst = max(merge.abstract_score(a, b) for a, b in itertools.combinations(distinct, 2))
     assert worst < merge.ABSTRACT_THRESHOLD  # no two different papers come close
     assert all(merge.abstracts_match(a, b) is None for a, b in itertools.combinations(distinct, 2))
+    for untitled in untitled:
+        best = max(titled, key=lambda t: merge.abstract_score(untitled.abstract, t.abstract))
+        assert merge.bigram_containment(untitled.abstract, best.abstract) >= merge.BIGRAM_THRESHOLD
+    worst_pairs = max(merge.bigram_containment(a, b) for a, b in itertools.combinations(distinct, 2)
+                      if merge.abstract_score(a, b) < 99)
+    assert worst_pairs < merge.BIGRAM_THRESHOLD
+
+
+def test_rewordings_share_enough_blocking_keys():
+    titled = records("001")
+    for untitled in records("002"):
+        best = max(titled, key=lambda t: merge.abstract_score(untitled.abstract, t.abstract))
+        shared = set(merge.abstract_block_keys(untitled.abstract)) & set(merge.abstract_block_keys(best.abstract))
+        assert len(shared) >= merge.MIN_SHARED_KEYS + 1
+
+
+def test_texts_that_merely_share_a_vocabulary_are_not_one_paper():
+    import random
+
+    rng = random.Random(3)
+    words = [f"{a}{b}" for a in ("lumo", "kira", "vex", "dran", "pol", "shen", "ator", "quib")
+             for b in ("al", "ine", "ost", "ek", "ura", "omi", "ax", "eth")]
+    a, b = (" ".join(rng.choice(words) for _ in range(150)) for _ in range(2))
+    assert merge.abstract_score(a, b) >= merge.ABSTRACT_THRESHOLD  # token sets alone would join them
+    assert merge.abstracts_match(a, b) is None
 
 
 def test_names_veto_two_papers_sharing_a_closing_sentence():

@@ -104,7 +104,7 @@ def _parse_block(title: str, block: list[str], first_index: int, as_of: dt.date,
         tail = rest[less_at + 1 :]
     else:
         cut = next((i for i, text in enumerate(rest) if text.startswith("Submitted ")), len(rest))
-        abstract_lines = [text for text in rest[:cut] if text not in (LESS,)]
+        abstract_lines = [text for text in rest[:cut] if text not in (LESS, "-")]
         tail = rest[cut:]
     abstract = clean_line(" ".join(text for text in abstract_lines if text))
     if not abstract:
