@@ -117,14 +117,20 @@ def test_pyperclip_route_with_xclip_on_xvfb(monkeypatch):
                               stderr=subprocess.DEVNULL)
     try:
         monkeypatch.setenv("DISPLAY", display)
-        for _ in range(50):
-            if subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True).returncode in (0, 1):
+        for _ in range(100):  # until the X server answers
+            probe = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True)
+            if "open display" not in probe.stderr:
                 break
             time.sleep(0.1)
         route = clipboard.copy("@misc{x, title={Zoë}}", "auto", lambda text: pytest.fail("fell back to OSC 52"))
         assert route == "system clipboard"
-        pasted = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True,
-                                timeout=5).stdout
+        pasted = ""
+        for _ in range(50):  # xclip serves the selection from a child it forks; give it a moment
+            pasted = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True,
+                                    timeout=5).stdout
+            if pasted:
+                break
+            time.sleep(0.1)
         assert pasted == "@misc{x, title={Zoë}}"
     finally:
         server.terminate()
