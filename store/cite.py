@@ -8,6 +8,7 @@ title paperdeck derived from an abstract is bracketed and said to be derived.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import urllib.parse
 import warnings
@@ -29,6 +30,8 @@ STYLES = ("bibtex", "biblatex", "ris", "csl-json", *CSL_STYLES, "markdown", "pla
 STYLE_NAMES = {"bibtex": "BibTeX", "biblatex": "BibLaTeX", "ris": "RIS", "csl-json": "CSL-JSON", "apa": "APA 7",
                "mla": "MLA 9", "chicago": "Chicago (author-date)", "ieee": "IEEE", "harvard": "Harvard",
                "vancouver": "Vancouver", "markdown": "Markdown link", "plain": "Plain title"}
+# pylatexenc logs every character it has no macro for; we keep those as UTF-8 on purpose.
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 ET_AL = "et al."
 DERIVED_NOTE = "Title derived from the abstract by paperdeck; the listing gave none"
@@ -54,26 +57,35 @@ def incomplete_note(paper: Paper) -> str | None:
 
 # -- BibTeX and BibLaTeX ----------------------------------------------------------------------
 
-@lru_cache(maxsize=2)
-def _latex_encoder(ascii_only: bool):
+@lru_cache(maxsize=None)
+def _ascii_latex(char: str) -> str:
+    """The LaTeX for one non-ASCII character, if it decodes back to that very character.
+
+    pylatexenc approximates some letters (Ħ becomes an H with a macron); a name must not change,
+    so those stay as UTF-8, which biber and bibtex8 read.
+    """
+    from pylatexenc.latex2text import LatexNodes2Text
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-    return UnicodeToLatexEncoder(
-        unknown_char_policy="keep",
-        replacement_latex_protection="braces-all",
-    )
+    encoded = UnicodeToLatexEncoder(unknown_char_policy="keep", replacement_latex_protection="braces-all",
+                                    non_ascii_only=True).unicode_to_latex(char)
+    try:
+        same = LatexNodes2Text().latex_to_text(encoded) == char
+    except Exception:  # pylatexenc's decoder on its own odd output
+        same = False
+    return encoded if same and encoded.isascii() else char
 
 
-_LATEX_SPECIAL = re.compile(r"([&%$#_{}])")
+_LATEX_SPECIAL = re.compile(r"[&%$#_{}~^\\]")
 _LATEX_WORDS = {"~": r"{\textasciitilde}", "^": r"{\textasciicircum}", "\\": r"{\textbackslash}"}
 
 
 def latex_escape(text: str, ascii_only: bool) -> str:
     """Special characters escaped; for BibTeX (8-bit) non-ASCII letters become LaTeX accents too."""
+    text = _LATEX_SPECIAL.sub(lambda m: _LATEX_WORDS.get(m.group(0), "\\" + m.group(0)), text)
     if ascii_only:
-        return _latex_encoder(True).unicode_to_latex(text)
-    text = re.sub(r"[~^\\]", lambda m: _LATEX_WORDS[m.group(0)], text)
-    return _LATEX_SPECIAL.sub(r"\\\1", text)
+        text = "".join(ch if ch.isascii() else _ascii_latex(ch) for ch in text)
+    return text
 
 
 def _protect_case(title: str) -> str:
@@ -81,7 +93,7 @@ def _protect_case(title: str) -> str:
     def protect(match: re.Match) -> str:
         word = match.group(0)
         return "{" + word + "}" if re.search(r".[A-Z]", word) or (word[:1].isupper() and len(word) == 1) else word
-    return re.sub(r"[\w][\w\-]*", protect, title)
+    return re.sub(r"(?<![\\\w])\w[\w\-]*", protect, title)  # not macro names (\\O, \\DJ)
 
 
 def bibtex_name(name: str, ascii_only: bool) -> str:
