@@ -295,3 +295,21 @@ async def test_a_load_in_another_process_shows_up(db, tmp_path):
         await settle(app, pilot)
         assert len(paper_list(app).ids) == 97
         assert "ZebraNet" in titles(app)
+
+
+async def test_f_goes_to_the_filters_and_hides_them_from_there(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        assert isinstance(app.focused, FilterPane)
+        await pilot.press("f")
+        assert app.screen.has_class("-no-filters") and app.focused is paper_list(app)
+        await pilot.press("f")
+        assert not app.screen.has_class("-no-filters") and isinstance(app.focused, FilterPane)
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:  # too narrow for filters by default
+        await settle(app, pilot)
+        assert app.screen.has_class("-no-filters")
+        await pilot.press("f")
+        assert isinstance(app.focused, FilterPane) and app.query_one(FilterPane).display

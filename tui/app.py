@@ -46,7 +46,8 @@ class PaperdeckApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key, on one screen"),
         Binding("slash", "focus_search", "Search", id="app.search"),
         Binding("s", "cycle_sort", "Sort", id="app.sort", tooltip="Sort by relevance, date, title or upvotes"),
-        Binding("f", "toggle_filters", "Filters", id="app.filters", tooltip="Show or hide the filter pane"),
+        Binding("f", "toggle_filters", "Filters", id="app.filters",
+                tooltip="Go to the filter pane (showing it); from the filter pane, hide it"),
         Binding("escape", "clear_search", "Clear search", show=False, id="app.clear",
                 tooltip="Clear the search (from outside the search box)"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh",
@@ -283,12 +284,16 @@ class PaperdeckApp(App[None]):
         self.start_search(keep_paper=self.paper_list.paper_id)
 
     def action_toggle_filters(self) -> None:
-        visible = not self.screen.has_class("-no-filters")
-        self.show_filters = not visible
-        self.apply_layout()
-        if self.show_filters:
-            self.query_one(FilterPane).focus()
-        elif isinstance(self.focused, FilterPane):
+        """Go to the filters (showing them if hidden); from the filters, hide them."""
+        filters = self.query_one(FilterPane)
+        hidden = self.screen.has_class("-no-filters")
+        if hidden or not filters.has_focus:
+            self.show_filters = True
+            self.apply_layout()
+            filters.focus()
+        else:
+            self.show_filters = False
+            self.apply_layout()
             self.paper_list.focus()
 
     def action_clear_filters(self) -> None:
@@ -327,7 +332,7 @@ class PaperdeckApp(App[None]):
         yield SystemCommand("Search", "Focus the search box (/)", self.action_focus_search)
         yield SystemCommand("Clear search", "Empty the search box (Esc)", self.action_clear_search)
         yield SystemCommand("Clear filters", "Remove every active filter (x in filters)", self.action_clear_filters)
-        yield SystemCommand("Toggle filter pane", "Show or hide the filters (f)", self.action_toggle_filters)
+        yield SystemCommand("Filters", "Go to the filter pane, or hide it from there (f)", self.action_toggle_filters)
         for sort in ("relevance", "date", "title", "upvotes"):
             yield SystemCommand(f"Sort by {sort}", f"Order the list by {SORT_LABELS[sort]}",
                                 lambda sort=sort: self.action_sort_by(sort))

@@ -44,11 +44,11 @@ class FilterPane(OptionList):
     def show(self, facets: Facets, active: list[tuple[str, str]]) -> None:
         highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
         options: list[Option | None] = []
+        room = max(8, self.scrollable_content_region.width - 2)
 
         def heading(text: str) -> None:
             options.append(Option(Text(text, style=Style(bold=True)), disabled=True))
 
-        room = max(8, self.scrollable_content_region.width - 2)
 
         def value(field: str, key: str, label: Text, count: int | None) -> None:
             counter = f" {count}" if count is not None else ""
@@ -58,9 +58,11 @@ class FilterPane(OptionList):
             options.append(Option(prompt, id=f"{field}{SEP}{key}"))
 
         if active:
-            heading("Active filters (Enter removes)")
+            heading("Active (Enter removes)")
             for field, key in active:
-                options.append(Option(Text("  × ") + plain(filter_token(field, key)), id=f"{ACTIVE}{field}{SEP}{key}"))
+                label = plain(filter_token(field, key))
+                label.truncate(room - 4, overflow="ellipsis")
+                options.append(Option(Text("  × ") + label, id=f"{ACTIVE}{field}{SEP}{key}"))
         heading("Category")
         for name, count in facets.categories or []:
             value("cat", name, plain(name), count)
