@@ -88,6 +88,17 @@ class KnownNames:
         return self.db.execute("SELECT 1 FROM authors WHERE name = ?", [name]).fetchone() is not None
 
 
+PAPER_COLUMNS = (
+    "title, title_derived, title_key, abstract, authors_text, first_author, author_count, authors_complete, "
+    "date, year, updated, announced, category, has_code, code_urls, upvotes, organisation, provenance, "
+    "source_count, cite_key"
+)
+PAPER_MARKS = ", ".join("?" * len(PAPER_COLUMNS.split(",")))
+# Untitled papers are also filed under their abstract keys with this prefix, so that a titled record
+# (which may only join an untitled paper by abstract) searches those few, not every paper.
+UNTITLED = "u|"
+
+
 class Loader:
     """Loads files into one open library database."""
 
@@ -95,6 +106,8 @@ class Loader:
         self.db = db
         self.as_of = as_of or dt.date.today()
         self.report = LoadReport()
+        self._record_keys: dict[int, list[str]] = {}  # blocking keys of records written in this load
+        self._author_ids: dict[str, int] = {}
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -180,127 +193,155 @@ class Loader:
         return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems)
 
     def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
+        conn = self.db.conn
         resolved = str(prepared.path.resolve())
-        row = self.db.execute("SELECT id FROM files WHERE path = ?", [resolved]).fetchone()
+        row = conn.execute("SELECT id FROM files WHERE path = ?", [resolved]).fetchone()
         file_values = {
             "path": resolved, "name": prepared.path.name, "sha256": prepared.sha256,
             "size": len(prepared.data), "format": prepared.format, "label": prepared.result.label,
             "encoding": prepared.encoding, "records": len(records), "problems": problem_count,
             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        touched: set[int] = set()
+        previously_listed: set[int] = set()
         if row:
             file_id = row[0]
             self.db["files"].update(file_id, file_values)
-            touched.update(r[0] for r in self.db.execute(
+            previously_listed.update(r[0] for r in conn.execute(
                 "SELECT DISTINCT paper_id FROM records WHERE file_id = ?", [file_id]))
-            self.db.execute("DELETE FROM records WHERE file_id = ?", [file_id])
+            conn.execute("DELETE FROM records WHERE file_id = ?", [file_id])
         else:
             file_id = self.db["files"].insert(file_values).last_pk
-        existing_before = set(touched)
         for record in records:
-            paper_id = self._match(record)
+            fields = record.fields()
+            keys = merge.block_keys(record.title, bool(record.title), record.abstract)
+            paper_id = self._match(record, keys)
+            record_id = conn.execute(
+                "INSERT INTO records (file_id, idx, line_start, line_end, format, raw, fields, paper_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
+                 json.dumps(fields, ensure_ascii=False), paper_id]).lastrowid
+            self._record_keys[record_id] = keys
             if paper_id is None:
-                paper_id = self.db["papers"].insert({"title": record.title or "", "source_count": 0}).last_pk
+                self._write_paper(None, [(record_id, record.format, fields)])
                 self.report.papers_new += 1
             else:
+                self._rebuild_paper(paper_id)
                 self.report.papers_merged += 1
-            self.db["records"].insert({
-                "file_id": file_id, "idx": record.index, "line_start": record.line_start,
-                "line_end": record.line_end, "format": record.format, "raw": record.raw,
-                "fields": json.dumps(record.fields(), ensure_ascii=False), "paper_id": paper_id,
-            })
-            touched.add(paper_id)
-            self._rebuild_paper(paper_id)
-        for paper_id in existing_before:
+        for paper_id in previously_listed:
             if not self._rebuild_paper(paper_id):
                 self.report.papers_removed += 1
-        self.report.papers_updated += len(existing_before)
-        self.db.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
+        self.report.papers_updated += len(previously_listed)
+        if previously_listed:
+            conn.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
+            self._author_ids.clear()
 
     # -- merging ---------------------------------------------------------------------------------
 
-    def _candidates(self, keys: list[str], min_shared: int = 1) -> list[dict]:
-        """Papers filed under at least ``min_shared`` of ``keys`` (a shared introduced name always counts)."""
+    def _candidates(self, keys: list[str], min_shared: int = 1) -> list[tuple]:
+        """Papers filed under at least ``min_shared`` of ``keys`` (a shared introduced name always counts).
+
+        One statement for all keys; a key filed under more than MAX_BLOCK papers tells nothing and is
+        skipped.
+        """
+        if not keys:
+            return []
+        keys = list(dict.fromkeys(keys))
+        query = " UNION ALL ".join(
+            ["SELECT * FROM (SELECT key, paper_id FROM match_keys WHERE key = ? LIMIT ?)"] * len(keys))
+        params = [value for key in keys for value in (key, merge.MAX_BLOCK + 1)]
+        blocks: dict[str, list[int]] = {}
+        for key, paper_id in self.db.conn.execute(query, params):
+            blocks.setdefault(key, []).append(paper_id)
         hits: Counter[int] = Counter()
-        for key in keys:
-            block = [r[0] for r in self.db.execute(
-                "SELECT paper_id FROM match_keys WHERE key = ? LIMIT ?", [key, merge.MAX_BLOCK + 1])]
+        for key, block in blocks.items():
             if len(block) <= merge.MAX_BLOCK:
-                weight = min_shared if key.startswith("n:") else 1
+                weight = min_shared if key.split("|")[-1].startswith("n:") else 1
                 hits.update({paper_id: weight for paper_id in block})
         ids = [paper_id for paper_id, count in hits.most_common(merge.MAX_CANDIDATES) if count >= min_shared]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        return list(self.db.query(
-            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids))
+        return self.db.conn.execute(
+            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids
+        ).fetchall()
 
-    def _match(self, record: Record) -> int | None:
+    def _match(self, record: Record, keys: list[str]) -> int | None:
         """The paper this record is a listing of, if the library has it."""
+        abstract_keys = [key for key in keys if not key.startswith("t")]
         if record.title:
-            row = self.db.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT 1",
-                                  [title_key(record.title)]).fetchone()
+            row = self.db.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT 1",
+                                       [title_key(record.title)]).fetchone()
             if row:
                 return row[0]
-            for paper in self._candidates(merge.title_block_keys(record.title)):
-                if not paper["title_derived"] and merge.titles_match(record.title, paper["title"]):
-                    return paper["id"]
+            title_keys = [key for key in keys if key.startswith("t")]
+            for paper_id, title, derived, _ in self._candidates(title_keys):
+                if not derived and merge.titles_match(record.title, title):
+                    return paper_id
+            # A titled record may still be an untitled paper's listing: search only their keys.
+            abstract_keys = [UNTITLED + key for key in abstract_keys]
         if not record.abstract:
             return None
         best: tuple[float, int] | None = None
-        for paper in self._candidates(merge.abstract_block_keys(record.abstract), merge.MIN_SHARED_KEYS):
-            # A titled record joins an untitled paper, never a paper titled otherwise.
-            if record.title and not paper["title_derived"]:
+        for paper_id, _, derived, abstract in self._candidates(abstract_keys, merge.MIN_SHARED_KEYS):
+            if record.title and not derived:  # joins an untitled paper, never one titled otherwise
                 continue
-            score = merge.abstracts_match(record.abstract, paper["abstract"] or "")
+            score = merge.abstracts_match(record.abstract, abstract or "")
             if score is not None and (best is None or score > best[0]):
-                best = (score, paper["id"])
+                best = (score, paper_id)
         return best[1] if best else None
 
     def _rebuild_paper(self, paper_id: int) -> bool:
         """Recompute a paper from its records; delete it when none is left. False if deleted."""
-        rows = self.db.execute(
+        rows = self.db.conn.execute(
             "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id]).fetchall()
-        self.db.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
-        self.db.execute("DELETE FROM match_keys WHERE paper_id = ?", [paper_id])
+        self.db.conn.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
+        self.db.conn.execute("DELETE FROM match_keys WHERE paper_id = ?", [paper_id])
         if not rows:
-            self.db.execute("DELETE FROM papers WHERE id = ?", [paper_id])
+            self.db.conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
             return False
-        records = [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows]
+        self._write_paper(paper_id, [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows])
+        return True
+
+    def _write_paper(self, paper_id: int | None, records: list[tuple[int, str, dict]]) -> int:
+        """Write the paper its records make (a new row when ``paper_id`` is None), its authors and keys."""
+        conn = self.db.conn
         merged = merge.reconcile(records)
         values = merged.fields
         authors = values["authors"]
-        self.db["papers"].update(paper_id, {
-            "title": values["title"],
-            "title_derived": int(values["title_derived"]),
-            "title_key": None if values["title_derived"] else title_key(values["title"]),
-            "abstract": values.get("abstract"),
-            "authors_text": ", ".join(authors),
-            "first_author": authors[0] if authors else None,
-            "author_count": values.get("author_count"),
-            "authors_complete": int(values["authors_complete"]),
-            "date": values.get("date"),
-            "year": int(values["date"][:4]) if values.get("date") else None,
-            "updated": values.get("updated"),
-            "announced": values.get("announced"),
-            "category": values.get("category"),
-            "has_code": int(values["has_code"]),
-            "code_urls": json.dumps(values["code_urls"]),
-            "upvotes": values.get("upvotes"),
-            "organisation": values.get("organisation"),
-            "provenance": json.dumps(merged.provenance),
-            "source_count": len(records),
-            "cite_key": citekeys.base_key(authors[0] if authors else None, values.get("date"), values["title"]),
-        })
-        for position, name in enumerate(authors):
-            self.db.execute("INSERT OR IGNORE INTO authors (name) VALUES (?)", [name])
-            author_id = self.db.execute("SELECT id FROM authors WHERE name = ?", [name]).fetchone()[0]
-            self.db.execute("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
-                            [paper_id, author_id, position])
+        row = (
+            values["title"], int(values["title_derived"]),
+            None if values["title_derived"] else title_key(values["title"]),
+            values.get("abstract"), ", ".join(authors), authors[0] if authors else None,
+            values.get("author_count"), int(values["authors_complete"]), values.get("date"),
+            int(values["date"][:4]) if values.get("date") else None, values.get("updated"),
+            values.get("announced"), values.get("category"), int(values["has_code"]),
+            json.dumps(values["code_urls"]), values.get("upvotes"), values.get("organisation"),
+            json.dumps(merged.provenance), len(records),
+            citekeys.base_key(authors[0] if authors else None, values.get("date"), values["title"]),
+        )
+        if paper_id is None:
+            paper_id = conn.execute(f"INSERT INTO papers ({PAPER_COLUMNS}) VALUES ({PAPER_MARKS})", row).lastrowid
+            conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0][0]])
+        else:
+            conn.execute(f"UPDATE papers SET ({PAPER_COLUMNS}) = ({PAPER_MARKS}) WHERE id = ?", (*row, paper_id))
+        conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
+                         [(paper_id, self._author_id(name), position) for position, name in enumerate(authors)])
         keys: set[str] = set()
-        for _, _, fields in records:
-            keys.update(merge.block_keys(fields.get("title"), bool(fields.get("title")), fields.get("abstract")))
-        self.db.conn.executemany("INSERT INTO match_keys (key, paper_id) VALUES (?, ?)",
-                            [(key, paper_id) for key in sorted(keys)])
-        return True
+        for record_id, _, fields in records:
+            record_keys = self._record_keys.get(record_id)
+            if record_keys is None:
+                record_keys = merge.block_keys(fields.get("title"), bool(fields.get("title")), fields.get("abstract"))
+            keys.update(record_keys)
+        if values["title_derived"]:
+            keys.update(UNTITLED + key for key in list(keys) if not key.startswith("t"))
+        conn.executemany("INSERT INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
+        return paper_id
+
+    def _author_id(self, name: str) -> int:
+        author_id = self._author_ids.get(name)
+        if author_id is None:
+            row = self.db.conn.execute("SELECT id FROM authors WHERE name = ?", [name]).fetchone()
+            author_id = row[0] if row else self.db.conn.execute(
+                "INSERT INTO authors (name) VALUES (?)", [name]).lastrowid
+            self._author_ids[name] = author_id
+        return author_id

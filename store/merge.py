@@ -7,8 +7,9 @@ only against papers that share a key with it, so a load stays near-linear in the
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
+from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -110,7 +111,8 @@ def is_code_url(url: str) -> bool:
 
 
 def _stable_hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+    """The same in every process (keys are stored), and cheap: the sketch hashes every word pair."""
+    return zlib.crc32(text.encode())
 
 
 def title_block_keys(title: str) -> list[str]:
@@ -138,8 +140,14 @@ def block_keys(title: str | None, title_is_real: bool, abstract: str | None) -> 
     return keys
 
 
+@lru_cache(maxsize=4096)
+def folded(text: str) -> str:
+    """fold(), remembered: one abstract is compared with many candidates during a load."""
+    return fold(text)
+
+
 def abstract_score(a: str, b: str) -> float:
-    return fuzz.token_set_ratio(fold(a), fold(b))
+    return fuzz.token_set_ratio(folded(a), folded(b))
 
 
 def names_conflict(a: str, b: str) -> bool:
@@ -156,21 +164,33 @@ def bigram_containment(a: str, b: str) -> float:
     return len(pairs_a & pairs_b) / min(len(pairs_a), len(pairs_b))
 
 
-def _bigrams(text: str) -> set[tuple[str, str]]:
-    words = fold(text).split()
-    return set(zip(words, words[1:]))
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset[tuple[str, str]]:
+    words = folded(text).split()
+    return frozenset(zip(words, words[1:]))
 
 
 def abstracts_match(a: str, b: str) -> float | None:
     """The similarity score when ``a`` and ``b`` are one paper's abstract, else None."""
+    if bigram_containment(a, b) < BIGRAM_THRESHOLD:  # the cheap test first
+        return None
     score = abstract_score(a, b)
-    if score < ABSTRACT_THRESHOLD or bigram_containment(a, b) < BIGRAM_THRESHOLD or names_conflict(a, b):
+    if score < ABSTRACT_THRESHOLD or names_conflict(a, b):
         return None
     return score
 
 
+_DISTINCTIVE = re.compile(r"\S*(?:\d|[a-z][A-Z])\S*")
+
+
+def distinctive_tokens(title: str) -> set[str]:
+    """Names and numbers (``GPT-4``, ``KoVuFlow837``, ``LLaMA``): two titles differing in one are two papers."""
+    return {re.sub(r"[\W_]", "", fold(token)) for token in _DISTINCTIVE.findall(title)}
+
+
 def titles_match(a: str, b: str) -> bool:
-    return fuzz.ratio(title_key(a), title_key(b)) >= TITLE_THRESHOLD
+    return (fuzz.ratio(title_key(a), title_key(b)) >= TITLE_THRESHOLD
+            and distinctive_tokens(a) == distinctive_tokens(b))
 
 
 @dataclass

@@ -30,8 +30,11 @@ class Record:
 
     def fields(self) -> dict:
         """The parsed fields, without the bookkeeping, as stored in ``records.fields``."""
-        skip = {"format", "index", "line_start", "line_end", "raw"}
-        return {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
+        return {name: getattr(self, name) for name in RECORD_FIELDS}
+
+
+RECORD_FIELDS = ("title", "authors", "authors_complete", "author_count", "abstract", "date", "updated",
+                 "announced", "category", "has_code", "upvotes", "organisation")
 
 
 @dataclass

@@ -25,9 +25,10 @@ def clean_line(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free words: the form two spellings of a phrase share."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", text.casefold()).replace("_", " ")).strip()
+    if not text.isascii():  # most listings are ASCII: skip the costly part for them
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).replace("_", " ").split())
 
 
 def title_key(title: str) -> str:

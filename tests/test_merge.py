@@ -97,3 +97,12 @@ def test_truncated_lists_stay_truncated(seeded_library):
     assert not paper.authors_complete and paper.known_author_count == 27 and len(paper.authors) == 25
     [count_only] = seeded_library.papers(seeded_library.search('"Instruction-aware User Embedding"').ids)
     assert count_only.authors == [] and count_only.known_author_count == 12
+
+
+def test_titles_differing_in_a_name_or_number_are_two_papers():
+    assert merge.titles_match("GPT-4 Technical Report", "GPT4 Technical Report")
+    assert not merge.titles_match("GPT-3 Technical Report", "GPT-4 Technical Report")
+    assert not merge.titles_match("KoVuFlow837: Industrial Diffusion Module for Ranking Datasets",
+                                  "KoVuFlow8993: Industrial Diffusion Module for Ranking Datasets")
+    assert merge.titles_match("Graph Contrastive Learning for Recommendation",
+                              "Graph Contrastive Learning for Recommendations")
