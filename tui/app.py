@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,6 +34,7 @@ SORT_LABELS = {"relevance": "relevance", "date": "date ↓", "title": "title A�
 FILTERS_MIN_WIDTH = 130
 DETAIL_MIN_WIDTH = 100
 REFRESH_SECONDS = 2.0
+FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 
 
 class PaperdeckApp(App[None]):
@@ -72,11 +73,14 @@ class PaperdeckApp(App[None]):
         self.sort = "best"
         self.result: SearchResult | None = None
         self.generation = 0
-        self._thread_state = threading.local()
-        self._thread_libraries: list[Library] = []
+        self._idle_libraries: list[Library] = []
+        self._all_libraries: list[Library] = []
         self._data_version = self.library.data_version()
         self.show_filters: bool | None = None  # None: as the width allows
         self.last_copied: str | None = None
+        self.result_generation = 0
+        self.result_complete = True
+        self._searching: dict[int, Library] = {}  # generation -> the worker library running it
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -124,34 +128,65 @@ class PaperdeckApp(App[None]):
             return "relevance" if self.search_text.strip() else "date"
         return self.sort
 
-    def thread_library(self) -> Library:
-        """Each worker thread reads through its own connection (sqlite-utils is not thread-safe)."""
-        library = getattr(self._thread_state, "library", None)
-        if library is None:
-            library = self._thread_state.library = open_library(self.db_path)
-            self._thread_libraries.append(library)
-        return library
+    def borrow_library(self) -> Library:
+        """A connection for one worker: pooled, since each thread worker runs on a fresh thread and
+        sqlite-utils connections must not be shared by two threads at once."""
+        try:
+            return self._idle_libraries.pop()
+        except IndexError:
+            library = open_library(self.db_path)
+            self._all_libraries.append(library)
+            return library
 
     def start_search(self, keep_paper: int | None = None) -> None:
+        for library in list(self._searching.values()):
+            library.db.conn.interrupt()  # the superseded search stops at its next SQLite step
         self.generation += 1
         self.run_search(self.effective_query(), self.effective_sort(), self.generation, keep_paper)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None) -> None:
-        worker = get_current_worker()
-        library = self.thread_library()
-        result = library.search(text, sort)
-        if worker.is_cancelled:
-            return
-        self.call_from_thread(self.show_result, result, generation, keep_paper)
-        facets = library.facets(text, result.corrections)
-        if not worker.is_cancelled:
-            self.call_from_thread(self.show_facets, facets, generation)
+        """First the screenful the list shows, at once; then every match; then the facets.
 
-    def show_result(self, result: SearchResult, generation: int, keep_paper: int | None) -> None:
+        A newer keystroke cancels this worker and interrupts its SQLite statement, so a slow
+        count over a million papers never holds up the next search.
+        """
+        worker = get_current_worker()
+        library = self.borrow_library()
+        self._searching[generation] = library
+        try:
+            first = None
+            if keep_paper is None:  # paint the first screenful now, count the rest after
+                first = library.search(text, sort, limit=FIRST_PAGE)
+                if worker.is_cancelled:
+                    return
+                self.call_from_thread(self.show_result, first, generation, None, first.total < FIRST_PAGE)
+            if first is not None and first.total < FIRST_PAGE:
+                result = first
+            else:
+                result = library.search(text, sort)
+                if worker.is_cancelled:
+                    return
+                self.call_from_thread(self.show_result, result, generation, keep_paper, True)
+            facets = library.facets(text, result.corrections)
+            if not worker.is_cancelled:
+                self.call_from_thread(self.show_facets, facets, generation)
+        except sqlite3.OperationalError as error:
+            if "interrupted" not in str(error):
+                raise
+        finally:
+            self._searching.pop(generation, None)
+            self._idle_libraries.append(library)
+
+    def show_result(self, result: SearchResult, generation: int, keep_paper: int | None,
+                    complete: bool = True) -> None:
         if generation != self.generation:
             return  # a newer keystroke's search is on its way
+        if complete and self.result_generation == generation and not self.result_complete:
+            keep_paper = self.paper_list.paper_id  # the full list arrives under a cursor already moving
         self.result = result
+        self.result_generation = generation
+        self.result_complete = complete
         empty: list[str] = []
         if not result.total:
             if self.library.paper_count() == 0:
@@ -175,7 +210,8 @@ class PaperdeckApp(App[None]):
             return
         paper_list = self.paper_list
         sort = SORT_LABELS[self.effective_sort()]
-        paper_list.border_title = f"Papers {result.total:,} · sort: {sort}"
+        count = f"{result.total:,}" if self.result_complete else f"{result.total:,}+ (counting…)"
+        paper_list.border_title = f"Papers {count} · sort: {sort}"
         notes = []
         if result.corrections:
             read_as = ", ".join(f"{typed}→{'/'.join(options)}" for typed, options in result.corrections.items())
@@ -350,7 +386,7 @@ class PaperdeckApp(App[None]):
         yield SystemCommand("Help", "Every key on one screen (?)", self.action_help)
 
     def on_unmount(self) -> None:
-        for library in self._thread_libraries:
+        for library in self._all_libraries:
             library.close()
         self.library.close()
 
