@@ -106,8 +106,8 @@ class Loader:
         self.db = db
         self.as_of = as_of or dt.date.today()
         self.report = LoadReport()
-        self._record_keys: dict[int, list[str]] = {}  # blocking keys of records written in this load
         self._author_ids: dict[str, int] = {}
+        self._saturated: set[str] = set()  # keys filed under more than MAX_BLOCK papers
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -213,19 +213,17 @@ class Loader:
             file_id = self.db["files"].insert(file_values).last_pk
         for record in records:
             fields = record.fields()
-            keys = merge.block_keys(record.title, bool(record.title), record.abstract)
-            paper_id = self._match(record, keys)
+            paper_id = self._match(record)
             record_id = conn.execute(
                 "INSERT INTO records (file_id, idx, line_start, line_end, format, raw, fields, paper_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
                  json.dumps(fields, ensure_ascii=False), paper_id]).lastrowid
-            self._record_keys[record_id] = keys
             if paper_id is None:
                 self._write_paper(None, [(record_id, record.format, fields)])
                 self.report.papers_new += 1
             else:
-                self._rebuild_paper(paper_id)
+                self._rebuild_paper(paper_id, added=(record_id, record.format, fields))
                 self.report.papers_merged += 1
         for paper_id in previously_listed:
             if not self._rebuild_paper(paper_id):
@@ -243,9 +241,9 @@ class Loader:
         One statement for all keys; a key filed under more than MAX_BLOCK papers tells nothing and is
         skipped.
         """
+        keys = [key for key in dict.fromkeys(keys) if key not in self._saturated]
         if not keys:
             return []
-        keys = list(dict.fromkeys(keys))
         query = " UNION ALL ".join(
             ["SELECT * FROM (SELECT key, paper_id FROM match_keys WHERE key = ? LIMIT ?)"] * len(keys))
         params = [value for key in keys for value in (key, merge.MAX_BLOCK + 1)]
@@ -254,7 +252,9 @@ class Loader:
             blocks.setdefault(key, []).append(paper_id)
         hits: Counter[int] = Counter()
         for key, block in blocks.items():
-            if len(block) <= merge.MAX_BLOCK:
+            if len(block) > merge.MAX_BLOCK:
+                self._saturated.add(key)  # blocks only grow: never ask for this one again
+            else:
                 weight = min_shared if key.split("|")[-1].startswith("n:") else 1
                 hits.update({paper_id: weight for paper_id in block})
         ids = [paper_id for paper_id, count in hits.most_common(merge.MAX_CANDIDATES) if count >= min_shared]
@@ -265,16 +265,15 @@ class Loader:
             f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids
         ).fetchall()
 
-    def _match(self, record: Record, keys: list[str]) -> int | None:
+    def _match(self, record: Record) -> int | None:
         """The paper this record is a listing of, if the library has it."""
-        abstract_keys = [key for key in keys if not key.startswith("t")]
+        abstract_keys = merge.abstract_block_keys(record.abstract) if record.abstract else []
         if record.title:
             row = self.db.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT 1",
                                        [title_key(record.title)]).fetchone()
             if row:
                 return row[0]
-            title_keys = [key for key in keys if key.startswith("t")]
-            for paper_id, title, derived, _ in self._candidates(title_keys):
+            for paper_id, title, derived, _ in self._candidates(merge.title_block_keys(record.title)):
                 if not derived and merge.titles_match(record.title, title):
                     return paper_id
             # A titled record may still be an untitled paper's listing: search only their keys.
@@ -290,20 +289,40 @@ class Loader:
                 best = (score, paper_id)
         return best[1] if best else None
 
-    def _rebuild_paper(self, paper_id: int) -> bool:
-        """Recompute a paper from its records; delete it when none is left. False if deleted."""
-        rows = self.db.conn.execute(
+    def _rebuild_paper(self, paper_id: int, added: tuple[int, str, dict] | None = None) -> bool:
+        """Recompute a paper from its records; delete it when none is left. False if deleted.
+
+        With ``added`` (a record that just joined), only that record's blocking keys are new: the
+        keys of the paper's other records are already filed.
+        """
+        conn = self.db.conn
+        rows = conn.execute(
             "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id]).fetchall()
-        self.db.conn.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
-        self.db.conn.execute("DELETE FROM match_keys WHERE paper_id = ?", [paper_id])
         if not rows:
-            self.db.conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
+            for table in ("paper_authors", "match_keys"):
+                conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
+            conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
             return False
-        self._write_paper(paper_id, [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows])
+        records = [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows]
+        conn.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
+        if added is None:
+            conn.execute("DELETE FROM match_keys WHERE paper_id = ?", [paper_id])
+            self._write_paper(paper_id, records)
+            return True
+        was_derived = conn.execute("SELECT title_derived FROM papers WHERE id = ?", [paper_id]).fetchone()[0]
+        others = [fields for record_id, _, fields in records if record_id != added[0]]
+        known = {(fields.get("title"), fields.get("abstract")) for fields in others}
+        new_fields = added[2]
+        fresh = (new_fields.get("title"), new_fields.get("abstract")) not in known
+        self._write_paper(paper_id, records, key_records=[added] if fresh else [],
+                          drop_untitled_keys=bool(was_derived))
         return True
 
-    def _write_paper(self, paper_id: int | None, records: list[tuple[int, str, dict]]) -> int:
-        """Write the paper its records make (a new row when ``paper_id`` is None), its authors and keys."""
+    def _write_paper(self, paper_id: int | None, records: list[tuple[int, str, dict]],
+                     key_records: list[tuple[int, str, dict]] | None = None,
+                     drop_untitled_keys: bool = False) -> int:
+        """Write the paper its records make (a new row when ``paper_id`` is None), its authors, and
+        the blocking keys of ``key_records`` (default: every record)."""
         conn = self.db.conn
         merged = merge.reconcile(records)
         values = merged.fields
@@ -326,12 +345,11 @@ class Loader:
             conn.execute(f"UPDATE papers SET ({PAPER_COLUMNS}) = ({PAPER_MARKS}) WHERE id = ?", (*row, paper_id))
         conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
                          [(paper_id, self._author_id(name), position) for position, name in enumerate(authors)])
+        if drop_untitled_keys and not values["title_derived"]:  # it has a real title now
+            conn.execute("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'", [paper_id])
         keys: set[str] = set()
-        for record_id, _, fields in records:
-            record_keys = self._record_keys.get(record_id)
-            if record_keys is None:
-                record_keys = merge.block_keys(fields.get("title"), bool(fields.get("title")), fields.get("abstract"))
-            keys.update(record_keys)
+        for _, _, fields in records if key_records is None else key_records:
+            keys.update(merge.block_keys(fields.get("title"), bool(fields.get("title")), fields.get("abstract")))
         if values["title_derived"]:
             keys.update(UNTITLED + key for key in list(keys) if not key.startswith("t"))
         conn.executemany("INSERT INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])

@@ -7,6 +7,7 @@ only against papers that share a key with it, so a load stays near-linear in the
 
 from __future__ import annotations
 
+import heapq
 import re
 import zlib
 from functools import lru_cache
@@ -122,15 +123,16 @@ def title_block_keys(title: str) -> list[str]:
     return [f"t<{' '.join(words[:3])}", f"t>{' '.join(words[-3:])}"]
 
 
-def abstract_block_keys(abstract: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def abstract_block_keys(abstract: str) -> tuple[str, ...]:
     words = content_words(abstract)
     keys = [f"n:{fold(name)}" for name in introduced_names(abstract)]
     if words:
         keys.append(f"w:{' '.join(words[:3])}")
     shingles = {" ".join(words[i : i + 2]) for i in range(len(words) - 1)}
-    sketch = sorted(shingles, key=_stable_hash)[:SKETCH_SIZE]
+    sketch = heapq.nsmallest(SKETCH_SIZE, shingles, key=_stable_hash)
     keys.extend(f"s:{shingle}" for shingle in sketch)
-    return list(dict.fromkeys(keys))
+    return tuple(dict.fromkeys(keys))  # a tuple: the cached value must not be changed
 
 
 def block_keys(title: str | None, title_is_real: bool, abstract: str | None) -> list[str]:

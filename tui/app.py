@@ -40,7 +40,7 @@ FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints 
 class PaperdeckApp(App[None]):
     """Browse, search and cite the papers of one library file."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
     TITLE = "paperdeck"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
