@@ -76,16 +76,13 @@ class PreparedFile:
 
 
 class KnownNames:
-    """Author names the library or this load already knows: hints for gluey card lines."""
+    """Author names the library already knows: hints for gluey card lines."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self.names: set[str] = set()
 
     def __contains__(self, name: object) -> bool:
-        if name in self.names:
-            return True
-        return self.db.execute("SELECT 1 FROM authors WHERE name = ?", [name]).fetchone() is not None
+        return self.db.conn.execute("SELECT 1 FROM authors WHERE name = ?", [name]).fetchone() is not None
 
 
 PAPER_COLUMNS = (
@@ -148,24 +145,37 @@ class Loader:
             prepared.result = card_list.parse(prepared.lines, self.as_of, known_names=known)
         else:
             prepared.result = prepared.parser.parse(prepared.lines, self.as_of)
-        for record in prepared.result.records:
-            known.names.update(record.authors)
 
     # -- loading ---------------------------------------------------------------------------------
 
     def load(self, paths: Iterable[str | Path]) -> LoadReport:
-        prepared_files: list[PreparedFile | FileReport] = [self._prepare(p) for p in expand_paths(paths)]
+        """Load every file, one at a time, so memory holds one file however many there are.
+
+        Card lists go last: their glued first authors are told apart with the names the other
+        formats spell out whole, which are in the library by then. Reports keep the order given.
+        """
+        files = expand_paths(paths)
+        order = sorted(range(len(files)), key=lambda i: self._sniff_card_list(files[i]))
+        reports: list[FileReport | None] = [None] * len(files)
         known = KnownNames(self.db)
-        # Formats with whole author names first, so card lists can split their glued lines with them.
-        for prepared in sorted((p for p in prepared_files if isinstance(p, PreparedFile)),
-                               key=lambda p: p.parser is card_list):
-            self._parse(prepared, known)
-        for prepared in prepared_files:
+        for index in order:
+            prepared = self._prepare(files[index])
             if isinstance(prepared, FileReport):
-                self.report.files.append(prepared)
-            else:
-                self.report.files.append(self._store(prepared))
+                reports[index] = prepared
+                continue
+            self._parse(prepared, known)
+            reports[index] = self._store(prepared)
+        self.report.files = [report for report in reports if report is not None]
         return self.report
+
+    @staticmethod
+    def _sniff_card_list(path: Path) -> bool:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(65536).decode("utf-8", errors="replace")
+        except OSError:
+            return False
+        return parsers.detect(head.splitlines()[:-1] or head.splitlines()) is card_list
 
     def _store(self, prepared: PreparedFile) -> FileReport:
         path = str(prepared.path)
