@@ -13,7 +13,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import re
+from collections import Counter
 from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def seed_vocabulary() -> tuple[list[str], list[int]]:
+    """Words of the bundled listings with their counts: real research vocabulary, Zipf-shaped."""
+    counts: Counter[str] = Counter()
+    for path in SEEDS.glob("*.txt"):
+        counts.update(re.findall(r"[a-z][a-z-]{2,}", path.read_text(encoding="utf-8").lower()))
+    words = sorted(counts)
+    return words, [counts[w] for w in words]
+
+
+VOCABULARY, WEIGHTS = seed_vocabulary()
 
 FIRST = ("Wei Jie Xin Yang Hao Lei Min Jun Yu Chen Li Na Ming Tao Bo Jian Kai Lin Rui Fang Ana Maria Jose "
          "Luis Anna Peter John David Sarah Laura Marco Paolo Elena Ivan Olga Hiroshi Yuki Kenji Aiko Priya "
@@ -51,10 +67,13 @@ class Paper:
                       f"{rng.choice(NOUNS).capitalize()}s")
         self.authors = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.choice((2, 3, 4, 5, 6, 8, 12, 30)))]
         sentences = [f"{topic[0].capitalize()} {rng.choice(NOUNS)}s are central to {topic[1]} {rng.choice(NOUNS)}s."]
+        rare = ["".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(4)]
         for _ in range(rng.randint(6, 10)):
             words = [rng.choice(ADJECTIVES), rng.choice(NOUNS), rng.choice(VERBS), "the",
                      rng.choice(TOPICS), rng.choice(NOUNS)]
-            words += [rng.choice(TOPICS + NOUNS + VERBS) for _ in range(rng.randint(8, 18))]
+            words += rng.choices(VOCABULARY, WEIGHTS, k=rng.randint(10, 20))
+            if rng.random() < 0.5:
+                words.insert(rng.randrange(len(words)), rng.choice(rare))
             sentences.append(" ".join(words).capitalize() + ".")
         sentences.insert(2, f"We propose {self.name}, a {rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} that "
                             f"{rng.choice(VERBS)} {rng.choice(TOPICS)} {rng.choice(NOUNS)}s.")

@@ -10,6 +10,7 @@ import sqlite_utils
 
 SCHEMA_VERSION = 2
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
+RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -79,10 +80,12 @@ def _create_v1(db: sqlite_utils.Database) -> None:
 
 
 def _add_file_problems_v2(db: sqlite_utils.Database) -> None:
-    """v2: how many problems each file's last load reported, so the browser can point at them."""
+    """v2: how many problems each file's last load reported, so the browser can point at them;
+    and relevance as FTS5's own rank (title counts most), so a ranked first page needs no join."""
     if "problems" not in db["files"].columns_dict:
         db["files"].add_column("problems", int)
         db.execute("UPDATE files SET problems = 0")
+    db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
 
 
 # Each step takes a database at version N-1 to version N, inside one transaction.

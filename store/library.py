@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,7 +86,6 @@ class Library:
         database.ensure_schema(self.db)
         self._vocabulary: list[str] | None = None
         self._vocabulary_version: int | None = None
-        self._thread = threading.get_ident()
 
     def close(self) -> None:
         self.db.close()
@@ -192,16 +190,19 @@ class Library:
         return (" AND ".join(clauses) or "1"), params
 
     def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
-        where, params = self._where(query, corrections)
         tail = f" LIMIT {int(limit)}" if limit else ""
         if sort == "relevance" and query.has_text:
-            where = where.replace("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)",
-                                  "papers_fts MATCH ?", 1)
-            sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid WHERE {where} "
-                   f"ORDER BY bm25(papers_fts, 10.0, 4.0, 1.0), p.id{tail}")
-        else:
-            order = _ORDER.get(sort, _ORDER["date"])
-            sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
+            match = fts_expression(query.words, corrections, query.phrases)
+            clauses, params = filter_sql(query)
+            if not clauses:  # FTS5 alone: its rank keeps only the best ``limit`` while it scans
+                sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rank{tail}"
+                return array("q", (row[0] for row in self.db.execute(sql, [match])))
+            sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
+                   f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)} ORDER BY papers_fts.rank{tail}")
+            return array("q", (row[0] for row in self.db.execute(sql, [match, *params])))
+        where, params = self._where(query, corrections)
+        order = _ORDER.get(sort, _ORDER["date"])
+        sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
         return array("q", (row[0] for row in self.db.execute(sql, params)))
 
     def _vocabulary_terms(self) -> list[str]:

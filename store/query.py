@@ -62,7 +62,8 @@ def parse_query(text: str) -> Query:
             else:
                 query.words.extend(phrase)
             continue
-        query.words.extend(fold(match.group(0)).split())
+        # One letter as a prefix matches nearly every paper (and is mid-word while typing): skip it.
+        query.words.extend(word for word in fold(match.group(0)).split() if len(word) > 1)
     return query
 
 
