@@ -277,27 +277,33 @@ class Loader:
 
     def _match(self, record: Record) -> int | None:
         """The paper this record is a listing of, if the library has it."""
-        abstract_keys = merge.abstract_block_keys(record.abstract) if record.abstract else []
         if record.title:
-            row = self.db.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT 1",
-                                       [title_key(record.title)]).fetchone()
-            if row:
-                return row[0]
-            for paper_id, title, derived, _ in self._candidates(merge.title_block_keys(record.title)):
-                if not derived and merge.titles_match(record.title, title):
-                    return paper_id
-            # A titled record may still be an untitled paper's listing: search only their keys.
-            abstract_keys = [UNTITLED + key for key in abstract_keys]
+            found = self._match_title(record.title)
+            if found is not None:
+                return found
         if not record.abstract:
             return None
+        keys = merge.abstract_block_keys(record.abstract)
+        if record.title:  # a titled record may still be an untitled paper's listing: only their keys
+            keys = [UNTITLED + key for key in keys]
         best: tuple[float, int] | None = None
-        for paper_id, _, derived, abstract in self._candidates(abstract_keys, merge.MIN_SHARED_KEYS):
+        for paper_id, _, derived, abstract in self._candidates(keys, merge.MIN_SHARED_KEYS):
             if record.title and not derived:  # joins an untitled paper, never one titled otherwise
                 continue
             score = merge.abstracts_match(record.abstract, abstract or "")
             if score is not None and (best is None or score > best[0]):
                 best = (score, paper_id)
         return best[1] if best else None
+
+    def _match_title(self, title: str) -> int | None:
+        row = self.db.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT 1",
+                                   [title_key(title)]).fetchone()
+        if row:
+            return row[0]
+        for paper_id, candidate, derived, _ in self._candidates(merge.title_block_keys(title)):
+            if not derived and merge.titles_match(title, candidate):
+                return paper_id
+        return None
 
     def _rebuild_paper(self, paper_id: int, added: tuple[int, str, dict] | None = None) -> bool:
         """Recompute a paper from its records; delete it when none is left. False if deleted.
