@@ -1,14 +1,14 @@
 """Driving the real app on a real seeded library file."""
 
-from tui.app import PaperdeckApp
+from tui.app import DETAIL_DELAY, PaperdeckApp
 from tui.widgets.paper_list import PaperList
 
 
 async def settle(app, pilot):
-    """Wait until every search and facet worker has delivered."""
+    """Wait until every search and facet worker has delivered, and the detail pane has followed."""
     await pilot.pause()
     await app.workers.wait_for_complete()
-    await pilot.pause()
+    await pilot.pause(DETAIL_DELAY + 0.05)
 
 
 def paper_list(app) -> PaperList:

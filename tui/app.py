@@ -34,7 +34,8 @@ SORT_LABELS = {"relevance": "relevance", "date": "date â†“", "title": "title Aâ†
 FILTERS_MIN_WIDTH = 130
 DETAIL_MIN_WIDTH = 100
 REFRESH_SECONDS = 2.0
-FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
+FIRST_PAGE = 200
+DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause  # rows fetched before the full match list, so the list paints at once
 
 
 class PaperdeckApp(App[None]):
@@ -80,7 +81,8 @@ class PaperdeckApp(App[None]):
         self.last_copied: str | None = None
         self.result_generation = 0
         self.result_complete = True
-        self._searching: dict[int, Library] = {}  # generation -> the worker library running it
+        self._searching: dict[int, Library] = {}
+        self._detail_timer = None  # generation -> the worker library running it
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -258,7 +260,18 @@ class PaperdeckApp(App[None]):
 
     @on(PaperList.CursorMoved)
     def cursor_moved(self, event: PaperList.CursorMoved) -> None:
-        paper = self.library.paper(event.paper_id) if event.paper_id is not None else None
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if event.by_search:
+            # While typing, the list comes first; the detail follows once the keys pause.
+            self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self.show_detail(event.paper_id))
+        else:
+            self.show_detail(event.paper_id)
+
+    def show_detail(self, paper_id: int | None) -> None:
+        self._detail_timer = None
+        paper = self.library.paper(paper_id) if paper_id is not None else None
         self.query_one(DetailPane).show(paper, self.result.terms if self.result else [])
 
     @on(PaperList.Opened)

@@ -50,11 +50,12 @@ class PaperList(ScrollView, can_focus=True):
     }
 
     class CursorMoved(Message):
-        """The cursor is on another paper (or on none)."""
+        """The cursor is on another paper (or on none); ``by_search`` when a new result put it there."""
 
-        def __init__(self, paper_id: int | None) -> None:
+        def __init__(self, paper_id: int | None, by_search: bool = False) -> None:
             super().__init__()
             self.paper_id = paper_id
+            self.by_search = by_search
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, PaperList.CursorMoved)
@@ -110,7 +111,7 @@ class PaperList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
         self.scroll_to(y=max(0, self.cursor - self.scrollable_content_region.height // 2), animate=False)
         self.refresh()
-        self.post_message(self.CursorMoved(self.paper_id))
+        self.post_message(self.CursorMoved(self.paper_id, by_search=True))
 
     def forget_rows(self) -> None:
         """The library changed under the same ids: fetch rows again."""
