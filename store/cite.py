@@ -12,7 +12,7 @@ import logging
 import re
 import urllib.parse
 import warnings
-from functools import lru_cache
+from functools import lru_cache, cache
 
 from store.export import paper_csl
 from store.models import Paper
@@ -57,7 +57,7 @@ def incomplete_note(paper: Paper) -> str | None:
 
 # -- BibTeX and BibLaTeX ----------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def _ascii_latex(char: str) -> str:
     """The LaTeX for one non-ASCII character, if it decodes back to that very character.
 

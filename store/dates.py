@@ -51,7 +51,7 @@ def make_date(year: int | None, month: int, day: int, as_of: dt.date) -> dt.date
     raise DateProblem(f"no such day: month {month}, day {day}")
 
 
-_MONTH_DAY_YEAR = re.compile(rf"^(?P<month>[A-Za-z]+)\.? (?P<day>\d{{1,2}})(?:, (?P<year>\d{{4}}))?$")
+_MONTH_DAY_YEAR = re.compile(r"^(?P<month>[A-Za-z]+)\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?$")
 _DAY_MONTH_YEAR = re.compile(r"^(?P<day>\d{1,2}) (?P<month>[A-Za-z]+),? (?P<year>\d{4})$")
 _MONTH_YEAR = re.compile(r"^(?P<month>[A-Za-z]+) (?P<year>\d{4})$")
 

@@ -1,6 +1,5 @@
 """paperdeck as a person runs it: in a real terminal (tmux), typing, reading the screen."""
 
-import os
 import shutil
 import subprocess
 import sys

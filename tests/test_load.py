@@ -1,6 +1,5 @@
 """Loading is idempotent and atomic per file, and bad files never touch what is stored."""
 
-import json
 import shutil
 import sqlite3
 

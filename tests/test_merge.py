@@ -20,9 +20,9 @@ def test_threshold_separates_rewordings_from_different_papers():
     worst = max(merge.abstract_score(a, b) for a, b in itertools.combinations(distinct, 2))
     assert worst < merge.ABSTRACT_THRESHOLD  # no two different papers come close
     assert all(merge.abstracts_match(a, b) is None for a, b in itertools.combinations(distinct, 2))
-    for untitled in untitled:
-        best = max(titled, key=lambda t: merge.abstract_score(untitled.abstract, t.abstract))
-        assert merge.bigram_containment(untitled.abstract, best.abstract) >= merge.BIGRAM_THRESHOLD
+    for record in untitled:
+        best = max(titled, key=lambda t: merge.abstract_score(record.abstract, t.abstract))
+        assert merge.bigram_containment(record.abstract, best.abstract) >= merge.BIGRAM_THRESHOLD
     worst_pairs = max(merge.bigram_containment(a, b) for a, b in itertools.combinations(distinct, 2)
                       if merge.abstract_score(a, b) < 99)
     assert worst_pairs < merge.BIGRAM_THRESHOLD

@@ -101,7 +101,7 @@ HOSTILE_ABSTRACT = ("We propose [blink]X[/blink] and [@click=app.quit]quit[/] \x
 
 def hostile_listing(tmp_path: Path) -> Path:
     return write(tmp_path / "hostile.txt", (
-        f"{HOSTILE_TITLE}\n\n{HOSTILE_ABSTRACT}\n\n  • 3 authors\n·\nJan 2, 2024 7\n").encode("utf-8"))
+        f"{HOSTILE_TITLE}\n\n{HOSTILE_ABSTRACT}\n\n  • 3 authors\n·\nJan 2, 2024 7\n").encode())
 
 
 def test_hostile_text_is_stored_clean_and_shown_as_plain_text(tmp_path):

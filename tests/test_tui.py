@@ -11,7 +11,7 @@ from tui.widgets.detail_pane import DetailPane
 from tui.widgets.filter_pane import FilterPane
 from tui.widgets.search_box import SearchBox
 
-from .conftest import AS_OF, seed
+from .conftest import AS_OF
 from .tui_helpers import make_app, paper_list, settle, titles
 
 

@@ -20,10 +20,10 @@ from store.text import clean_line
 NAME = "card_list"
 
 HEADER = re.compile(
-    rf"^(?P<category>[A-Za-z][A-Za-z.\-]*?)?"
+    r"^(?P<category>[A-Za-z][A-Za-z.\-]*?)?"
     # Any capitalised word as the month, so that a misspelt one is reported rather than unseen.
     r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)"
-    rf"(?P<code>Code)?\s*$"
+    r"(?P<code>Code)?\s*$"
 )
 MAX_TITLE_LINE = 5000  # a title and three names; anything longer is something else pasted
 ET_AL = re.compile(r",?\s+et al\.?\s*$")
