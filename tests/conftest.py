@@ -39,9 +39,15 @@ def seeded_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def seeded_library(seeded_db, tmp_path):
+def db(seeded_db, tmp_path) -> Path:
+    """A private copy of the seeded library file."""
     path = tmp_path / "library.db"
     shutil.copy(seeded_db, path)
-    lib = open_library(path)
+    return path
+
+
+@pytest.fixture
+def seeded_library(db):
+    lib = open_library(db)
     yield lib
     lib.close()

@@ -15,20 +15,23 @@ from .test_e2e_tmux import PAPERDECK, Tmux
 from .tui_helpers import make_app, paper_list, settle
 
 
-@pytest.fixture
-def db(seeded_db, tmp_path):
-    path = tmp_path / "library.db"
-    shutil.copy(seeded_db, path)
-    return path
+def citing_app(db):
+    """The browser with BibTeX as the default style and the clipboard forced to OSC 52."""
+    app = make_app(db)
+    app.settings = Settings(cite_style="bibtex", clipboard="osc52")
+    return app
+
+
+async def show_crocodile(app, pilot):
+    await settle(app, pilot)
+    app.query_one("#search").value = "crocodile"
+    await settle(app, pilot)
 
 
 async def test_c_copies_bibtex_of_the_paper_under_the_cursor(db):
-    app = make_app(db)
-    app.settings = Settings(cite_style="bibtex", clipboard="osc52")
+    app = citing_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        app.query_one("#search").value = "crocodile"
-        await settle(app, pilot)
+        await show_crocodile(app, pilot)
         await pilot.press("c")
         entries = bibtexparser.parse_string(app.clipboard).entries
         assert [e.key for e in entries] == ["lin2024crocodile"]
@@ -36,8 +39,7 @@ async def test_c_copies_bibtex_of_the_paper_under_the_cursor(db):
 
 
 async def test_marked_papers_are_copied_as_one_bibliography(db):
-    app = make_app(db)
-    app.settings = Settings(cite_style="bibtex", clipboard="osc52")
+    app = citing_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
         plist = paper_list(app)
@@ -51,12 +53,9 @@ async def test_marked_papers_are_copied_as_one_bibliography(db):
 
 
 async def test_cite_dialog_previews_and_copies_the_chosen_style(db):
-    app = make_app(db)
-    app.settings = Settings(cite_style="bibtex", clipboard="osc52")
+    app = citing_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        app.query_one("#search").value = "crocodile"
-        await settle(app, pilot)
+        await show_crocodile(app, pilot)
         await pilot.press("C")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "CiteDialog"

@@ -1,6 +1,5 @@
 """Screens as a person sees them; update with --snapshot-update after reading snapshot_report.html."""
 
-import shutil
 
 import pytest
 
@@ -10,10 +9,8 @@ from .tui_helpers import make_app, settle
 
 
 @pytest.fixture
-def app(seeded_db, tmp_path):
-    path = tmp_path / "library.db"
-    shutil.copy(seeded_db, path)
-    return make_app(path)
+def app(db):
+    return make_app(db)
 
 
 def prepare(*keys, text=None):

@@ -1,8 +1,6 @@
 """The browser, driven key by key through Textual's Pilot on the real seeds."""
 
-import shutil
 
-import pytest
 
 from store import open_library
 from tui.screens.help import HelpScreen, key_label
@@ -13,13 +11,6 @@ from tui.widgets.search_box import SearchBox
 
 from .conftest import AS_OF
 from .tui_helpers import make_app, paper_list, settle, titles
-
-
-@pytest.fixture
-def db(seeded_db, tmp_path):
-    path = tmp_path / "library.db"
-    shutil.copy(seeded_db, path)
-    return path
 
 
 async def test_opens_on_every_paper_newest_first(db):
