@@ -86,6 +86,9 @@ def _add_file_problems_v2(db: sqlite_utils.Database) -> None:
         db["files"].add_column("problems", int)
         db.execute("UPDATE files SET problems = 0")
     db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
+    # cat:ir and the title sort compare without case: indexes that do the same.
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_category_nocase ON papers (category COLLATE NOCASE)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_title_nocase ON papers (title COLLATE NOCASE)")
 
 
 # Each step takes a database at version N-1 to version N, inside one transaction.

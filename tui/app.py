@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,7 +36,8 @@ FILTERS_MIN_WIDTH = 130
 DETAIL_MIN_WIDTH = 100
 REFRESH_SECONDS = 2.0
 FIRST_PAGE = 200
-DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause  # rows fetched before the full match list, so the list paints at once
+DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
+SETTLE_SECONDS = 0.12  # a pause in typing this long, and the full count and facets are computed  # rows fetched before the full match list, so the list paints at once
 
 
 class PaperdeckApp(App[None]):
@@ -166,6 +168,11 @@ class PaperdeckApp(App[None]):
             if first is not None and first.total < FIRST_PAGE:
                 result = first
             else:
+                # Counting every match and the facets waits until typing pauses: the next key
+                # cancels this worker while it waits, and only its first screenful is paid for.
+                time.sleep(SETTLE_SECONDS if first is not None else 0)
+                if worker.is_cancelled:
+                    return
                 result = library.search(text, sort)
                 if worker.is_cancelled:
                     return
