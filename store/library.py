@@ -172,16 +172,21 @@ class Library:
 
     # -- searching -------------------------------------------------------------------------------
 
-    def search(self, text: str = "", sort: str = "relevance", limit: int | None = None) -> SearchResult:
-        """Every paper the query matches, in ``sort`` order; typos corrected when nothing matches."""
+    def search(self, text: str = "", sort: str = "relevance", limit: int | None = None,
+               ranked: bool = True) -> SearchResult:
+        """Every paper the query matches, in ``sort`` order; typos corrected when nothing matches.
+
+        ``ranked=False`` with relevance order returns matches as the index finds them: the first
+        ``limit`` of a query matching most of a million papers, without scoring them all first.
+        """
         query = parse_query(text)
-        result = SearchResult(query, sort)
-        result.ids = self._ids(query, sort, None, limit)
+        result = SearchResult(query, sort if ranked or sort != "relevance" else "unranked")
+        result.ids = self._ids(query, result.sort, None, limit)
         if not result.ids and query.words:
             corrections = self._corrections(query.words)
             if corrections:
                 result.corrections = corrections
-                result.ids = self._ids(query, sort, corrections, limit)
+                result.ids = self._ids(query, result.sort, corrections, limit)
         return result
 
     def _where(self, query: Query, corrections: dict[str, list[str]] | None) -> tuple[str, list]:
@@ -193,7 +198,10 @@ class Library:
 
     def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
         tail = f" LIMIT {int(limit)}" if limit else ""
-        if sort == "relevance" and query.has_text:
+        if sort == "unranked" and query.has_text:
+            where, params = self._where(query, corrections)
+            return array("q", (r[0] for r in self.db.execute(f"SELECT p.id FROM papers p WHERE {where}{tail}", params)))
+        if sort in ("relevance", "unranked") and query.has_text:
             match = fts_expression(query.words, corrections, query.phrases)
             clauses, params = filter_sql(query)
             if not clauses:  # FTS5 alone: its rank keeps only the best ``limit`` while it scans
@@ -203,7 +211,7 @@ class Library:
                    f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)} ORDER BY papers_fts.rank{tail}")
             return array("q", (row[0] for row in self.db.execute(sql, [match, *params])))
         where, params = self._where(query, corrections)
-        order = _ORDER.get(sort, _ORDER["date"])
+        order = _ORDER.get(sort, _ORDER["date"])  # relevance without words: newest first
         sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
         return array("q", (row[0] for row in self.db.execute(sql, params)))
 

@@ -160,19 +160,21 @@ class PaperdeckApp(App[None]):
         self._searching[generation] = library
         try:
             first = None
-            if keep_paper is None:  # paint the first screenful now, count the rest after
-                first = library.search(text, sort, limit=FIRST_PAGE)
+            if keep_paper is None:  # paint the first screenful now, rank and count the rest after
+                first = library.search(text, sort, limit=FIRST_PAGE, ranked=False)
                 if worker.is_cancelled:
                     return
-                self.call_from_thread(self.show_result, first, generation, None, first.total < FIRST_PAGE)
-            if first is not None and first.total < FIRST_PAGE:
+                finished = first.total < FIRST_PAGE and first.sort == sort
+                self.call_from_thread(self.show_result, first, generation, None, finished)
+            if first is not None and first.total < FIRST_PAGE and first.sort == sort:
                 result = first
             else:
-                # Counting every match and the facets waits until typing pauses: the next key
-                # cancels this worker while it waits, and only its first screenful is paid for.
-                time.sleep(SETTLE_SECONDS if first is not None else 0)
-                if worker.is_cancelled:
-                    return
+                if first is not None and first.total >= FIRST_PAGE:
+                    # Ranking and counting every match waits until typing pauses: the next key
+                    # cancels this worker while it waits, so only its first screenful is paid for.
+                    time.sleep(SETTLE_SECONDS)
+                    if worker.is_cancelled:
+                        return
                 result = library.search(text, sort)
                 if worker.is_cancelled:
                     return
@@ -220,6 +222,8 @@ class PaperdeckApp(App[None]):
         paper_list = self.paper_list
         sort = SORT_LABELS[self.effective_sort()]
         count = f"{result.total:,}" if self.result_complete else f"{result.total:,}+ (counting…)"
+        if result.sort == "unranked":
+            count = f"{result.total:,}{'+' if result.total >= FIRST_PAGE else ''} (ranking…)"
         paper_list.border_title = f"Papers {count} · sort: {sort}"
         notes = []
         if result.corrections:
