@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import re
 from collections import Counter
@@ -30,6 +31,7 @@ def seed_vocabulary() -> tuple[list[str], list[int]]:
 
 
 VOCABULARY, WEIGHTS = seed_vocabulary()
+CUMULATIVE = list(itertools.accumulate(WEIGHTS))  # choices() would rebuild this on every call
 
 FIRST = ("Wei Jie Xin Yang Hao Lei Min Jun Yu Chen Li Na Ming Tao Bo Jian Kai Lin Rui Fang Ana Maria Jose "
          "Luis Anna Peter John David Sarah Laura Marco Paolo Elena Ivan Olga Hiroshi Yuki Kenji Aiko Priya "
@@ -71,7 +73,7 @@ class Paper:
         for _ in range(rng.randint(6, 10)):
             words = [rng.choice(ADJECTIVES), rng.choice(NOUNS), rng.choice(VERBS), "the",
                      rng.choice(TOPICS), rng.choice(NOUNS)]
-            words += rng.choices(VOCABULARY, WEIGHTS, k=rng.randint(10, 20))
+            words += rng.choices(VOCABULARY, cum_weights=CUMULATIVE, k=rng.randint(10, 20))
             if rng.random() < 0.5:
                 words.insert(rng.randrange(len(words)), rng.choice(rare))
             sentences.append(" ".join(words).capitalize() + ".")
