@@ -194,7 +194,9 @@ class PaperdeckApp(App[None]):
         if generation != self.generation:
             return  # a newer keystroke's search is on its way
         if complete and self.result_generation == generation and not self.result_complete:
-            keep_paper = self.paper_list.paper_id  # the full list arrives under a cursor already moving
+            # The ranked list replaces the first screenful: keep the paper only if the user has
+            # already moved to it; otherwise the best match takes the top.
+            keep_paper = self.paper_list.paper_id if self.paper_list.cursor > 0 else None
         self.result = result
         self.result_generation = generation
         self.result_complete = complete
