@@ -304,3 +304,20 @@ async def test_f_goes_to_the_filters_and_hides_them_from_there(db):
         assert app.screen.has_class("-no-filters")
         await pilot.press("f")
         assert isinstance(app.focused, FilterPane) and app.query_one(FilterPane).display
+
+
+async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, monkeypatch):
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        app.query_one(SearchBox).value = "recommendation"
+        await settle(app, pilot)
+        ranked = list(app.library.search("recommendation", "relevance").ids)
+        plist = paper_list(app)
+        assert app.result.sort == "relevance" and app.result_complete
+        assert list(plist.ids) == ranked and len(ranked) > 5
+        assert plist.cursor == 0 and app.query_one(DetailPane).paper.id == ranked[0]
+        assert "ranking" not in plist.border_title
