@@ -321,3 +321,14 @@ async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, m
         assert list(plist.ids) == ranked and len(ranked) > 5
         assert plist.cursor == 0 and app.query_one(DetailPane).paper.id == ranked[0]
         assert "ranking" not in plist.border_title
+
+
+def test_facets_over_a_large_match_set_are_sampled_and_say_so(seeded_library, monkeypatch):
+    import store.library
+
+    exact = seeded_library.facets("")
+    monkeypatch.setattr(store.library, "FACET_SAMPLE", 10)
+    sampled = seeded_library.facets("")
+    assert exact.sampled is None and sampled.sampled == 10
+    assert sampled.categories == exact.categories and sampled.years == exact.years  # still exact
+    assert sum(count for _, count in sampled.sources) <= 10 * 5

@@ -75,14 +75,15 @@ class FilterPane(OptionList):
             value("year", str(year), Text(f"{year} {bar}"), count)
         heading("Code")
         value("has", "code", Text("has code"), facets.has_code)
-        heading("Source list")
+        sample_note = f" (in {facets.sampled:,})" if facets.sampled else ""
+        heading("Source list" + sample_note)
         for name, count in facets.sources:
             value("source", name, plain(name), count)
         if facets.organisations:
             heading("Organisation")
             for name, count in facets.organisations:
                 value("org", name, plain(name), count)
-        heading("Top authors")
+        heading("Top authors" + sample_note)
         for name, count in facets.authors:
             value("author", name, plain(name), count)
         self.clear_options()
