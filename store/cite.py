@@ -14,7 +14,7 @@ import urllib.parse
 import warnings
 from functools import lru_cache, cache
 
-from store.export import paper_csl
+from store.export import incomplete_note, paper_csl
 from store.models import Paper
 from store.names import split_name
 
@@ -44,15 +44,6 @@ def display_title(paper: Paper) -> str:
 
 def from_arxiv(paper: Paper) -> bool:
     return any(source.format == "arxiv" for source in paper.sources)
-
-
-def incomplete_note(paper: Paper) -> str | None:
-    if paper.authors_complete:
-        return None
-    count = paper.known_author_count
-    if count and count > len(paper.authors):
-        return f"{count} authors in all; the listing names {len(paper.authors)}" if paper.authors else f"{count} authors, not named on the listing"
-    return "author list truncated on the listing" if paper.authors else "authors not given on the listing"
 
 
 # -- BibTeX and BibLaTeX ----------------------------------------------------------------------
@@ -173,7 +164,6 @@ def csl_item(paper: Paper, key: str) -> dict:
         item.pop("archive", None)
         item["publisher"] = "arXiv"
         item["genre"] = "Preprint"
-    item.pop("URL", None)  # a code repository is not where the paper is
     item.pop("abstract", None)
     return item
 

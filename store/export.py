@@ -52,6 +52,18 @@ def csl_name(name: str) -> dict:
     return item
 
 
+def incomplete_note(paper: Paper) -> str | None:
+    """How the listings fall short of the full author list, in words; None when they do not."""
+    if paper.authors_complete:
+        return None
+    count = paper.known_author_count
+    if count and count > len(paper.authors):
+        if paper.authors:
+            return f"{count} authors in all; the listing names {len(paper.authors)}"
+        return f"{count} authors, not named on the listing"
+    return "author list truncated on the listing" if paper.authors else "authors not given on the listing"
+
+
 def paper_csl(paper: Paper, key: str) -> dict:
     """One CSL-JSON item. A truncated author list is said so in ``note``, never passed off as whole."""
     item: dict = {"id": key, "type": "article", "title": paper.title}
@@ -64,13 +76,12 @@ def paper_csl(paper: Paper, key: str) -> dict:
         item["abstract"] = paper.abstract
     if any(s.format == "arxiv" for s in paper.sources):
         item["archive"] = "arXiv"
-    if paper.code_urls:
-        item["URL"] = paper.code_urls[0]
     notes = []
-    if not paper.authors_complete:
-        count = paper.known_author_count
-        notes.append(f"author list incomplete ({count} authors in all)" if count and count > len(paper.authors)
-                     else "author list incomplete")
+    if paper.code_urls:  # not URL: that is where the paper is, and these are its code and pages
+        notes.append("links: " + " ".join(paper.code_urls))
+    incomplete = incomplete_note(paper)
+    if incomplete:
+        notes.append(incomplete)
     if paper.title_derived:
         notes.append("title derived from the abstract by paperdeck; the listing gave none")
     if notes:
