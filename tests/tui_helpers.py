@@ -8,7 +8,12 @@ async def settle(app, pilot):
     """Wait until every search and facet worker has delivered, and the detail pane has followed."""
     await pilot.pause()
     await app.workers.wait_for_complete()
-    await pilot.pause(DETAIL_DELAY + 0.05)
+    await pilot.pause(DETAIL_DELAY)
+    for _ in range(200):  # on a loaded machine the detail timer may fire late: wait for it, not a guess
+        if getattr(app, "_detail_timer", None) is None:
+            break
+        await pilot.pause(0.01)
+    await pilot.pause()
 
 
 def paper_list(app) -> PaperList:
