@@ -16,10 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import open_library
-from store.library import Facets, Library, SearchResult
-from store import clipboard
+from store import clipboard, open_library
 from store.cite import STYLE_NAMES, cite
+from store.library import Facets, Library, SearchResult
 from store.settings import Settings, load_settings
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
@@ -35,9 +34,9 @@ SORT_LABELS = {"relevance": "relevance", "date": "date â†“", "title": "title Aâ†
 FILTERS_MIN_WIDTH = 130
 DETAIL_MIN_WIDTH = 100
 REFRESH_SECONDS = 2.0
-FIRST_PAGE = 200
+FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
-SETTLE_SECONDS = 0.12  # a pause in typing this long, and the full count and facets are computed  # rows fetched before the full match list, so the list paints at once
+SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
 
 
 class PaperdeckApp(App[None]):
@@ -83,8 +82,8 @@ class PaperdeckApp(App[None]):
         self.last_copied: str | None = None
         self.result_generation = 0
         self.result_complete = True
-        self._searching: dict[int, Library] = {}
-        self._detail_timer = None  # generation -> the worker library running it
+        self._searching: dict[int, Library] = {}  # generation -> the worker library running it
+        self._detail_timer = None
 
     # -- layout --------------------------------------------------------------------------------
 
