@@ -1,6 +1,6 @@
 """The browser, driven key by key through Textual's Pilot on the real seeds."""
 
-
+from textual.geometry import Region
 
 from store import open_library
 from tui.screens.help import HelpScreen, key_label
@@ -332,3 +332,21 @@ def test_facets_over_a_large_match_set_are_sampled_and_say_so(seeded_library, mo
     assert exact.sampled is None and sampled.sampled == 10
     assert sampled.categories == exact.categories and sampled.years == exact.years  # still exact
     assert sum(count for _, count in sampled.sources) <= 10 * 5
+
+
+async def test_clicking_a_link_in_the_detail_opens_it(db, monkeypatch):
+    app = make_app(db)
+    opened = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kwargs: opened.append(url))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        app.query_one(SearchBox).value = "RankElastor"
+        await settle(app, pilot)
+        detail = app.query_one(DetailPane)
+        body = detail.query_one("#detail-body")
+        strips = body.render_lines(Region(0, 0, body.size.width, body.size.height))
+        row, column = next((y, strip.text.index("https://")) for y, strip in enumerate(strips)
+                           if "https://github.com" in strip.text)
+        await pilot.click(body, offset=(column + 3, row))
+        await pilot.pause()
+        assert opened == ["https://github.com/vasile-paskardlgm/RankElastor"]

@@ -325,6 +325,10 @@ class PaperdeckApp(App[None]):
 
     # -- actions -------------------------------------------------------------------------------
 
+    def action_open_paper_link(self, index: int) -> None:
+        """A click on a link in a detail pane (the screen's own, or the full-screen paper's)."""
+        self.screen.query_one(DetailPane).action_open_link(index)
+
     def action_focus_search(self) -> None:
         self.query_one(SearchBox).focus()
 

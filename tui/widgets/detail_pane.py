@@ -68,9 +68,11 @@ def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "rever
         out.append(f"{label_text:<15}", label)
         out.append_text(value)
         out.append("\n")
-    for url in paper.code_urls:
+    for index, url in enumerate(paper.code_urls):
         out.append(f"{'Link':<15}", label)
-        out.append(url, Style(underline=True, link=url))
+        # OSC 8 for the terminal's own Ctrl-click, and a click action that names the link by its
+        # index, so no text from the listing ever becomes part of an action string.
+        out.append(url, Style(underline=True, link=url) + Style.from_meta({"@click": f"app.open_paper_link({index})"}))
         out.append("\n")
 
     out.append("\nAbstract\n", Style(bold=True))
@@ -118,10 +120,10 @@ class DetailPane(VerticalScroll, can_focus=True):
             body.update(paper_text(paper, terms, Style(bold=True, reverse=True, color=match_style)))
         self.scroll_home(animate=False)
 
-    def action_open_link(self) -> None:
+    def action_open_link(self, index: int = 0) -> None:
         paper = getattr(self, "paper", None)
-        if paper is not None and paper.code_urls:
-            self.app.open_url(paper.code_urls[0])
-            self.notify(f"Opening {paper.code_urls[0]}")
+        if paper is not None and 0 <= index < len(paper.code_urls):
+            self.app.open_url(paper.code_urls[index])
+            self.notify(f"Opening {paper.code_urls[index]}")
         else:
             self.notify("This paper has no link", severity="warning")
