@@ -350,3 +350,19 @@ async def test_clicking_a_link_in_the_detail_opens_it(db, monkeypatch):
         await pilot.click(body, offset=(column + 3, row))
         await pilot.pause()
         assert opened == ["https://github.com/vasile-paskardlgm/RankElastor"]
+
+
+async def test_panes_make_way_when_the_terminal_shrinks_and_return_when_it_grows(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.screen.has_class("-no-detail") and app.screen.has_class("-no-filters")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PaperScreen)
+        await pilot.press("escape")
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")

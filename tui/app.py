@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -104,11 +104,12 @@ class PaperdeckApp(App[None]):
         if self.startup_note:
             self.notify(self.startup_note, title="Welcome to paperdeck")
 
-    def on_resize(self) -> None:
-        self.apply_layout()
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: self.size may not have caught up when this handler runs.
+        self.apply_layout(event.size.width)
 
-    def apply_layout(self) -> None:
-        width = self.size.width
+    def apply_layout(self, width: int | None = None) -> None:
+        width = width if width is not None else self.size.width
         show_filters = self.show_filters if self.show_filters is not None else width >= FILTERS_MIN_WIDTH
         self.screen.set_class(not show_filters, "-no-filters")
         self.screen.set_class(width < DETAIL_MIN_WIDTH, "-no-detail")
