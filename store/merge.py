@@ -11,7 +11,7 @@ import heapq
 import re
 import zlib
 from functools import lru_cache
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -67,38 +67,27 @@ def content_words(text: str) -> list[str]:
     return [word for word in fold(text).split() if len(word) > 2 and word not in STOPWORDS]
 
 
-def introduced_names(abstract: str) -> list[str]:
-    """Names the abstract introduces for its own method (``CETNet``, ``InterFormer``), in order."""
-    names: list[str] = []
+def _introductions(abstract: str) -> Iterator[tuple[str | None, str | None]]:
+    """Per sentence, the first ``(short, long)`` name that follows a verb of introduction."""
     for sentence in _SENTENCE_END.split(abstract):
         for verb in _INTRODUCING.finditer(sentence):
             after = sentence[verb.end():]
-            for pattern in _PATTERNS:
-                match = pattern.search(after)
-                if match:
-                    groups = match.groupdict()
-                    names.append(groups.get("short") or groups["long"])
-                    break
-            else:
-                continue
-            break
-    return names
+            match = next((m for m in (p.search(after) for p in _PATTERNS) if m), None)
+            if match:
+                groups = match.groupdict()
+                yield groups.get("short"), groups.get("long")
+                break
+
+
+def introduced_names(abstract: str) -> list[str]:
+    """Names the abstract introduces for its own method (``CETNet``, ``InterFormer``), in order."""
+    return [short or long for short, long in _introductions(abstract)]
 
 
 def derive_title(abstract: str) -> str:
     """A display title for a paper listed without one: the name its abstract introduces."""
-    for sentence in _SENTENCE_END.split(abstract):
-        for verb in _INTRODUCING.finditer(sentence):
-            after = sentence[verb.end():]
-            for pattern in _PATTERNS:
-                match = pattern.search(after)
-                if not match:
-                    continue
-                groups = match.groupdict()
-                short, long = groups.get("short"), groups.get("long")
-                if short and long:
-                    return f"{short}: {long}"
-                return (short or long).strip()
+    for short, long in _introductions(abstract):
+        return f"{short}: {long}" if short and long else (short or long).strip()
     first = _SENTENCE_END.split(abstract.strip(), 1)[0]
     return first if len(first) <= 90 else first[:89].rsplit(" ", 1)[0] + "…"
 
