@@ -119,15 +119,12 @@ class Library:
     def paper_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
 
-    def source_files(self) -> list[dict]:
-        return list(self.db.query("SELECT id, name, path, format, label, records, encoding FROM files ORDER BY name"))
-
     def paper(self, paper_id: int) -> Paper | None:
-        row = self.db.execute("SELECT * FROM papers WHERE id = ?", [paper_id]).fetchone()
+        cursor = self.db.execute("SELECT * FROM papers WHERE id = ?", [paper_id])
+        row = cursor.fetchone()
         if row is None:
             return None
-        columns = [d[0] for d in self.db.execute("SELECT * FROM papers LIMIT 0").description]
-        values = dict(zip(columns, row))
+        values = dict(zip([d[0] for d in cursor.description], row))
         authors = [r[0] for r in self.db.execute(
             "SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
             "WHERE pa.paper_id = ? ORDER BY pa.position", [paper_id])]

@@ -130,7 +130,7 @@ class Loader:
                     prepared.lines[number - 1] = ""
             prepared.parser = parsers.detect(prepared.lines)
             if prepared.parser is None:
-                parsers.parse_lines(prepared.lines, self.as_of)  # raises the standard ParseError
+                raise parsers.unknown_format(prepared.lines)
             prepared.format = prepared.parser.NAME
         except FileRejected as error:
             return FileReport(str(path), "failed", error=str(error),

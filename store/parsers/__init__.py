@@ -23,14 +23,16 @@ def detect(lines: list[str]) -> ModuleType | None:
     return parser if score >= MIN_SCORE else None
 
 
+def unknown_format(lines: list[str]) -> ParseError:
+    """The error for lines in no known format, at their first non-blank line."""
+    first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
+    return ParseError(first, "not a listing paperdeck knows (expected a card list, arXiv results, "
+                             "bare abstracts or a daily-papers page)")
+
+
 def parse_lines(lines: list[str], as_of: dt.date) -> tuple[str, ParseResult]:
     """Detect and parse; raises ParseError when the lines are in no known format."""
     parser = detect(lines)
     if parser is None:
-        first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
-        raise ParseError(
-            first,
-            "not a listing paperdeck knows (expected a card list, arXiv results, "
-            "bare abstracts or a daily-papers page)",
-        )
+        raise unknown_format(lines)
     return parser.NAME, parser.parse(lines, as_of)
