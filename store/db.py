@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -91,8 +91,29 @@ def _add_file_problems_v2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_title_nocase ON papers (title COLLATE NOCASE)")
 
 
+def _prefix_index_v3(db: sqlite_utils.Database) -> None:
+    """v3: the full-text index also files every word under its first two and three letters.
+
+    While someone types, the last word is a prefix (``co``, ``gra``). Without these entries FTS5
+    merges the posting lists of every word starting with it before returning the first row: 60 ms
+    at 100k papers for ``co``, ten times that at 1M. With them the first screenful takes 0.1 ms.
+    The price is a larger index (about 2.4x) and slower indexing, measured in benchmarks/.
+    """
+    db.execute("DROP TABLE IF EXISTS papers_fts_vocab")
+    db.execute("DROP TABLE IF EXISTS papers_fts")  # the triggers name it, and go on working
+    db.execute(
+        f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, content='papers', "
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+    )
+    db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
+    db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
+    db.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _create_v1, 2: _add_file_problems_v2}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3,
+}
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:

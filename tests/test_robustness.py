@@ -231,3 +231,27 @@ def test_a_newer_schema_is_refused_not_damaged(seeded_db, tmp_path, capsys):
     newer.close()
     assert main(["export", "--db", str(path)]) == 2
     assert "newer paperdeck" in capsys.readouterr().err
+
+
+def test_a_version_2_index_is_rebuilt_with_prefix_entries_and_finds_the_same(seeded_db, seeded_library, tmp_path):
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(seeded_db)
+    conn.execute(f"VACUUM INTO '{path}'")
+    conn.close()
+    old = sqlite3.connect(path)  # a version-2 index: no prefix entries
+    old.executescript("""
+        DROP TABLE papers_fts_vocab; DROP TABLE papers_fts;
+        CREATE VIRTUAL TABLE papers_fts USING fts5(title, authors_text, abstract, content='papers',
+            tokenize='unicode61 remove_diacritics 2');
+        INSERT INTO papers_fts (papers_fts) VALUES ('rebuild');
+        CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row');
+        UPDATE meta SET value = '2' WHERE key = 'schema_version';
+    """)
+    old.commit()
+    old.close()
+    with open_library(path) as lib:
+        declared = lib.db.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
+        assert "prefix='2 3'" in declared
+        for text in ("co", "gra", "crocodile", "author:yu graph", "retr"):
+            assert list(lib.search(text).ids) == list(seeded_library.search(text).ids), text
+            assert len(lib.search(text).ids) > 0, text
