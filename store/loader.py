@@ -105,6 +105,9 @@ class Loader:
         self.report = LoadReport()
         self._author_ids: dict[str, int] = {}
         self._saturated: set[str] = set()  # keys filed under more than MAX_BLOCK papers
+        # Papers written in the open transaction and not yet in the full-text index: indexed in one
+        # statement before the commit (FTS5 takes rows far faster in bulk than one by one).
+        self._unindexed: set[int] = set()
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -192,6 +195,7 @@ class Loader:
             self._replace_file(prepared, result.records, len(problems))
             self.db.execute("COMMIT")
         except BaseException as error:
+            self._unindexed.clear()
             if self.db.conn.in_transaction:
                 self.db.execute("ROLLBACK")
             (self.report.papers_new, self.report.papers_merged,
@@ -242,6 +246,26 @@ class Loader:
         if previously_listed:
             conn.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
             self._author_ids.clear()
+        self._index_text()
+
+    # -- full-text index -------------------------------------------------------------------------
+
+    def _unindex(self, paper_id: int) -> None:
+        """Take a paper's current text out of the index before it changes or goes (FTS5 needs the old
+        values to remove them); it is indexed again, as it ends up, by ``_index_text``."""
+        if paper_id not in self._unindexed:
+            self.db.conn.execute(
+                "INSERT INTO papers_fts (papers_fts, rowid, title, authors_text, abstract) "
+                "SELECT 'delete', id, title, authors_text, abstract FROM papers WHERE id = ?", [paper_id])
+            self._unindexed.add(paper_id)
+
+    def _index_text(self) -> None:
+        if self._unindexed:
+            self.db.conn.execute(
+                "INSERT INTO papers_fts (rowid, title, authors_text, abstract) "
+                "SELECT id, title, authors_text, abstract FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(sorted(self._unindexed))])
+            self._unindexed.clear()
 
     # -- merging ---------------------------------------------------------------------------------
 
@@ -317,6 +341,8 @@ class Loader:
         if not rows:
             for table in ("paper_authors", "match_keys"):
                 conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
+            self._unindex(paper_id)
+            self._unindexed.discard(paper_id)
             conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
             return False
         records = [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows]
@@ -357,7 +383,9 @@ class Loader:
         if paper_id is None:
             paper_id = conn.execute(f"INSERT INTO papers ({PAPER_COLUMNS}) VALUES ({PAPER_MARKS})", row).lastrowid
             conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0][0]])
+            self._unindexed.add(paper_id)
         else:
+            self._unindex(paper_id)
             conn.execute(f"UPDATE papers SET ({PAPER_COLUMNS}) = ({PAPER_MARKS}) WHERE id = ?", (*row, paper_id))
         conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
                          [(paper_id, self._author_id(name), position) for position, name in enumerate(authors)])

@@ -21,6 +21,12 @@ def seed_lines(prefix: str) -> list[str]:
     return seed(prefix).read_text(encoding="utf-8").splitlines()
 
 
+def assert_text_index_in_step(lib) -> None:
+    """FTS5's own check that the full-text index holds exactly what ``papers`` says (the loader
+    keeps it in step without triggers); it raises "database disk image is malformed" if not."""
+    lib.db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
+
+
 @pytest.fixture
 def library(tmp_path):
     lib = open_library(tmp_path / "library.db")
@@ -35,6 +41,7 @@ def seeded_db(tmp_path_factory) -> Path:
     with open_library(path) as lib:
         report = lib.load([bundled_seeds()], AS_OF)
         assert not report.failed
+        assert_text_index_in_step(lib)
     return path
 
 

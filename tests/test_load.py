@@ -7,7 +7,7 @@ from store import open_library
 from store.db import SCHEMA_VERSION
 from tui.cli import main
 
-from .conftest import AS_OF, SEEDS, seed
+from .conftest import AS_OF, SEEDS, assert_text_index_in_step, seed
 
 
 def snapshot(lib):
@@ -34,9 +34,11 @@ def test_a_changed_file_replaces_its_own_records(seeded_library, tmp_path):
     start = lines.index("Instruction-aware User Embedding via Synergistic Language and Representation Modeling")
     del lines[start : start + 8]
     copy.write_text("\n".join(lines), encoding="utf-8")
+    assert_text_index_in_step(seeded_library)
     report = seeded_library.load([copy], AS_OF)
     assert report.files[0].status == "loaded" and report.files[0].records == 59
     assert seeded_library.paper_count() == 96
+    assert_text_index_in_step(seeded_library)
     count = seeded_library.db.execute(
         "SELECT COUNT(*) FROM records r JOIN files f ON f.id = r.file_id WHERE f.name = 'daily.txt'").fetchone()[0]
     assert count == 59
@@ -49,8 +51,11 @@ def test_a_paper_only_a_changed_file_listed_goes_with_it(library, tmp_path):
     library.load([listing], AS_OF)
     assert library.paper_count() == 2
     listing.write_text("Abstract:We propose FooNet, a network for foo. It is fast.\n", encoding="utf-8")
+    assert len(library.search("bargan").ids) == 1
     report = library.load([listing], AS_OF)
     assert library.paper_count() == 1 and report.papers_removed == 1
+    assert len(library.search("bargan").ids) == 0 and len(library.search("foonet").ids) == 1
+    assert_text_index_in_step(library)
 
 
 def test_an_error_half_way_through_a_file_leaves_the_library_as_it_was(seeded_library, tmp_path):
@@ -65,8 +70,10 @@ def test_an_error_half_way_through_a_file_leaves_the_library_as_it_was(seeded_li
     assert [f.status for f in report.files] == ["failed", "unchanged"]
     assert "disk on fire" in report.files[0].error and "unchanged" in report.files[0].error
     assert snapshot(seeded_library) == before
+    assert_text_index_in_step(seeded_library)
     seeded_library.db.execute("DROP TRIGGER fail_fifth")
     assert seeded_library.load([copy], AS_OF).files[0].status == "loaded"
+    assert_text_index_in_step(seeded_library)
 
 
 def test_unknown_format_is_named_and_the_other_files_still_load(library, tmp_path):

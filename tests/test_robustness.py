@@ -18,7 +18,7 @@ from store.text import clean_line
 from tui.cli import main
 from tui.widgets.detail_pane import paper_text
 
-from .conftest import AS_OF, seed
+from .conftest import AS_OF, assert_text_index_in_step, seed
 from .tui_helpers import make_app, paper_list, settle
 
 PAPERDECK = Path(sys.executable).parent / "paperdeck"
@@ -198,8 +198,10 @@ def test_killing_a_load_leaves_the_library_readable_and_whole(tmp_path):
     conn.close()
     # The interrupted load can simply be run again.
     with open_library(db) as lib:
+        assert_text_index_in_step(lib)
         report = lib.load([folder])
         assert not report.failed and lib.paper_count() == 30 * 80
+        assert_text_index_in_step(lib)
 
 
 def test_an_older_schema_is_migrated_not_discarded(seeded_db, tmp_path):
