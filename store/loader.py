@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Iterable
+import multiprocessing
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,10 @@ from store.parsers import card_list
 from store.text import title_key
 
 LISTING_SUFFIXES = {".txt", ".text", ".md", ""}
+# Loads of more listing text than this read and parse in a worker process, on the second core, while
+# this one merges and writes; below it, starting the worker costs more than it saves.
+PARALLEL_BYTES = 4_000_000
+PREFETCH = 2
 # No line of a pasted listing comes near this (the longest abstracts are a few thousand characters).
 MAX_LINE = 100_000
 
@@ -63,16 +69,66 @@ def decode(data: bytes) -> tuple[str, str, list[Problem]]:
 
 @dataclass
 class PreparedFile:
+    """A file read, decoded, recognised and (unless it is a card list) parsed, with its records'
+    blocking keys: everything about it that needs no database, so a worker process can do it."""
+
     path: Path
-    data: bytes
+    size: int
     sha256: str
-    text: str = ""
     encoding: str = "utf-8"
     format: str | None = None
-    parser: object = None
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # kept only until it is parsed
     result: ParseResult | None = None
     problems: list[Problem] = field(default_factory=list)
+    abstract_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def compute_keys(self) -> None:
+        self.abstract_keys = {
+            record.abstract: merge.abstract_block_keys(record.abstract)
+            for record in self.result.records if record.abstract
+        }
+
+
+def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> PreparedFile | FileReport:
+    """Read one file and do all of its loading that needs no database.
+
+    Card lists are recognised but not parsed here: their glued first authors are told apart with
+    names the library knows, which only the loading process can ask.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return FileReport(str(path), "failed", error=f"cannot read: {error.strerror or error}")
+    prepared = PreparedFile(path, len(data), hashlib.sha256(data).hexdigest())
+    if prepared.sha256 == stored_sha256:
+        return FileReport(str(path), "unchanged")
+    try:
+        if not data.strip():
+            raise FileRejected("empty file")
+        text, prepared.encoding, prepared.problems = decode(data)
+        del data
+        prepared.lines = text.splitlines()
+        for number, line in enumerate(prepared.lines, 1):
+            if len(line) > MAX_LINE:
+                prepared.problems.append(Problem(
+                    number, f"line of {len(line):,} characters (more than {MAX_LINE:,}): not part of a "
+                            "listing, left out; the paper it belongs to is reported if it is incomplete"))
+                prepared.lines[number - 1] = ""
+        parser = parsers.detect(prepared.lines)
+        if parser is None:
+            raise parsers.unknown_format(prepared.lines)
+        prepared.format = parser.NAME
+    except FileRejected as error:
+        return FileReport(str(path), "failed", error=str(error),
+                          problems=[Problem(error.line, str(error), str(path))])
+    except ParseError as error:
+        return FileReport(str(path), "failed", error=error.message,
+                          problems=[Problem(error.line, error.message, str(path))])
+    if parser is not card_list:
+        prepared.result = parser.parse(prepared.lines, as_of)
+        prepared.lines = []
+        prepared.compute_keys()
+    return prepared
 
 
 class KnownNames:
@@ -108,68 +164,54 @@ class Loader:
         # Papers written in the open transaction and not yet in the full-text index: indexed in one
         # statement before the commit (FTS5 takes rows far faster in bulk than one by one).
         self._unindexed: set[int] = set()
-
-    # -- reading ---------------------------------------------------------------------------------
-
-    def _prepare(self, path: Path) -> PreparedFile | FileReport:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            return FileReport(str(path), "failed", error=f"cannot read: {error.strerror or error}")
-        prepared = PreparedFile(path, data, hashlib.sha256(data).hexdigest())
-        stored = self.db.execute("SELECT sha256 FROM files WHERE path = ?", [str(path.resolve())]).fetchone()
-        if stored and stored[0] == prepared.sha256:
-            return FileReport(str(path), "unchanged")
-        try:
-            if not data.strip():
-                raise FileRejected("empty file")
-            prepared.text, prepared.encoding, prepared.problems = decode(data)
-            prepared.lines = prepared.text.splitlines()
-            for number, line in enumerate(prepared.lines, 1):
-                if len(line) > MAX_LINE:
-                    prepared.problems.append(Problem(
-                        number, f"line of {len(line):,} characters (more than {MAX_LINE:,}): not part of a "
-                                "listing, left out; the paper it belongs to is reported if it is incomplete"))
-                    prepared.lines[number - 1] = ""
-            prepared.parser = parsers.detect(prepared.lines)
-            if prepared.parser is None:
-                raise parsers.unknown_format(prepared.lines)
-            prepared.format = prepared.parser.NAME
-        except FileRejected as error:
-            return FileReport(str(path), "failed", error=str(error),
-                              problems=[Problem(error.line, str(error), str(path))])
-        except ParseError as error:
-            return FileReport(str(path), "failed", error=error.message,
-                              problems=[Problem(error.line, error.message, str(path))])
-        return prepared
-
-    def _parse(self, prepared: PreparedFile, known: KnownNames) -> None:
-        if prepared.parser is card_list:
-            prepared.result = card_list.parse(prepared.lines, self.as_of, known_names=known)
-        else:
-            prepared.result = prepared.parser.parse(prepared.lines, self.as_of)
+        self._abstract_keys: dict[str, tuple[str, ...]] = {}  # the file's, computed as it was prepared
 
     # -- loading ---------------------------------------------------------------------------------
 
     def load(self, paths: Iterable[str | Path]) -> LoadReport:
-        """Load every file, one at a time, so memory holds one file however many there are.
+        """Load every file, one at a time, so memory holds a file or two however many there are.
 
         Card lists go last: their glued first authors are told apart with the names the other
         formats spell out whole, which are in the library by then. Reports keep the order given.
+        A large load reads and parses the next files in a worker process while this one stores.
         """
         files = expand_paths(paths)
         order = sorted(range(len(files)), key=lambda i: self._sniff_card_list(files[i]))
         reports: list[FileReport | None] = [None] * len(files)
-        known = KnownNames(self.db)
-        for index in order:
-            prepared = self._prepare(files[index])
-            if isinstance(prepared, FileReport):
-                reports[index] = prepared
-                continue
-            self._parse(prepared, known)
-            reports[index] = self._store(prepared)
+        stored = dict(self.db.execute("SELECT path, sha256 FROM files").fetchall())
+        jobs = [(files[i], stored.get(str(files[i].resolve())), self.as_of) for i in order]
+        for index, prepared in zip(order, self._prepared(jobs)):
+            if isinstance(prepared, PreparedFile):
+                if prepared.result is None:  # a card list
+                    prepared.result = card_list.parse(prepared.lines, self.as_of, known_names=KnownNames(self.db))
+                    prepared.lines = []
+                    prepared.compute_keys()
+                prepared = self._store(prepared)
+            reports[index] = prepared
         self.report.files = [report for report in reports if report is not None]
         return self.report
+
+    def _prepared(self, jobs: list[tuple]) -> Iterator[PreparedFile | FileReport]:
+        """``prepare_file`` of each job, in order: here for a small load, else in a worker process
+        that keeps PREFETCH files ahead of the one being stored."""
+        size = sum(path.stat().st_size for path, _, _ in jobs if path.is_file())
+        if size < PARALLEL_BYTES or len(jobs) < 2:
+            for job in jobs:
+                yield prepare_file(*job)
+            return
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending = deque(pool.submit(prepare_file, *job) for job in jobs[:PREFETCH])
+            upcoming = iter(jobs[PREFETCH:])
+            try:
+                while pending:
+                    prepared = pending.popleft().result()
+                    job = next(upcoming, None)
+                    if job is not None:
+                        pending.append(pool.submit(prepare_file, *job))
+                    yield prepared
+            finally:
+                for future in pending:
+                    future.cancel()
 
     @staticmethod
     def _sniff_card_list(path: Path) -> bool:
@@ -190,6 +232,7 @@ class Loader:
                               error=message)
         before = (self.report.papers_new, self.report.papers_merged,
                   self.report.papers_updated, self.report.papers_removed)
+        self._abstract_keys = prepared.abstract_keys
         try:
             self.db.execute("BEGIN IMMEDIATE")
             self._replace_file(prepared, result.records, len(problems))
@@ -212,7 +255,7 @@ class Loader:
         row = conn.execute("SELECT id FROM files WHERE path = ?", [resolved]).fetchone()
         file_values = {
             "path": resolved, "name": prepared.path.name, "sha256": prepared.sha256,
-            "size": len(prepared.data), "format": prepared.format, "label": prepared.result.label,
+            "size": prepared.size, "format": prepared.format, "label": prepared.result.label,
             "encoding": prepared.encoding, "records": len(records), "problems": problem_count,
             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
@@ -307,7 +350,7 @@ class Loader:
                 return found
         if not record.abstract:
             return None
-        keys = merge.abstract_block_keys(record.abstract)
+        keys = self._keys_of_abstract(record.abstract)
         if record.title:  # a titled record may still be an untitled paper's listing: only their keys
             keys = [UNTITLED + key for key in keys]
         best: tuple[float, int] | None = None
@@ -393,11 +436,17 @@ class Loader:
             conn.execute("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'", [paper_id])
         keys: set[str] = set()
         for _, _, fields in records if key_records is None else key_records:
-            keys.update(merge.block_keys(fields.get("title"), bool(fields.get("title")), fields.get("abstract")))
+            if fields.get("title"):
+                keys.update(merge.title_block_keys(fields["title"]))
+            if fields.get("abstract"):
+                keys.update(self._keys_of_abstract(fields["abstract"]))
         if values["title_derived"]:
             keys.update(UNTITLED + key for key in list(keys) if not key.startswith("t"))
         conn.executemany("INSERT INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
         return paper_id
+
+    def _keys_of_abstract(self, abstract: str) -> tuple[str, ...]:
+        return self._abstract_keys.get(abstract) or merge.abstract_block_keys(abstract)
 
     def _author_id(self, name: str) -> int:
         author_id = self._author_ids.get(name)

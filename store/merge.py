@@ -135,13 +135,6 @@ def abstract_block_keys(abstract: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))  # a tuple: the cached value must not be changed
 
 
-def block_keys(title: str | None, title_is_real: bool, abstract: str | None) -> list[str]:
-    keys = title_block_keys(title) if title and title_is_real else []
-    if abstract:
-        keys.extend(abstract_block_keys(abstract))
-    return keys
-
-
 @lru_cache(maxsize=4096)
 def folded(text: str) -> str:
     """fold(), remembered: one abstract is compared with many candidates during a load."""

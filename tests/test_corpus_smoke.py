@@ -4,19 +4,50 @@ import subprocess
 import sys
 from pathlib import Path
 
-from store import open_library
+import pytest
+
+from store import loader, open_library
+
+from .conftest import AS_OF, assert_text_index_in_step
 
 ROOT = Path(__file__).resolve().parent.parent
+TABLES = ("papers", "records", "authors", "paper_authors", "match_keys")
 
 
-def test_generated_corpus_merges_to_exactly_its_papers(tmp_path):
-    corpus = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), "3000", str(corpus),
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), "3000", str(folder),
                     "--seed", "11", "--per-file", "500"], check=True, capture_output=True)
+    return folder
+
+
+def contents(library) -> dict[str, list]:
+    return {table: library.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in TABLES}
+
+
+def test_generated_corpus_merges_to_exactly_its_papers(corpus, tmp_path):
     with open_library(tmp_path / "lib.db") as library:
-        report = library.load([corpus])
+        report = library.load([corpus], AS_OF)
         assert not report.failed and not report.problems
         assert report.records > 4000  # papers really are listed in several files
         assert library.paper_count() == 3000
         untitled = library.db.execute("SELECT COUNT(*) FROM papers WHERE title_derived = 1").fetchone()[0]
         assert untitled == 0  # every reworded bare abstract found its titled paper
+        assert_text_index_in_step(library)
+
+
+def test_a_large_load_read_by_a_worker_process_stores_the_same(corpus, tmp_path, monkeypatch):
+    size = sum(path.stat().st_size for path in corpus.iterdir())
+    monkeypatch.setattr(loader, "PARALLEL_BYTES", size + 1)  # below: read here
+    with open_library(tmp_path / "here.db") as here:
+        here.load([corpus], AS_OF)
+        expected = contents(here)
+    monkeypatch.setattr(loader, "PARALLEL_BYTES", 0)  # the worker process reads every file
+    with open_library(tmp_path / "worker.db") as worker:
+        report = worker.load([corpus], AS_OF)
+        assert [f.status for f in report.files] == ["loaded"] * len(report.files)
+        assert contents(worker) == expected
+        assert_text_index_in_step(worker)
+        again = worker.load([corpus], AS_OF)  # unchanged files are told apart in the worker too
+        assert {f.status for f in again.files} == {"unchanged"}
