@@ -428,7 +428,10 @@ class Loader:
             conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0][0]])
             self._unindexed.add(paper_id)
         else:
-            self._unindex(paper_id)
+            indexed = conn.execute(
+                "SELECT title, authors_text, abstract FROM papers WHERE id = ?", [paper_id]).fetchone()
+            if indexed != (row[0], row[4], row[3]):  # most merges leave the searchable text as it was
+                self._unindex(paper_id)
             conn.execute(f"UPDATE papers SET ({PAPER_COLUMNS}) = ({PAPER_MARKS}) WHERE id = ?", (*row, paper_id))
         conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
                          [(paper_id, self._author_id(name), position) for position, name in enumerate(authors)])

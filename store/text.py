@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # ANSI/VT escape sequences: CSI, OSC (terminated by BEL or ST) and lone two-character escapes.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
@@ -31,8 +32,12 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.casefold()).replace("_", " ").split())
 
 
+@lru_cache(maxsize=16384)
 def title_key(title: str) -> str:
-    """The normalised title two listings of one paper agree on."""
+    """The normalised title two listings of one paper agree on.
+
+    Remembered: a load asks it of one title several times (lookup, blocking keys, each candidate's
+    comparison, the stored column)."""
     return fold(title)
 
 
