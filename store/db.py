@@ -113,6 +113,14 @@ def _prefix_index_v3(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
     db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
     db.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+    # Blocking keys clustered by key, each (key, paper) once: one B-tree fewer to write per key,
+    # and a key's papers read from adjacent pages.
+    db.execute("CREATE TABLE match_keys_v3 (key TEXT NOT NULL, paper_id INTEGER NOT NULL, "
+               "PRIMARY KEY (key, paper_id)) WITHOUT ROWID")
+    db.execute("INSERT OR IGNORE INTO match_keys_v3 (key, paper_id) SELECT key, paper_id FROM match_keys")
+    db.execute("DROP TABLE match_keys")
+    db.execute("ALTER TABLE match_keys_v3 RENAME TO match_keys")
+    db.execute("CREATE INDEX idx_match_keys_paper_id ON match_keys (paper_id)")
 
 
 # Each step takes a database at version N-1 to version N, inside one transaction.

@@ -445,7 +445,7 @@ class Loader:
                 keys.update(self._keys_of_abstract(fields["abstract"]))
         if values["title_derived"]:
             keys.update(UNTITLED + key for key in list(keys) if not key.startswith("t"))
-        conn.executemany("INSERT INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
+        conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
         return paper_id
 
     def _keys_of_abstract(self, abstract: str) -> tuple[str, ...]:
