@@ -197,17 +197,17 @@ class Library:
 
     def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
         tail = f" LIMIT {int(limit)}" if limit else ""
-        if sort == "unranked" and query.has_text:
-            where, params = self._where(query, corrections)
-            return array("q", (r[0] for r in self.db.execute(f"SELECT p.id FROM papers p WHERE {where}{tail}", params)))
         if sort in ("relevance", "unranked") and query.has_text:
+            # Straight from FTS5, never ``id IN (matches)``: that collects every match before the
+            # first row, where this stops after ``limit`` (unranked) or keeps only the best (ranked).
+            order = " ORDER BY papers_fts.rank" if sort == "relevance" else ""
             match = fts_expression(query.words, corrections, query.phrases)
             clauses, params = filter_sql(query)
-            if not clauses:  # FTS5 alone: its rank keeps only the best ``limit`` while it scans
-                sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rank{tail}"
+            if not clauses:
+                sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?{order}{tail}"
                 return array("q", (row[0] for row in self.db.execute(sql, [match])))
             sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-                   f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)} ORDER BY papers_fts.rank{tail}")
+                   f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)}{order}{tail}")
             return array("q", (row[0] for row in self.db.execute(sql, [match, *params])))
         where, params = self._where(query, corrections)
         order = _ORDER.get(sort, _ORDER["date"])  # relevance without words: newest first

@@ -253,7 +253,7 @@ def test_a_version_2_index_is_rebuilt_with_prefix_entries_and_finds_the_same(see
     old.close()
     with open_library(path) as lib:
         declared = lib.db.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
-        assert "prefix='2 3'" in declared
+        assert "prefix='2 3 4'" in declared
         for text in ("co", "gra", "crocodile", "author:yu graph", "retr"):
             assert list(lib.search(text).ids) == list(seeded_library.search(text).ids), text
             assert len(lib.search(text).ids) > 0, text

@@ -1,0 +1,30 @@
+"""The store's search on the seeds: what the first screenful and the full list hold, and filters."""
+
+import pytest
+
+QUERIES = ["co", "cont", "graph", "graph neural", "author:yu graph", "cat:IR re", "year:2024 learn", "has:code mo"]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_the_first_screenful_is_part_of_the_full_ranked_list(seeded_library, text):
+    ranked = list(seeded_library.search(text).ids)
+    first = list(seeded_library.search(text, limit=5, ranked=False).ids)
+    assert ranked, text
+    assert len(first) == min(5, len(ranked))
+    assert set(first) <= set(ranked)
+    # Every match, unranked, is the same set as ranked: no silent truncation either way.
+    assert sorted(seeded_library.search(text, ranked=False).ids) == sorted(ranked)
+
+
+def test_words_are_prefixes_and_filters_hold_on_every_row(seeded_library):
+    for paper_id in seeded_library.search("cat:IR re", ranked=False).ids:
+        paper = seeded_library.paper(paper_id)
+        assert paper.category.lower() == "ir"
+        words = f"{paper.title} {' '.join(paper.authors)} {paper.abstract}".lower().split()
+        assert any(word.lstrip("(\"'").startswith("re") for word in words)
+
+
+def test_a_prefix_finds_what_its_whole_word_finds(seeded_library):
+    whole = set(seeded_library.search("crocodile").ids)
+    assert whole and whole <= set(seeded_library.search("croc").ids)
+    assert whole <= set(seeded_library.search("cr").ids)
