@@ -172,8 +172,9 @@ class Library:
     # -- searching -------------------------------------------------------------------------------
 
     def search(self, text: str = "", sort: str = "relevance", limit: int | None = None,
-               ranked: bool = True) -> SearchResult:
-        """Every paper the query matches, in ``sort`` order; typos corrected when nothing matches.
+               ranked: bool = True, correct: bool = True) -> SearchResult:
+        """Every paper the query matches, in ``sort`` order; typos corrected when nothing matches
+        (unless ``correct`` is False: correcting scans the whole vocabulary).
 
         ``ranked=False`` with relevance order returns matches as the index finds them: the first
         ``limit`` of a query matching most of a million papers, without scoring them all first.
@@ -181,7 +182,7 @@ class Library:
         query = parse_query(text)
         result = SearchResult(query, sort if ranked or sort != "relevance" else "unranked")
         result.ids = self._ids(query, result.sort, None, limit)
-        if not result.ids and query.words:
+        if not result.ids and query.words and correct:
             corrections = self._corrections(query.words)
             if corrections:
                 result.corrections = corrections

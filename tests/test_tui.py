@@ -366,3 +366,20 @@ async def test_panes_make_way_when_the_terminal_shrinks_and_return_when_it_grows
         await pilot.resize_terminal(160, 45)
         await pilot.pause()
         assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")
+
+
+async def test_a_keystroke_shows_its_first_screenful_before_any_worker_runs(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        app.search_text = "graph"
+        app.start_search()  # the list changes within the call: no thread, no wait
+        assert app.result_generation == app.generation
+        assert set(paper_list(app).ids) == set(app.library.search("graph").ids)
+        await settle(app, pilot)
+        assert list(paper_list(app).ids) == list(app.library.search("graph").ids)  # then ranked
+        app.search_text = "crocodle"  # a typo: correcting it is the worker's job
+        app.start_search()
+        assert app.result_generation != app.generation
+        await settle(app, pilot)
+        assert [app.library.paper(i).title.split(":")[0] for i in paper_list(app).ids] == ["Crocodile"]

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store import clipboard, open_library
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
+from store.query import parse_query
 from store.settings import Settings, load_settings
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
@@ -37,6 +38,7 @@ REFRESH_SECONDS = 2.0
 FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
 SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
+QUICK_SECONDS = 0.03  # the longest the first screenful may hold up the keystroke that asked for it
 
 
 class PaperdeckApp(App[None]):
@@ -146,10 +148,35 @@ class PaperdeckApp(App[None]):
         for library in list(self._searching.values()):
             library.db.conn.interrupt()  # the superseded search stops at its next SQLite step
         self.generation += 1
-        self.run_search(self.effective_query(), self.effective_sort(), self.generation, keep_paper)
+        text, sort = self.effective_query(), self.effective_sort()
+        first = None if keep_paper is not None else self.quick_first_page(text, sort)
+        if first is not None:
+            self.show_result(first, self.generation, None, first.total < FIRST_PAGE and first.sort == sort)
+        self.run_search(text, sort, self.generation, keep_paper, first)
+
+    def quick_first_page(self, text: str, sort: str) -> SearchResult | None:
+        """The first screenful, read here and now when that is cheap, else None (the worker reads it).
+
+        Here, the keystroke and its new list reach the screen in one repaint; a thread worker only
+        starts after that repaint. Cheap means: straight from the index (relevance, unranked) or
+        an indexed order, no typo correction, and SQLite stopped if it runs past QUICK_SECONDS.
+        """
+        if sort != "relevance" and parse_query(text).has_text:
+            return None  # words in date or title order: every match must be read to sort them
+        conn = self.library.db.conn
+        deadline = time.perf_counter() + QUICK_SECONDS
+        conn.set_progress_handler(lambda: time.perf_counter() > deadline, 2000)
+        try:
+            first = self.library.search(text, sort, limit=FIRST_PAGE, ranked=False, correct=False)
+        except sqlite3.OperationalError:  # interrupted at the deadline
+            return None
+        finally:
+            conn.set_progress_handler(None, 0)
+        return first if first.ids or not first.query.words else None
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None) -> None:
+    def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None,
+                   first: SearchResult | None = None) -> None:
         """First the screenful the list shows, at once; then every match; then the facets.
 
         A newer keystroke cancels this worker and interrupts its SQLite statement, so a slow
@@ -159,8 +186,7 @@ class PaperdeckApp(App[None]):
         library = self.borrow_library()
         self._searching[generation] = library
         try:
-            first = None
-            if keep_paper is None:  # paint the first screenful now, rank and count the rest after
+            if keep_paper is None and first is None:  # paint the first screenful now, rank and count after
                 first = library.search(text, sort, limit=FIRST_PAGE, ranked=False)
                 if worker.is_cancelled:
                     return
