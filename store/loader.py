@@ -155,9 +155,10 @@ UNTITLED = "u|"
 class Loader:
     """Loads files into one open library database."""
 
-    def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None):
+    def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None, workers: int = 0):
         self.db = db
         self.as_of = as_of or dt.date.today()
+        self.workers = workers
         self.report = LoadReport()
         self._author_ids: dict[str, int] = {}
         self._saturated: set[str] = set()  # keys filed under more than MAX_BLOCK papers
@@ -195,11 +196,12 @@ class Loader:
         """``prepare_file`` of each job, in order: here for a small load, else in a worker process
         that keeps PREFETCH files ahead of the one being stored."""
         size = sum(path.stat().st_size for path, _, _ in jobs if path.is_file())
-        if size < PARALLEL_BYTES or len(jobs) < 2:
+        if not self.workers or size < PARALLEL_BYTES or len(jobs) < 2:
             for job in jobs:
                 yield prepare_file(*job)
             return
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # spawn, not fork: the loading process may have threads (a browser) and open connections.
+        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             pending = deque(pool.submit(prepare_file, *job) for job in jobs[:PREFETCH])
             upcoming = iter(jobs[PREFETCH:])
             try:

@@ -45,9 +45,9 @@ def test_a_large_load_read_by_a_worker_process_stores_the_same(corpus, tmp_path,
         expected = contents(here)
     monkeypatch.setattr(loader, "PARALLEL_BYTES", 0)  # the worker process reads every file
     with open_library(tmp_path / "worker.db") as worker:
-        report = worker.load([corpus], AS_OF)
+        report = worker.load([corpus], AS_OF, workers=1)
         assert [f.status for f in report.files] == ["loaded"] * len(report.files)
         assert contents(worker) == expected
         assert_text_index_in_step(worker)
-        again = worker.load([corpus], AS_OF)  # unchanged files are told apart in the worker too
+        again = worker.load([corpus], AS_OF, workers=1)  # unchanged files are told apart in the worker too
         assert {f.status for f in again.files} == {"unchanged"}

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "load":
             with open_library(db_path) as library:
-                report = library.load(args.paths or [bundled_seeds()], as_of)
+                report = library.load(args.paths or [bundled_seeds()], as_of, workers=1)
             print_report(report)
             return 1 if report.failed else 0
         if args.command == "export":
