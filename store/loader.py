@@ -202,9 +202,10 @@ class Loader:
             return
         # spawn, not fork: the loading process may have threads (a browser) and open connections.
         with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pending = deque(pool.submit(prepare_file, *job) for job in jobs[:PREFETCH])
-            upcoming = iter(jobs[PREFETCH:])
+            pending = deque(pool.submit(prepare_file, *job) for job in jobs[1 : PREFETCH + 1])
+            upcoming = iter(jobs[PREFETCH + 1 :])
             try:
+                yield prepare_file(*jobs[0])  # the first here, while the worker starts on the next
                 while pending:
                     prepared = pending.popleft().result()
                     job = next(upcoming, None)
