@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,34 +244,69 @@ class Library:
                 corrections[word] = [term for term, score, _ in close if score >= best - 5]
         return corrections
 
-    def facets(self, text: str = "", corrections: dict[str, list[str]] | None = None) -> Facets:
-        """Counts by category, year, source, code, organisation and author over what ``text`` matches."""
+    def facets(self, text: str = "", corrections: dict[str, list[str]] | None = None,
+               ids: Iterable[int] | None = None) -> Facets:
+        """Counts by category, year, source, code, organisation and author over what ``text`` matches.
+
+        ``ids``: the matches, when the caller already has them (the browser's worker does), so the
+        query is not evaluated again. The matches are written once to a temporary table and every
+        count reads that, instead of each count running the full-text query anew.
+        """
         query = parse_query(text)
         where, params = self._where(query, corrections)
-        matching = f"SELECT p.id FROM papers p WHERE {where}"
         facets = Facets()
-        facets.total, facets.has_code = self.db.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(p.has_code), 0) FROM papers p WHERE {where}", params).fetchone()
-        facets.categories = self.db.execute(
-            f"SELECT p.category, COUNT(*) FROM papers p WHERE {where} AND p.category IS NOT NULL "
-            "GROUP BY p.category ORDER BY 2 DESC, 1", params).fetchall()
-        facets.years = self.db.execute(
-            f"SELECT p.year, COUNT(*) FROM papers p WHERE {where} AND p.year IS NOT NULL "
-            "GROUP BY p.year ORDER BY 1", params).fetchall()
-        facets.organisations = self.db.execute(
-            f"SELECT p.organisation, COUNT(*) FROM papers p WHERE {where} AND p.organisation IS NOT NULL "
-            "GROUP BY p.organisation ORDER BY 2 DESC, 1 LIMIT 20", params).fetchall()
+        if where == "1":  # the whole library: each count is an index scan
+            matching, params = "SELECT id FROM papers", []
+            facets.total, facets.has_code = self.db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(has_code), 0) FROM papers").fetchone()
+            facets.categories = self.db.execute(
+                "SELECT category, COUNT(*) FROM papers WHERE category IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+            facets.years = self.db.execute(
+                "SELECT year, COUNT(*) FROM papers WHERE year IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
+            facets.organisations = self.db.execute(
+                "SELECT organisation, COUNT(*) FROM papers WHERE organisation IS NOT NULL "
+                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20").fetchall()
+        else:
+            if ids is None:
+                ids = self._ids(query, "unranked", corrections, None)
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_hits (id INTEGER PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.facet_hits")
+            self.db.execute("INSERT INTO temp.facet_hits SELECT value FROM json_each(?)", [json.dumps(list(ids))])
+            matching, params = "SELECT id FROM temp.facet_hits", []
+            self._count_fields(facets)
         if facets.total > FACET_SAMPLE:
             # Joins over every author of a million papers take seconds: count over a sample.
             matching += f" LIMIT {FACET_SAMPLE}"
             facets.sampled = FACET_SAMPLE
         facets.sources = self.db.execute(
-            f"SELECT f.name, COUNT(DISTINCT r.paper_id) FROM records r JOIN files f ON f.id = r.file_id "
-            f"WHERE r.paper_id IN ({matching}) GROUP BY f.id ORDER BY f.name", params).fetchall()
+            f"SELECT f.name, COUNT(*) FROM (SELECT DISTINCT r.file_id, r.paper_id FROM records r "
+            f"WHERE r.paper_id IN ({matching})) listed JOIN files f ON f.id = listed.file_id "
+            f"GROUP BY f.id ORDER BY f.name", params).fetchall()
         facets.authors = self.db.execute(
             f"SELECT a.name, COUNT(*) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
             f"WHERE pa.paper_id IN ({matching}) GROUP BY a.id ORDER BY 2 DESC, 1 LIMIT 12", params).fetchall()
         return facets
+
+    def _count_fields(self, facets: Facets) -> None:
+        """Category, year, organisation and code counts of the matches in one pass over them."""
+        categories: Counter[str] = Counter()
+        years: Counter[int] = Counter()
+        organisations: Counter[str] = Counter()
+        for category, year, organisation, has_code, count in self.db.execute(
+                "SELECT category, year, organisation, has_code, COUNT(*) FROM papers "
+                "WHERE id IN (SELECT id FROM temp.facet_hits) GROUP BY 1, 2, 3, 4"):
+            facets.total += count
+            facets.has_code += count if has_code else 0
+            if category is not None:
+                categories[category] += count
+            if year is not None:
+                years[year] += count
+            if organisation is not None:
+                organisations[organisation] += count
+        by_count = lambda item: (-item[1], item[0])  # noqa: E731  most first, then by name
+        facets.categories = sorted(categories.items(), key=by_count)
+        facets.years = sorted(years.items())
+        facets.organisations = sorted(organisations.items(), key=by_count)[:20]
 
 
 def open_library(path: str | Path | None = None) -> Library:

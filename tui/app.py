@@ -205,7 +205,7 @@ class PaperdeckApp(App[None]):
                 if worker.is_cancelled:
                     return
                 self.call_from_thread(self.show_result, result, generation, keep_paper, True)
-            facets = library.facets(text, result.corrections)
+            facets = library.facets(text, result.corrections, result.ids)
             if not worker.is_cancelled:
                 self.call_from_thread(self.show_facets, facets, generation)
         except sqlite3.OperationalError as error:
