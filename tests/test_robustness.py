@@ -257,3 +257,19 @@ def test_a_version_2_index_is_rebuilt_with_prefix_entries_and_finds_the_same(see
         for text in ("co", "gra", "crocodile", "author:yu graph", "retr"):
             assert list(lib.search(text).ids) == list(seeded_library.search(text).ids), text
             assert len(lib.search(text).ids) > 0, text
+
+
+def test_the_cli_says_so_before_upgrading_an_older_library(seeded_db, tmp_path, capsys):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(seeded_db)
+    conn.execute(f"VACUUM INTO '{path}'")
+    conn.close()
+    old = sqlite3.connect(path)
+    old.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    old.commit()
+    old.close()
+    assert main(["export", "--db", str(path), "crocodile"]) == 0
+    said = capsys.readouterr().err
+    assert "upgrading" in said and "96 papers" in said
+    assert main(["export", "--db", str(path), "crocodile"]) == 0
+    assert "upgrading" not in capsys.readouterr().err  # once only

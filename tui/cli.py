@@ -8,10 +8,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from store import open_library
+from store.db import SCHEMA_VERSION
 from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
@@ -80,11 +83,27 @@ def print_report(report: LoadReport) -> None:
     )
 
 
+def announce_upgrade(db_path: Path) -> None:
+    """Say so before an older library file is upgraded: rebuilding its index takes minutes at 1M papers."""
+    if not db_path.is_file():
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            papers = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    except sqlite3.Error:
+        return  # not a library yet, or unreadable: opening it says what is wrong
+    if row and 0 < int(row[0]) < SCHEMA_VERSION:
+        print(f"paperdeck: upgrading {db_path} to this version's format ({papers:,} papers; one time: the search "
+              "index is rebuilt, a few minutes for a million papers)…", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     db_path = getattr(args, "db", None) or default_db_path()
     as_of = getattr(args, "as_of", None)
     try:
+        announce_upgrade(Path(db_path))
         if args.command == "load":
             with open_library(db_path) as library:
                 report = library.load(args.paths or [bundled_seeds()], as_of, workers=1)
