@@ -206,18 +206,30 @@ class Library:
             # Straight from FTS5, never ``id IN (matches)``: that collects every match before the
             # first row, where this stops after ``limit`` (unranked) or keeps only the best (ranked).
             order = " ORDER BY papers_fts.rank" if sort == "relevance" else ""
-            match = fts_expression(query.words, corrections, query.phrases)
-            clauses, params = filter_sql(query)
-            if not clauses:
-                sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?{order}{tail}"
-                return array("q", (row[0] for row in self.db.execute(sql, [match])))
-            sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-                   f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)}{order}{tail}")
-            return array("q", (row[0] for row in self.db.execute(sql, [match, *params])))
+            if sort == "unranked" and limit and query.words and not corrections:
+                # Any ``limit`` matches will do. A prefix makes FTS5 gather every word it starts, a
+                # whole word does not: first try the words as whole words, then all but the last
+                # (the one being typed). Either way these are matches of the full query; too few,
+                # and the full query decides.
+                for whole in (query.words, query.words[:-1]):
+                    match = fts_expression(query.words, None, query.phrases, whole=set(whole))
+                    ids = self._fts_ids(query, match, order, tail)
+                    if len(ids) >= limit:
+                        return ids
+            return self._fts_ids(query, fts_expression(query.words, corrections, query.phrases), order, tail)
         where, params = self._where(query, corrections)
         order = _ORDER.get(sort, _ORDER["date"])  # relevance without words: newest first
         sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
         return array("q", (row[0] for row in self.db.execute(sql, params)))
+
+    def _fts_ids(self, query: Query, match: str, order: str, tail: str) -> array:
+        clauses, params = filter_sql(query)
+        if not clauses:
+            sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?{order}{tail}"
+            return array("q", (row[0] for row in self.db.execute(sql, [match])))
+        sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
+               f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)}{order}{tail}")
+        return array("q", (row[0] for row in self.db.execute(sql, [match, *params])))
 
     def _vocabulary_terms(self) -> list[str]:
         version = self.data_version()

@@ -9,6 +9,7 @@ into SQL: words become quoted FTS5 strings and every value is a bound parameter.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from store.text import fold
@@ -68,8 +69,9 @@ def parse_query(text: str) -> Query:
 
 
 def fts_expression(words: list[str], alternatives: dict[str, list[str]] | None = None,
-                   phrases: list[list[str]] = ()) -> str:
-    """``"word"*`` for every word, ANDed; a word with typo corrections becomes an OR group.
+                   phrases: list[list[str]] = (), whole: Collection[str] = ()) -> str:
+    """``"word"*`` for every word (``"word"`` for those in ``whole``), ANDed; a word with typo
+    corrections becomes an OR group.
 
     Words come from ``fold()``, so they hold only letters and digits; quoting is belt and braces.
     """
@@ -79,7 +81,7 @@ def fts_expression(words: list[str], alternatives: dict[str, list[str]] | None =
         if options:
             parts.append("(" + " OR ".join(f'"{w}"' for w in options) + ")")
         else:
-            parts.append('"' + word.replace('"', '""') + '"*')
+            parts.append('"' + word.replace('"', '""') + ('"' if word in whole else '"*'))
     return " AND ".join(parts)
 
 

@@ -28,3 +28,14 @@ def test_a_prefix_finds_what_its_whole_word_finds(seeded_library):
     whole = set(seeded_library.search("crocodile").ids)
     assert whole and whole <= set(seeded_library.search("croc").ids)
     assert whole <= set(seeded_library.search("cr").ids)
+
+
+def test_a_first_screenful_of_whole_words_is_still_part_of_the_prefix_matches(seeded_library):
+    """The first screenful tries words as whole words first; what it shows must match the query."""
+    text = "learning representation"
+    every = set(seeded_library.search(text).ids)
+    first = seeded_library.search(text, limit=3, ranked=False)
+    assert len(first.ids) == 3 and set(first.ids) <= every
+    # Fewer whole-word matches than a screenful: the full prefix query gives the screenful.
+    assert set(seeded_library.search("represent", limit=200, ranked=False).ids) == set(
+        seeded_library.search("represent").ids)
