@@ -14,6 +14,7 @@ from tui.render import plain
 
 BARS = "▁▂▃▄▅▆▇█"
 SEP = "\t"
+MAX_SOURCES = 15  # source lists shown, those with most matches
 ACTIVE = "active:"  # option ids of active filters; their value twins below keep the plain id
 
 
@@ -77,8 +78,16 @@ class FilterPane(OptionList):
         value("has", "code", Text("has code"), facets.has_code)
         sample_note = f" (in {facets.sampled:,})" if facets.sampled else ""
         heading("Source list" + sample_note)
-        for name, count in facets.sources:
+        # A library of hundreds of listing files: the lists holding most matches, not a page of
+        # options to build on every keystroke. The rest stay one ``source:NAME`` away.
+        sources = facets.sources
+        if len(sources) > MAX_SOURCES:
+            sources = sorted(sorted(sources, key=lambda item: -item[1])[:MAX_SOURCES])
+        for name, count in sources:
             value("source", name, plain(name), count)
+        if len(facets.sources) > len(sources):
+            options.append(Option(Text(f"  … {len(facets.sources) - len(sources):,} more: type source:NAME",
+                                       style=Style(dim=True)), disabled=True))
         if facets.organisations:
             heading("Organisation")
             for name, count in facets.organisations:
