@@ -383,3 +383,18 @@ async def test_a_keystroke_shows_its_first_screenful_before_any_worker_runs(db):
         assert app.result_generation != app.generation
         await settle(app, pilot)
         assert [app.library.paper(i).title.split(":")[0] for i in paper_list(app).ids] == ["Crocodile"]
+
+
+async def test_a_library_of_many_listing_files_shows_the_sources_holding_most_matches(db, monkeypatch):
+    import tui.widgets.filter_pane as filter_pane
+
+    monkeypatch.setattr(filter_pane, "MAX_SOURCES", 2)
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        pane = app.query_one(FilterPane)
+        shown = [pane.get_option_at_index(i) for i in range(pane.option_count)]
+        sources = [o.id.split("\t")[1] for o in shown if o.id and o.id.startswith("source\t")]
+        counts = dict(app.library.facets("").sources)
+        assert len(sources) == 2 and sorted(counts, key=counts.get)[-2:] == sorted(sources, key=counts.get)
+        assert any("3 more: type source:NAME" in str(o.prompt) for o in shown)
