@@ -397,4 +397,4 @@ async def test_a_library_of_many_listing_files_shows_the_sources_holding_most_ma
         sources = [o.id.split("\t")[1] for o in shown if o.id and o.id.startswith("source\t")]
         counts = dict(app.library.facets("").sources)
         assert len(sources) == 2 and sorted(counts, key=counts.get)[-2:] == sorted(sources, key=counts.get)
-        assert any("3 more: type source:NAME" in str(o.prompt) for o in shown)
+        assert any("3 more (source:NAME)" in str(o.prompt) for o in shown)

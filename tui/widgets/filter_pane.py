@@ -86,7 +86,7 @@ class FilterPane(OptionList):
         for name, count in sources:
             value("source", name, plain(name), count)
         if len(facets.sources) > len(sources):
-            options.append(Option(Text(f"  … {len(facets.sources) - len(sources):,} more: type source:NAME",
+            options.append(Option(Text(f"  … {len(facets.sources) - len(sources):,} more (source:NAME)",
                                        style=Style(dim=True)), disabled=True))
         if facets.organisations:
             heading("Organisation")
