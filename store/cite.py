@@ -68,12 +68,18 @@ def _ascii_latex(char: str) -> str:
 
 
 _LATEX_SPECIAL = re.compile(r"[&%$#_{}~^\\]")
+_LIGATURE = re.compile(r"([-'`])(?=\1)|([?!])(?=`)")
 _LATEX_WORDS = {"~": r"{\textasciitilde}", "^": r"{\textasciicircum}", "\\": r"{\textbackslash}"}
 
 
 def latex_escape(text: str, ascii_only: bool) -> str:
-    """Special characters escaped; for BibTeX (8-bit) non-ASCII letters become LaTeX accents too."""
+    """Special characters escaped; for BibTeX (8-bit) non-ASCII letters become LaTeX accents too.
+
+    Ligatures broken (``-{}-``, ``'{}'``): LaTeX sets ``--`` as an en dash and ``''`` as a closing
+    quote, and a title's two hyphens are two hyphens (found by hypothesis).
+    """
     text = _LATEX_SPECIAL.sub(lambda m: _LATEX_WORDS.get(m.group(0), "\\" + m.group(0)), text)
+    text = _LIGATURE.sub(lambda m: m.group(0) + "{}", text)
     if ascii_only:
         text = "".join(ch if ch.isascii() else _ascii_latex(ch) for ch in text)
     return text

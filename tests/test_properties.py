@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 import bibtexparser
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text
 
@@ -65,6 +65,7 @@ TITLES = st.text(alphabet=st.characters(whitelist_categories=["Lu", "Ll", "Nd", 
 
 
 @given(title=TITLES, authors=NAMES, complete=st.booleans(), ascii_only=st.booleans())
+@example(title="Less -- or --- More? It''s ?`so`", authors=["Aa Aa"], complete=True, ascii_only=True)
 @settings(max_examples=200, deadline=None)
 def test_bibtex_round_trips_title_and_authors(title, authors, complete, ascii_only):
     paper = Paper(id=1, title=title, authors=authors, authors_complete=complete, date="2024-05-21")
