@@ -29,6 +29,7 @@ _ORDER = {
 }
 TYPO_CUTOFF = 75
 FACET_SAMPLE = 50_000
+MAX_SPELLED_OUT = 40  # a typed prefix is searched as its words, OR-ed, when it starts at most this many
 
 
 @dataclass
@@ -211,8 +212,14 @@ class Library:
                 # whole word does not: first try the words as whole words, then all but the last
                 # (the one being typed). Either way these are matches of the full query; too few,
                 # and the full query decides.
-                for whole in (query.words, query.words[:-1]):
-                    match = fts_expression(query.words, None, query.phrases, whole=set(whole))
+                for typed_in_full in (True, False):
+                    whole, alternatives = set(query.words), None
+                    if not typed_in_full:
+                        typing = query.words[-1]
+                        whole.discard(typing)
+                        if len(typing) > 4:
+                            alternatives = {typing: self._words_starting(typing)}
+                    match = fts_expression(query.words, alternatives, query.phrases, whole=whole)
                     ids = self._fts_ids(query, match, order, tail)
                     if len(ids) >= limit:
                         return ids
@@ -221,6 +228,15 @@ class Library:
         order = _ORDER.get(sort, _ORDER["date"])  # relevance without words: newest first
         sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
         return array("q", (row[0] for row in self.db.execute(sql, params)))
+
+    def _words_starting(self, prefix: str) -> list[str]:
+        """The indexed words ``prefix`` starts, when they are few: as an OR of whole words FTS5
+        reads them lazily, where a 5+ letter prefix (no prefix entries) makes it gather them all
+        first ('retri' at 1M: 47 ms against 24 ms for this list and 0.2 ms for the OR)."""
+        terms = [row[0] for row in self.db.execute(
+            "SELECT term FROM papers_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
+            [prefix, prefix + "\U0010ffff", MAX_SPELLED_OUT + 1])]
+        return terms if 0 < len(terms) <= MAX_SPELLED_OUT else []
 
     def _fts_ids(self, query: Query, match: str, order: str, tail: str) -> array:
         clauses, params = filter_sql(query)

@@ -2,7 +2,7 @@
 
 import pytest
 
-QUERIES = ["co", "cont", "graph", "graph neural", "author:yu graph", "cat:IR re", "year:2024 learn", "has:code mo"]
+QUERIES = ["co", "cont", "graph", "graph neural", "represent", "graph represen", "author:yu graph", "cat:IR re", "year:2024 learn", "has:code mo"]
 
 
 @pytest.mark.parametrize("text", QUERIES)
