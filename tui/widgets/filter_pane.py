@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
@@ -42,7 +43,17 @@ class FilterPane(OptionList):
     class Cleared(Message):
         """Every filter removed."""
 
+    _shown: tuple[Facets, list[tuple[str, str]]] | None = None
+    _shown_width = 0
+
     def show(self, facets: Facets, active: list[tuple[str, str]]) -> None:
+        """Fill the pane; labels are cut to its real width, so this waits for the first layout and
+        runs again whenever the width changes (sized before layout, labels read ``20… 11``)."""
+        self._shown = (facets, active)
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return  # not laid out yet: on_resize fills it from the real width
+        self._shown_width = width
         highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
         options: list[Option | None] = []
         room = max(8, self.scrollable_content_region.width - 2)
@@ -102,6 +113,10 @@ class FilterPane(OptionList):
                 self.highlighted = self.get_option_index(highlighted)
             except Exception:  # the option is gone with the new counts
                 pass
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._shown is not None and self.scrollable_content_region.width != self._shown_width:
+            self.show(*self._shown)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
