@@ -15,6 +15,7 @@ import warnings
 from functools import lru_cache, cache
 
 from store.export import incomplete_note, paper_csl
+from store.text import counted
 from store.models import Paper
 from store.names import split_name
 
@@ -234,7 +235,7 @@ def _drop_repeated_title(text: str, title: str) -> str:
 def short_authors(paper: Paper) -> str:
     if not paper.authors:
         if paper.known_author_count:
-            return f"{paper.known_author_count} authors"
+            return counted(paper.known_author_count, "author")
         return paper.organisation or "authors unknown"
     family = split_name(paper.authors[0]).family_full
     if len(paper.authors) == 1 and paper.authors_complete:

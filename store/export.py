@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from store.models import Paper
+from store.text import counted
 from store.names import split_name
 
 
@@ -59,8 +60,8 @@ def incomplete_note(paper: Paper) -> str | None:
     count = paper.known_author_count
     if count and count > len(paper.authors):
         if paper.authors:
-            return f"{count} authors in all; the listing names {len(paper.authors)}"
-        return f"{count} authors, not named on the listing"
+            return f"{counted(count, 'author')} in all; the listing names {len(paper.authors)}"
+        return f"{counted(count, 'author')}, not named on the listing"
     return "author list truncated on the listing" if paper.authors else "authors not given on the listing"
 
 

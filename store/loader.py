@@ -20,6 +20,8 @@ from store.parsers import card_list
 from store.text import title_key
 
 LISTING_SUFFIXES = {".txt", ".text", ".md", ""}
+# A folder's own documents are not listings someone pasted (README.md counted as a failed file).
+NOT_LISTINGS = ("readme", "license", "licence", "changelog", "contributing", "notice", "authors", "copying")
 # Loads of more listing text than this read and parse in a worker process, on the second core, while
 # this one merges and writes; below it, starting the worker costs more than it saves.
 PARALLEL_BYTES = 4_000_000
@@ -43,7 +45,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         if path.is_dir():
             found.extend(
                 sorted(p for p in path.iterdir()
-                       if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in LISTING_SUFFIXES)
+                       if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in LISTING_SUFFIXES
+                       and p.stem.lower() not in NOT_LISTINGS)
             )
         else:
             found.append(path)

@@ -15,6 +15,11 @@ _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 author``, ``2 authors``, ``1,000 files``: a count with its noun in the right number."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 def clean_line(text: str) -> str:
     """One line of untrusted text, safe to store and show: no escapes, controls or bidi marks."""
     text = _ANSI.sub("", text)

@@ -108,3 +108,26 @@ def test_db_location_from_environment(tmp_path, monkeypatch, capsys):
 def test_schema_is_versioned_and_wal(library):
     assert library.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     assert library.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_folders_readme_is_not_a_listing(tmp_path):
+    """A folder of pasted listings often has a README.md; loading the folder skips it, not fails it."""
+    from store.loader import expand_paths
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "README.md").write_text("# My papers\n\nListings I copied.\n", encoding="utf-8")
+    (folder / "LICENSE").write_text("MIT\n", encoding="utf-8")
+    listing = folder / "ir.txt"
+    listing.write_text(seed("000").read_text(encoding="utf-8"), encoding="utf-8")
+    assert expand_paths([folder]) == [listing]
+    with open_library(tmp_path / "library.db") as lib:
+        report = lib.load([folder], AS_OF)
+    assert not report.failed and len(report.files) == 1
+
+
+def test_counts_take_the_right_number():
+    from store.text import counted
+    assert counted(1, "author") == "1 author"
+    assert counted(2, "new paper") == "2 new papers"
+    assert counted(0, "file") == "0 files"
+    assert counted(12345, "record") == "12,345 records"

@@ -19,6 +19,7 @@ from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
 from store.paths import bundled_seeds, default_db_path
+from store.text import counted
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
 
@@ -66,7 +67,7 @@ def print_report(report: LoadReport) -> None:
     out, err = sys.stdout, sys.stderr
     for file in report.files:
         if file.status == "loaded":
-            print(f"  {file.path}: {file.records} record{'s' if file.records != 1 else ''} ({file.format})", file=out)
+            print(f"  {file.path}: {counted(file.records, 'record')} ({file.format})", file=out)
         elif file.status == "unchanged":
             print(f"  {file.path}: unchanged since the last load", file=out)
         for problem in file.problems:
@@ -75,10 +76,12 @@ def print_report(report: LoadReport) -> None:
             print(f"{file.path}: {file.error}", file=err)
     failed = len(report.failed)
     print(
-        f"{len(report.files)} files, {report.records} records: {report.papers_new} new papers, "
-        f"{report.papers_merged} records merged into papers already known, {report.papers_updated} papers updated"
-        + (f", {report.papers_removed} removed" if report.papers_removed else "")
-        + f"; {failed} file{'s' if failed != 1 else ''} failed",
+        f"{counted(len(report.files), 'file')}, {counted(report.records, 'record')}: "
+        f"{counted(report.papers_new, 'new paper')}, "
+        f"{counted(report.papers_merged, 'record')} merged into papers already known, "
+        f"{counted(report.papers_updated, 'paper')} updated"
+        + (f", {report.papers_removed:,} removed" if report.papers_removed else "")
+        + f"; {counted(failed, 'file')} failed",
         file=out,
     )
 

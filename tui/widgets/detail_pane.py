@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from store.models import Paper
+from store.text import counted
 from tui.render import highlight, latex, plain, term_pattern
 
 FIELD_LABELS = {"title": "title", "authors": "authors", "abstract": "abstract", "date": "date",
@@ -43,7 +44,7 @@ def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "rever
             more = f" and {hidden} more" if hidden > 0 else " et al."
             out.append(f"{more} (the listing shows {len(paper.authors)} of them)", Style(dim=True))
     elif count:
-        out.append(f"{count} authors", Style(italic=True))
+        out.append(counted(count, "author"), Style(italic=True))
         out.append(" (the listing gives only the count)", Style(dim=True))
     else:
         out.append("Authors unknown", Style(dim=True, italic=True))

@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store.library import ListRow
+from store.text import counted
 from tui.render import highlight, plain, term_pattern
 
 PAGE = 200
@@ -188,7 +189,7 @@ class PaperList(ScrollView, can_focus=True):
             extra = (row.author_count or 1) - 1
             suffix = f" +{extra}" if extra > 0 else ""
         else:  # the listing gave only a count (or nothing)
-            author = Text(f"{row.author_count} authors" if row.author_count else row.organisation or "—", style=dim)
+            author = Text(counted(row.author_count, "author") if row.author_count else row.organisation or "—", style=dim)
             suffix = ""
         author.truncate(author_width - len(suffix), overflow="ellipsis")
         author.append(suffix, dim)
