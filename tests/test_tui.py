@@ -398,3 +398,54 @@ async def test_a_library_of_many_listing_files_shows_the_sources_holding_most_ma
         counts = dict(app.library.facets("").sources)
         assert len(sources) == 2 and sorted(counts, key=counts.get)[-2:] == sorted(sources, key=counts.get)
         assert any("3 more (source:NAME)" in str(o.prompt) for o in shown)
+
+
+async def test_a_resize_while_reading_full_screen_restores_the_wide_layout(db):
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, PaperScreen)
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.has_class("-no-detail") and app.query_one(DetailPane).display
+        await pilot.press("enter")
+        assert isinstance(app.focused, DetailPane)  # the pane, not a full screen
+
+
+async def test_the_full_screen_paper_cites_and_offers_only_its_own_keys(db):
+    app = make_app(db)
+    app.settings.clipboard = "osc52"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, PaperScreen)
+        shown = {binding.key for (_, binding, enabled, _) in screen.active_bindings.values()
+                 if binding.show and enabled and app.check_action(binding.action, ()) is not False}
+        assert {"c", "C", "escape"} <= shown and not shown & {"slash", "s", "f"}
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.last_copied and screen.paper.title.split()[0] in app.last_copied
+        await pilot.press("slash", "s")  # main-screen keys do nothing here
+        assert app.screen is screen
+
+
+async def test_the_command_palette_finds_paperdecks_commands(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"sort by title")
+        for _ in range(500):  # the palette searches its providers in a worker: wait for its list
+            await pilot.pause(0.02)
+            options = app.screen.query("CommandList").first()
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            if any("Sort by title" in p for p in prompts):
+                break
+        else:
+            raise AssertionError(f"no 'Sort by title' among {prompts}")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.sort == "title"

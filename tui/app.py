@@ -50,21 +50,26 @@ class PaperdeckApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key, on one screen"),
-        Binding("slash", "focus_search", "Search", id="app.search"),
+        # Priority: these move the focus, so they run in the app's key order (see SearchBox).
+        Binding("slash", "focus_search", "Search", id="app.search", priority=True),
         Binding("s", "cycle_sort", "Sort", id="app.sort", tooltip="Sort by relevance, date, title or upvotes"),
-        Binding("f", "toggle_filters", "Filters", id="app.filters",
+        Binding("f", "toggle_filters", "Filters", id="app.filters", priority=True,
                 tooltip="Go to the filter pane (showing it); from the filter pane, hide it"),
         Binding("escape", "clear_search", "Clear search", show=False, id="app.clear",
                 tooltip="Clear the search (from outside the search box)"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh",
                 tooltip="Re-read the library (it also refreshes by itself when a load commits)"),
+        # Tab moves the focus too: in key order, like / and f.
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane", priority=True),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous_pane", priority=True),
     ]
     # Textual's own keys, listed in the help screen with ours.
-    BUILTIN_KEYS = [
-        Binding("tab", "focus_next", "Next pane"),
-        Binding("shift+tab", "focus_previous", "Previous pane"),
-        Binding("ctrl+p", "command_palette", "Command palette: every action by name"),
-    ]
+    BUILTIN_KEYS = [Binding("ctrl+p", "command_palette", "Command palette: every action by name")]
+    # Actions of the main screen: not offered, and not run, while another screen is on top.
+    MAIN_SCREEN_ACTIONS = {"focus_search", "cycle_sort", "sort_by", "toggle_filters", "clear_search",
+                           "clear_filters", "refresh"}
+    # Keys a search box would type: they act only when the focus is elsewhere.
+    TYPED_IN_SEARCH = {"focus_search", "toggle_filters"}
 
     def __init__(self, db_path: str | Path, startup_note: str | None = None,
                  settings: Settings | None = None) -> None:
@@ -91,7 +96,7 @@ class PaperdeckApp(App[None]):
     # -- layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield SearchBox(id="search")
+        yield SearchBox(results="papers", id="search")
         with Horizontal(id="main"):
             yield FilterPane(id="filters")
             yield PaperList(self.library.list_rows, id="papers")
@@ -99,8 +104,8 @@ class PaperdeckApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(FilterPane).border_title = "Filters"
-        self.query_one(DetailPane).border_title = "Paper"
+        self.main_screen.query_one(FilterPane).border_title = "Filters"
+        self.main_screen.query_one(DetailPane).border_title = "Paper"
         self.paper_list.focus()
         self.start_search()
         self.set_interval(REFRESH_SECONDS, self.check_for_changes)
@@ -117,16 +122,16 @@ class PaperdeckApp(App[None]):
     def apply_layout(self, width: int | None = None) -> None:
         width = width if width is not None else self.size.width
         show_filters = self.show_filters if self.show_filters is not None else width >= FILTERS_MIN_WIDTH
-        self.screen.set_class(not show_filters, "-no-filters")
-        self.screen.set_class(width < DETAIL_MIN_WIDTH, "-no-detail")
+        self.main_screen.set_class(not show_filters, "-no-filters")
+        self.main_screen.set_class(width < DETAIL_MIN_WIDTH, "-no-detail")
 
     @property
     def paper_list(self) -> PaperList:
-        return self.query_one(PaperList)
+        return self.main_screen.query_one(PaperList)
 
     @property
     def detail_visible(self) -> bool:
-        return not self.screen.has_class("-no-detail")
+        return not self.main_screen.has_class("-no-detail")
 
     # -- searching -----------------------------------------------------------------------------
 
@@ -250,7 +255,7 @@ class PaperdeckApp(App[None]):
 
     def show_facets(self, facets: Facets, generation: int) -> None:
         if generation == self.generation:
-            self.query_one(FilterPane).show(facets, self.filters)
+            self.main_screen.query_one(FilterPane).show(facets, self.filters)
 
     def update_titles(self) -> None:
         result = self.result
@@ -277,12 +282,7 @@ class PaperdeckApp(App[None]):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
-        self.paper_list.focus()
-        self.paper_list.set_cursor(0)
-
-    @on(SearchBox.Left)
-    def search_left(self) -> None:
-        self.paper_list.focus()
+        self.paper_list.set_cursor(0)  # the box has already moved the focus to the list
 
     @on(FilterPane.Toggled)
     def filter_toggled(self, event: FilterPane.Toggled) -> None:
@@ -320,12 +320,12 @@ class PaperdeckApp(App[None]):
     def show_detail(self, paper_id: int | None) -> None:
         self._detail_timer = None
         paper = self.library.paper(paper_id) if paper_id is not None else None
-        self.query_one(DetailPane).show(paper, self.result.terms if self.result else [])
+        self.main_screen.query_one(DetailPane).show(paper, self.result.terms if self.result else [])
 
     @on(PaperList.Opened)
     def paper_opened(self, event: PaperList.Opened) -> None:
         if self.detail_visible:
-            self.query_one(DetailPane).focus()
+            self.main_screen.query_one(DetailPane).focus()
         else:
             paper = self.library.paper(event.paper_id)
             if paper is not None:
@@ -365,15 +365,26 @@ class PaperdeckApp(App[None]):
         """A click on a link in a detail pane (the screen's own, or the full-screen paper's)."""
         self.screen.query_one(DetailPane).action_open_link(index)
 
+    @property
+    def main_screen(self) -> Screen:
+        return self.screen_stack[0]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MAIN_SCREEN_ACTIONS and self.screen is not self.main_screen:
+            return False
+        if action in self.TYPED_IN_SEARCH and isinstance(self.focused, Input):
+            return False
+        return True
+
     def action_focus_search(self) -> None:
-        self.query_one(SearchBox).focus()
+        self.screen.set_focus(self.main_screen.query_one(SearchBox))  # at once: the next key is already on its way
 
     def action_clear_search(self) -> None:
-        search = self.query_one(SearchBox)
+        search = self.main_screen.query_one(SearchBox)
         if search.value:
             search.value = ""  # Input.Changed runs the search
         elif isinstance(self.focused, DetailPane):
-            self.paper_list.focus()
+            self.screen.set_focus(self.paper_list)
 
     def action_cycle_sort(self) -> None:
         self.sort = SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)]
@@ -386,16 +397,19 @@ class PaperdeckApp(App[None]):
 
     def action_toggle_filters(self) -> None:
         """Go to the filters (showing them if hidden); from the filters, hide them."""
-        filters = self.query_one(FilterPane)
-        hidden = self.screen.has_class("-no-filters")
+        filters = self.main_screen.query_one(FilterPane)
+        hidden = self.main_screen.has_class("-no-filters")
         if hidden or not filters.has_focus:
             self.show_filters = True
             self.apply_layout()
-            filters.focus()
+            if hidden:
+                filters.focus()  # after the restyle that shows it
+            else:
+                self.screen.set_focus(filters)
         else:
             self.show_filters = False
             self.apply_layout()
-            self.paper_list.focus()
+            self.screen.set_focus(self.paper_list)
 
     def action_clear_filters(self) -> None:
         self.filters_cleared()
@@ -406,7 +420,7 @@ class PaperdeckApp(App[None]):
     def help_sections(self) -> list[tuple[str, list]]:
         return [
             ("Anywhere", [*self.BINDINGS, *self.BUILTIN_KEYS]),
-            ("Search box", SearchBox.BINDINGS + [Binding("enter", "", "Jump to the first result")]),
+            ("Search box", SearchBox.BINDINGS),
             ("Paper list", PaperList.BINDINGS),
             ("Filter pane", FilterPane.BINDINGS),
             ("Detail pane", DetailPane.BINDINGS + [Binding("escape", "", "Back to the list")]),
@@ -428,7 +442,7 @@ class PaperdeckApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if not isinstance(screen, type(self.screen)) or screen is not self.screen:
+        if screen is not self.main_screen:  # self.screen is the palette itself
             return
         yield SystemCommand("Search", "Focus the search box (/)", self.action_focus_search)
         yield SystemCommand("Clear search", "Empty the search box (Esc)", self.action_clear_search)

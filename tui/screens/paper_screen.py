@@ -9,10 +9,15 @@ from textual.widgets import Footer
 
 from store.models import Paper
 from tui.widgets.detail_pane import DetailPane
+from tui.widgets.paper_list import PaperList
 
 
 class PaperScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q,backspace", "dismiss", "Back", id="paper.back")]
+    BINDINGS = [
+        Binding("escape,q,backspace", "dismiss", "Back", id="paper.back"),
+        Binding("c", "cite(False)", "Cite", id="paper.cite", tooltip="Copy this paper's citation"),
+        Binding("C", "cite(True)", "Cite as…", id="paper.cite_dialog", tooltip="Preview every style, copy one"),
+    ]
 
     def __init__(self, paper: Paper, terms: list[str]) -> None:
         super().__init__()
@@ -27,3 +32,6 @@ class PaperScreen(Screen[None]):
         detail = self.query_one(DetailPane)
         detail.show(self.paper, self.terms)
         detail.focus()
+
+    def action_cite(self, choose: bool) -> None:
+        self.post_message(PaperList.CiteRequested([self.paper.id], choose))

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import Input
 
 PLACEHOLDER = "/ search title, authors, abstract · author:yu cat:IR year:2020..2024 has:code source:004"
 
 
 class SearchBox(Input):
-    """Esc leaves the box (the search stays); Enter jumps to the first result."""
+    """Esc leaves the box (the search stays); Enter jumps to the first result.
+
+    The keys that leave are priority bindings, so they run in the app's own key order: the focus has
+    moved before the app routes the next key. A key typed right after Enter therefore reaches the
+    list (``c`` cites), never the box, however busy the machine is.
+    """
 
     BINDINGS = [
-        Binding("escape", "leave", "Leave search", id="search.leave", tooltip="Back to the list; Esc again clears"),
-        Binding("down", "leave", "To results", show=False, id="search.down"),
+        Binding("enter", "submit", "Jump to the first result", show=False, id="search.submit", priority=True),
+        Binding("escape", "leave", "Leave search", id="search.leave", priority=True,
+                tooltip="Back to the list; Esc again clears"),
+        Binding("down", "leave", "To results", show=False, id="search.down", priority=True),
     ]
 
-    class Left(Message):
-        """The user is done typing for now."""
-
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, results: str, **kwargs) -> None:
+        """``results``: the id of the widget that leaving the box goes to."""
         super().__init__(placeholder=PLACEHOLDER, **kwargs)
+        self.results = results
+
+    def go_to_results(self) -> None:
+        # Screen.set_focus, not Widget.focus: focus() defers the move to a later turn of the loop.
+        self.screen.set_focus(self.screen.query_one(f"#{self.results}"))
+
+    async def action_submit(self) -> None:
+        self.go_to_results()
+        await super().action_submit()
 
     def action_leave(self) -> None:
-        self.post_message(self.Left())
+        self.go_to_results()

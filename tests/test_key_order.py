@@ -1,0 +1,78 @@
+"""Keys typed faster than the app handles them keep their order and their meaning.
+
+Each test posts its keys to the app in one go, without waiting between them: exactly what a terminal
+delivers while the main loop is busy. Whatever key moves the focus must have moved it before the next key
+is routed, or a typed letter runs a command (``/c`` citing) or a command key is typed (``Enter c``).
+"""
+
+from textual import events
+
+from tui.widgets.filter_pane import FilterPane
+from tui.widgets.search_box import SearchBox
+
+from .test_clipboard import citing_app
+from .tui_helpers import paper_list, settle
+
+KEY_NAMES = {"/": "slash", "\r": "enter", "\x1b": "escape", "\t": "tab"}
+
+
+def type_at_once(app, keys: str) -> None:
+    """Queue every key before the app has handled the first."""
+    for key in keys:
+        app.post_message(events.Key(KEY_NAMES.get(key, key), key if key.isprintable() else None))
+
+
+async def test_a_word_typed_right_after_slash_goes_into_the_box(db):
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "/crocodile")
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "crocodile"
+        assert app.last_copied is None  # the c of crocodile did not cite
+        assert len(paper_list(app).ids) == 1
+
+
+async def test_c_right_after_enter_cites_and_is_not_typed(db):
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "/crocodile")
+        await settle(app, pilot)
+        type_at_once(app, "\rc")
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "crocodile"
+        assert app.focused is paper_list(app)
+        assert app.last_copied is not None and "lin2024crocodile" in app.last_copied
+
+
+async def test_j_right_after_escape_moves_the_list_cursor(db):
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "/graph")
+        await settle(app, pilot)
+        type_at_once(app, "\x1bj")
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "graph"
+        assert paper_list(app).cursor == 1
+
+
+async def test_typing_s_and_f_in_the_box_types_them(db):
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "/fast/s")
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "fast/s"
+        assert not isinstance(app.focused, FilterPane)
+
+
+async def test_keys_right_after_f_go_to_the_filter_pane(db):
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "fj")
+        await settle(app, pilot)
+        assert isinstance(app.focused, FilterPane)
+        assert paper_list(app).cursor == 0  # j moved the filter cursor, not the list's
