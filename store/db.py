@@ -13,9 +13,30 @@ FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class NotALibrary(RuntimeError):
+    """The path given as the library is a folder, a listing, or some other file that is not SQLite."""
+
+
+def check_library_path(path: Path) -> None:
+    """Refuse, with a message saying what the path is, anything that cannot be a library file."""
+    if path.is_dir():
+        raise NotALibrary(f"{path} is a folder, not a library file (e.g. --db {path / 'library.db'})")
+    if path.is_file() and path.stat().st_size:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+        if header != SQLITE_HEADER:
+            hint = (f"; to read it as a listing: paperdeck load {path}"
+                    if header.isascii() or header.decode("utf-8", "ignore") else "")
+            raise NotALibrary(f"{path} is not a paperdeck library (not an SQLite file){hint}")
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """A connection with WAL and a busy timeout, so a browser and a loader can share the file."""
     path = Path(path)
+    check_library_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: transactions are explicit (``with db.conn:`` / ``BEGIN``), never implied.
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)

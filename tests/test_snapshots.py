@@ -30,6 +30,11 @@ def test_main_screen(snap_compare, app):
     assert snap_compare(app, terminal_size=(160, 45), run_before=prepare())
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (220, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen_at_other_sizes(snap_compare, app, size):
+    assert snap_compare(app, terminal_size=size, run_before=prepare())
+
+
 def test_search_with_highlights(snap_compare, app):
     assert snap_compare(app, terminal_size=(160, 45), run_before=prepare("enter", text="crocodle"))
 

@@ -1,5 +1,6 @@
 """Driving the real app on a real seeded library file."""
 
+from store.settings import Settings
 from tui.app import DETAIL_DELAY, PaperdeckApp
 from tui.widgets.paper_list import PaperList
 
@@ -26,5 +27,5 @@ def titles(app) -> list[str]:
 
 
 def make_app(db_path) -> PaperdeckApp:
-    app = PaperdeckApp(db_path)
-    return app
+    """The app with default settings: never the settings file of whoever runs the tests."""
+    return PaperdeckApp(db_path, settings=Settings())

@@ -21,7 +21,7 @@ from store import clipboard, open_library
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
 from store.query import parse_query
-from store.settings import Settings, load_settings
+from store.settings import Settings, load_settings, unknown_binding_ids
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
 from tui.screens.paper_screen import PaperScreen
@@ -75,6 +75,7 @@ class PaperdeckApp(App[None]):
                  settings: Settings | None = None) -> None:
         super().__init__()
         self.settings = settings or load_settings()
+        self.set_keymap(self.settings.keys)
         self.db_path = Path(db_path)
         self.library: Library = open_library(self.db_path)
         self.startup_note = startup_note
@@ -114,6 +115,12 @@ class PaperdeckApp(App[None]):
         gc.freeze()
         if self.startup_note:
             self.notify(self.startup_note, title="Welcome to paperdeck")
+        for warning in self.settings_warnings():
+            self.notify(warning, title="Settings", severity="warning", timeout=10)
+
+    def settings_warnings(self) -> list[str]:
+        known_ids = {binding.id for _, bindings in self.help_sections() for binding in bindings if binding.id}
+        return [*self.settings.warnings, *unknown_binding_ids(self.settings, known_ids)]
 
     def on_resize(self, event: events.Resize) -> None:
         # The event's size: self.size may not have caught up when this handler runs.
@@ -415,7 +422,8 @@ class PaperdeckApp(App[None]):
         self.filters_cleared()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.help_sections()))
+        self.push_screen(HelpScreen(self.help_sections(), self.settings.keys,
+                                    str(self.settings.path or "settings.toml")))
 
     def help_sections(self) -> list[tuple[str, list]]:
         return [
@@ -426,6 +434,7 @@ class PaperdeckApp(App[None]):
             ("Detail pane", DetailPane.BINDINGS + [Binding("escape", "", "Back to the list")]),
             ("Paper screen", PaperScreen.BINDINGS),
             ("Cite dialog", CiteDialog.BINDINGS),
+            ("Help screen", HelpScreen.BINDINGS),
         ]
 
     def action_refresh(self) -> None:

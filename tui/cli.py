@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sqlite3
 import sys
 from contextlib import closing
 from pathlib import Path
 
 from store import open_library
-from store.db import SCHEMA_VERSION
+from store.db import SCHEMA_VERSION, NotALibrary
 from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-driven terminal browser for research papers. "
                     "With no command, opens the browser (loading the bundled seeds into an empty library).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     load = commands.add_parser("load", parents=[common], help="load listing files or folders into the library")
     load.add_argument("paths", nargs="*", type=Path, metavar="PATH",
@@ -61,6 +63,26 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_argument("--clipboard", choices=ROUTES, default=None,
                       help="how to reach the clipboard (default: the clipboard setting, else auto)")
     return parser
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paperdeck")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def library_path(args: argparse.Namespace) -> Path:
+    """The library file to use. A path the user named must be in a folder that exists: a typo in
+    ``--db`` would otherwise create folders and an empty library somewhere unexpected."""
+    given = getattr(args, "db", None)
+    path = given or default_db_path()
+    if (given or os.environ.get("PAPERDECK_DB")) and not path.parent.is_dir():
+        source = "--db" if given else "$PAPERDECK_DB"
+        raise NotALibrary(f"{source} {path}: the folder {path.parent} does not exist")
+    return path
 
 
 def print_report(report: LoadReport) -> None:
@@ -103,9 +125,9 @@ def announce_upgrade(db_path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    db_path = getattr(args, "db", None) or default_db_path()
     as_of = getattr(args, "as_of", None)
     try:
+        db_path = library_path(args)
         announce_upgrade(Path(db_path))
         if args.command == "load":
             with open_library(db_path) as library:
@@ -123,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except (OSError, RuntimeError) as error:
         print(f"paperdeck: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as error:
+        print(f"paperdeck: the library {db_path} cannot be read ({error}); "
+              "`paperdeck --db OTHER.db` opens another one", file=sys.stderr)
         return 2
 
 
@@ -145,6 +171,9 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     with open_library(db_path) as library:
         papers = matching_papers(library, query, "date")
+        if query and not papers:
+            print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
+            return 1
         if args.format == "json":
             text = json.dumps([paper_json(paper) for paper in papers], ensure_ascii=False, indent=2) + "\n"
         else:
@@ -163,6 +192,8 @@ def cite_command(db_path: Path, args: argparse.Namespace) -> int:
     from store.settings import load_settings
 
     settings = load_settings()
+    for warning in settings.warnings:
+        print(f"paperdeck: {warning}", file=sys.stderr)
     style = args.style or settings.cite_style
     query = " ".join(args.query)
     with open_library(db_path) as library:

@@ -27,17 +27,21 @@ def key_label(keys: str) -> str:
     return " / ".join(parts)
 
 
-def bindings_table(sections: list[tuple[str, list]]) -> Table:
+def bindings_table(sections: list[tuple[str, list]], keymap: dict[str, str] | None = None) -> Table:
+    """Each binding's key (as remapped by ``keymap``), what it does, and the id ``[keys]`` remaps it by."""
+    keymap = keymap or {}
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style=Style(bold=True), no_wrap=True)
     table.add_column()
+    table.add_column(style=Style(dim=True), no_wrap=True)
     for title, bindings in sections:
-        table.add_row(Text(title, style=Style(underline=True, bold=True)), "")
+        table.add_row(Text(title, style=Style(underline=True, bold=True)), "", "")
         for binding in bindings:
             if isinstance(binding, tuple):
                 binding = Binding(*binding)
-            table.add_row(key_label(binding.key), binding.tooltip or binding.description)
-        table.add_row("", "")
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            table.add_row(key_label(keys), binding.tooltip or binding.description, binding.id or "")
+        table.add_row("", "", "")
     return table
 
 
@@ -46,9 +50,12 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close")]
 
-    def __init__(self, sections: list[tuple[str, list]]) -> None:
+    def __init__(self, sections: list[tuple[str, list]], keymap: dict[str, str] | None = None,
+                 settings_file: str = "settings.toml") -> None:
         super().__init__()
         self.sections = sections
+        self.keymap = keymap or {}
+        self.settings_file = settings_file
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
@@ -60,7 +67,9 @@ class HelpScreen(ModalScreen[None]):
                      "with typos forgiven.\nField terms: author:NAME  cat:IR  year:2023  year:2020..2024  "
                      "has:code  source:FILE  org:NAME  \"exact phrase\"\n"
                      "In the list, ≈ marks a title derived from the abstract (the listing gave none), "
-                     "◆ a paper with code, ▲ upvotes, ● a marked paper.\n", Style(dim=True)),
+                     "◆ a paper with code, ▲ upvotes, ● a marked paper.\n"
+                     f"Remap a key in {self.settings_file} by the id in the right-hand column: "
+                     "[keys] then e.g. \"list.cite\" = \"y\".\n", Style(dim=True)),
                 )
             )
-            yield Static(bindings_table(self.sections))
+            yield Static(bindings_table(self.sections, self.keymap))

@@ -1,0 +1,95 @@
+"""The first hour's surprises, each pinned: settings that say what is wrong, keys that can be remapped,
+and command-line mistakes that get a sentence instead of a traceback."""
+
+import json
+import subprocess
+import sys
+
+import io
+
+import bibtexparser
+from rich.console import Console
+
+from store.settings import load_settings
+from tui.app import PaperdeckApp
+from tui.screens.help import bindings_table
+
+from .tui_helpers import settle
+
+PAPERDECK = [sys.executable, "-m", "paperdeck"]
+
+
+def run(*args, env=None, cwd=None):
+    return subprocess.run([*PAPERDECK, *args], capture_output=True, text=True, env=env, cwd=cwd)
+
+
+def test_settings_toml_values_and_a_warning_for_each_mistake_naming_file_and_line(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('cite_style = "apa"\nclipbord = "osc52"\n\n[keys]\n"list.cite" = "y"\n"list.mark" = 3\n')
+    settings = load_settings(path, environ={})
+    assert settings.cite_style == "apa" and settings.keys == {"list.cite": "y"}
+    assert any(f"{path}:2: unknown setting 'clipbord'" in w for w in settings.warnings)
+    assert any(f"{path}:6: keys.list.mark" in w for w in settings.warnings)
+
+
+def test_an_unknown_style_and_broken_toml_are_warnings_not_silence(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('cite_style = "harvard-ish"\n')
+    settings = load_settings(path, environ={"PAPERDECK_CLIPBOARD": "carrier-pigeon"})
+    assert settings.cite_style == "bibtex" and settings.clipboard == "auto"
+    assert any(f"{path}:1: cite_style = 'harvard-ish' is not one of" in w for w in settings.warnings)
+    assert any("$PAPERDECK_CLIPBOARD='carrier-pigeon'" in w for w in settings.warnings)
+    path.write_text('cite_style = "apa\n')
+    assert any("not valid TOML" in w for w in load_settings(path, environ={}).warnings)
+
+
+def test_the_json_settings_of_earlier_versions_are_migrated_once(tmp_path):
+    old = tmp_path / "settings.json"
+    old.write_text(json.dumps({"cite_style": "ieee", "clipboard": "osc52"}))
+    settings = load_settings(tmp_path / "settings.toml", environ={})
+    assert (settings.cite_style, settings.clipboard) == ("ieee", "osc52")
+    assert any("migrated" in w for w in settings.warnings)
+    again = load_settings(tmp_path / "settings.toml", environ={})
+    assert (again.cite_style, again.warnings) == ("ieee", [])
+
+
+async def test_a_remapped_key_does_the_action_and_the_help_shows_it(db, tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('cite_style = "bibtex"\nclipboard = "osc52"\n[keys]\n"list.cite" = "y"\n"no.such" = "z"\n')
+    app = PaperdeckApp(db, settings=load_settings(path, environ={}))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert any("keys.no.such: no such key binding" in w for w in app.settings_warnings())
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.last_copied and bibtexparser.parse_string(app.last_copied).entries
+        await pilot.press("question_mark")
+        await pilot.pause()
+        console = Console(record=True, width=160, file=io.StringIO())
+        console.print(bindings_table(app.screen.sections, app.screen.keymap))
+        row = next(line for line in console.export_text().splitlines() if "list.cite" in line)
+        assert row.split()[0] == "y"  # the help shows the key as remapped
+
+
+def test_version_and_python_dash_m():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("paperdeck ")
+
+
+def test_db_mistakes_are_sentences_not_tracebacks(tmp_path):
+    listing = tmp_path / "listing.txt"
+    listing.write_text("Title: not a database\n")
+    cases = {
+        str(tmp_path): "is a folder, not a library file",
+        str(listing): "is not a paperdeck library",
+        str(tmp_path / "no" / "such" / "x.db"): "does not exist",
+    }
+    for db, message in cases.items():
+        result = run("--db", db, "export")
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "no").exists()  # a mistyped path creates nothing
+
+
+def test_export_of_a_query_matching_nothing_says_so_and_fails(seeded_db):
+    result = run("--db", str(seeded_db), "export", "zzqxj")
+    assert result.returncode == 1 and "no paper matches 'zzqxj'" in result.stderr and result.stdout == ""
