@@ -56,6 +56,9 @@ def parse_query(text: str) -> Query:
             if value:
                 query.filters.append(Filter(FIELDS[name.lower()], value))
             continue
+        if name and not (match.group("value") or "").startswith("//"):  # a URL's scheme is not a field
+            known = ", ".join(sorted({f"{short}:" for short in FIELDS if len(short) <= 6}))
+            query.problems.append(f"{name}: is not a search field ({known}); searched as words")
         if match.group("phrase") is not None:
             phrase = fold(match.group("phrase")).split()
             if len(phrase) > 1:

@@ -162,11 +162,11 @@ async def test_sort_cycles_and_is_shown(db):
     app = make_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
-        await settle(app, pilot)
-        await pilot.press("s")
+        await pilot.press("j", "j", "j")
+        await pilot.press("s")  # with no query the list already is by date: the first s changes the order
         await settle(app, pilot)
         assert "title" in paper_list(app).border_title
+        assert paper_list(app).cursor == 0  # a new order is read from the top
         shown = titles(app)
         assert shown == sorted(shown, key=str.casefold)
         await pilot.press("s")
@@ -174,6 +174,18 @@ async def test_sort_cycles_and_is_shown(db):
         assert "upvotes" in paper_list(app).border_title
         votes = [app.library.paper(i).upvotes for i in paper_list(app).ids]
         assert votes[0] == max(v for v in votes if v)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert "date" in paper_list(app).border_title
+
+
+async def test_an_unknown_field_gets_a_hint(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        app.query_one(SearchBox).value = "foo:bar"
+        await settle(app, pilot)
+        assert "foo: is not a search field" in str(paper_list(app).border_subtitle)
 
 
 async def test_enter_opens_the_detail_or_a_full_screen_when_narrow(db):
@@ -449,3 +461,23 @@ async def test_the_command_palette_finds_paperdecks_commands(db):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.sort == "title"
+
+
+async def test_o_without_a_browser_says_so_and_copies_the_link(db, monkeypatch):
+    import webbrowser
+
+    def no_browser(using=None):
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", no_browser)  # this machine as a bare SSH server
+    app = make_app(db)
+    app.settings.clipboard = "osc52"
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        app.query_one(SearchBox).value = "has:code"
+        await settle(app, pilot)
+        url = app.library.paper(paper_list(app).ids[0]).code_urls[0]
+        await pilot.press("enter", "o")
+        await pilot.pause()
+        assert app.last_copied == url
+        assert any("No web browser here" in n.message for n in app._notifications)

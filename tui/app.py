@@ -274,7 +274,7 @@ class PaperdeckApp(App[None]):
         if result.sort == "unranked":
             count = f"{result.total:,}{'+' if result.total >= FIRST_PAGE else ''} (ranking…)"
         paper_list.border_title = f"Papers {count} · sort: {sort}"
-        notes = []
+        notes = list(result.query.problems)
         if result.corrections:
             read_as = ", ".join(f"{typed}→{'/'.join(options)}" for typed, options in result.corrections.items())
             notes.append(f"no exact match; showing {read_as}")
@@ -351,6 +351,29 @@ class PaperdeckApp(App[None]):
         else:
             self.copy_citation(papers, keys, self.settings.cite_style)
 
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """A web browser where there is one; else (SSH, a bare server) the link goes to the clipboard."""
+        import webbrowser
+
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            browser = None
+        # A console browser (lynx, w3m) would take over this very terminal: not a browser for us.
+        if browser is not None and type(browser) is not webbrowser.GenericBrowser:
+            if browser.open(url, new=2 if new_tab else 0):
+                self.notify(f"Opened {url} in {getattr(browser, 'name', 'the web browser')}")
+                return
+        try:
+            route = clipboard.copy(url, self.settings.clipboard, self.copy_to_clipboard)
+        except clipboard.ClipboardError as error:
+            self.notify(f"No web browser here, and the link could not be copied ({error}): {url}",
+                        title="Not opened", severity="warning", timeout=10)
+            return
+        self.last_copied = url
+        self.notify(f"No web browser here: the link is copied instead ({route}): {url}", title="Not opened",
+                    severity="warning", timeout=8)
+
     def copy_citation(self, papers: list, keys: dict[int, str], style: str) -> None:
         text = cite(papers, keys, style)
         try:
@@ -394,13 +417,19 @@ class PaperdeckApp(App[None]):
             self.screen.set_focus(self.paper_list)
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)]
+        """The next order that differs from the one shown (with no query, "best" already is by date)."""
+        shown = self.effective_sort()
+        index = SORT_CYCLE.index(self.sort)
+        for step in range(1, len(SORT_CYCLE) + 1):
+            self.sort = SORT_CYCLE[(index + step) % len(SORT_CYCLE)]
+            if self.effective_sort() != shown:
+                break
         self.notify(f"Sorted by {SORT_LABELS[self.effective_sort()]}", timeout=1.5)
-        self.start_search(keep_paper=self.paper_list.paper_id)
+        self.start_search()  # from the top: a new order read from the middle shows nothing meaningful
 
     def action_sort_by(self, sort: str) -> None:
         self.sort = sort
-        self.start_search(keep_paper=self.paper_list.paper_id)
+        self.start_search()
 
     def action_toggle_filters(self) -> None:
         """Go to the filters (showing them if hidden); from the filters, hide them."""

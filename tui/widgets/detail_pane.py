@@ -124,7 +124,6 @@ class DetailPane(VerticalScroll, can_focus=True):
     def action_open_link(self, index: int = 0) -> None:
         paper = getattr(self, "paper", None)
         if paper is not None and 0 <= index < len(paper.code_urls):
-            self.app.open_url(paper.code_urls[index])
-            self.notify(f"Opening {paper.code_urls[index]}")
+            self.app.open_url(paper.code_urls[index])  # the app says whether a browser took it
         else:
             self.notify("This paper has no link", severity="warning")
