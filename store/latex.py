@@ -15,7 +15,10 @@ STYLE_COMMANDS = {"textbf": "bold", "textit": "italic", "emph": "italic", "texts
                   "textsc": "", "mathbf": "bold", "mathit": "italic"}
 _STYLED = re.compile(r"\\(" + "|".join(STYLE_COMMANDS) + r")\{([^{}]*)\}")
 _ESCAPED = re.compile(r"\\([%&_#$])")
-_MATH = re.compile(r"(?<!\\)\$(?![\d\s])([^$\n]{1,200}?)(?<!\\)\$")  # "$100" is a price
+# Math: "$k$", "$x^2$", "$100\\%$", "$100%$". Not prices: "$100 and $200" (space inside the pair),
+# "$5-$10" (a digit right after the closing dollar).
+_COMMAND_MATH = re.compile(r"(?<!\\)\$(?![\d\s])([^$\n]*?[\\^_{}][^$\n]*?)(?<!\\)\$")  # "$\\sim$3x"
+_MATH = re.compile(r"(?<![\\\w$])\$([^\s$](?:[^$\n]{0,200}?[^\s$\\])?)(?<!\\)\$(?![\d\w])")
 _QUOTES = [(re.compile(r"``"), "\u201c"), (re.compile(r"''"), "\u201d"), (re.compile(r'\\"(?=\s|$)'), "\u201d")]
 
 
@@ -29,7 +32,7 @@ def _math_converter():
 def _math(match: re.Match) -> str:
     inner = match.group(1)
     if not re.search(r"[\\^_{}]", inner):
-        return match.group(0)  # "$100 and $200": prices, not math
+        return inner  # "$k$", "$100%$": the dollars only say "math"
     try:
         return _math_converter().latex_to_text(inner).strip()
     except Exception:  # pylatexenc on malformed input: keep the source rather than lose it
@@ -51,6 +54,7 @@ def to_spans(text: str) -> list[tuple[str, str]]:
 
 
 def _plain(text: str) -> str:
+    text = _COMMAND_MATH.sub(_math, text)
     text = _MATH.sub(_math, text)
     text = _ESCAPED.sub(r"\1", text)
     for pattern, replacement in _QUOTES:

@@ -135,3 +135,12 @@ def test_daily_papers_counts_organisations_dates_and_upvotes():
     last = records[-1]
     assert last.title.startswith("BERT4Rec") and last.date == "2019-04-14" and last.upvotes is None
     assert all(r.date for r in records)
+
+
+def test_inline_math_in_abstracts_reads_as_text_and_prices_stay():
+    from store.latex import to_text
+
+    assert to_text("a gain of $100%$ with $k$ neighbours and top-$K$ items") == \
+        "a gain of 100% with k neighbours and top-K items"
+    assert to_text("$\\sim$3x faster, $\\alpha$ and $100\\%$") == "∼3x faster, α and 100%"
+    assert to_text("costs $100 and $200, or $5-$10 each") == "costs $100 and $200, or $5-$10 each"
