@@ -25,7 +25,7 @@ from store.text import counted
 from tui.render import highlight, plain, term_pattern
 
 PAGE = 200
-DATE_WIDTH, CATEGORY_WIDTH, VOTES_WIDTH = 10, 4, 5
+DATE_WIDTH, CATEGORY_WIDTH, VOTES_WIDTH = 10, 4, 4  # "▲999"; more votes push the row by a cell
 
 
 class PaperList(ScrollView, can_focus=True):
