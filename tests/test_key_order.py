@@ -76,3 +76,47 @@ async def test_keys_right_after_f_go_to_the_filter_pane(db):
         await settle(app, pilot)
         assert isinstance(app.focused, FilterPane)
         assert paper_list(app).cursor == 0  # j moved the filter cursor, not the list's
+
+
+async def test_backspace_deletes_before_the_letters_typed_after_it(db):
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        for key, character in [("slash", "/"), *[(c, c) for c in "graph"], *[("backspace", None)] * 5,
+                               *[(c, c) for c in "cross"], ("left", None), ("backspace", None)]:
+            app.post_message(events.Key(key, character))
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "cros"  # "cross", a step left, the second s deleted
+        assert app.result.query.text == app.query_one(SearchBox).value
+
+
+async def test_typing_and_backspacing_at_key_repeat_speed_on_a_busy_machine_ends_on_what_was_typed(db):
+    """year:2013, backspaced away, then cat:IR, at 20 ms a key while another thread keeps the CPU busy."""
+    import asyncio
+    import threading
+
+    stop = threading.Event()
+
+    def burn() -> None:  # holds the GIL in short slices, as a load in another thread of this process does
+        while not stop.is_set():
+            sum(range(20_000))
+
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        burner = threading.Thread(target=burn, daemon=True)
+        burner.start()
+        try:
+            keys = ["slash", *"year:2013", *["backspace"] * 9, *"cat:IR"]
+            for key in keys:
+                character = {"slash": "/", "backspace": None}.get(key, key)
+                app.post_message(events.Key(key if len(key) > 1 else key, character))
+                await asyncio.sleep(0.02)
+        finally:
+            stop.set()
+            burner.join()
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "cat:IR"
+        assert app.result is not None and app.result.query.text == "cat:IR"
+        expected = app.library.search("cat:IR", sort="date").ids
+        assert sorted(paper_list(app).ids) == sorted(expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -27,6 +28,18 @@ class SearchBox(Input):
         """``results``: the id of the widget that leaving the box goes to."""
         super().__init__(placeholder=PLACEHOLDER, **kwargs)
         self.results = results
+
+    async def _on_key(self, event: events.Key) -> None:
+        # The box's editing keys (Backspace, arrows, Ctrl+W...) run here, in the order the keys came.
+        # As plain bindings they would run only once the key had bubbled up to the app, after the
+        # letters typed behind them were already inserted: "year" + Backspace x4 + "cat" read "yecat".
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
+        await super()._on_key(event)
 
     def go_to_results(self) -> None:
         # Screen.set_focus, not Widget.focus: focus() defers the move to a later turn of the loop.
