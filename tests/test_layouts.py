@@ -57,3 +57,25 @@ def test_load_says_which_layout_each_file_was_read_as(tmp_path, capsys):
                  str(DATA / "arxiv_list_new.txt")]) == 0
     out = capsys.readouterr().out
     assert "arxiv_list_new.txt: 4 records (arxiv_listing)" in out
+
+
+def test_arxiv_abstract_page():
+    lines = lines_of("arxiv_abs.txt")
+    name, result = parsers.parse_lines(lines, AS_OF)
+    assert name == "arxiv_abstract"
+    [paper] = result.records
+    assert paper.title == "Ledger-Aware Reranking for Sparse Catalogue Search"
+    assert paper.authors == ["Maren Oduya", "Tobias Krell", "Ana van der Berg"]
+    assert paper.abstract.startswith("Catalogue search") and paper.abstract.endswith("by four points.")
+    assert (paper.date, paper.updated) == ("2025-07-04", "2025-07-09")
+    assert (paper.arxiv_id, paper.doi, paper.category) == ("2507.03201", "10.1145/3701234.3705678", "cs.IR")
+    assert result.problems == []
+
+
+def test_the_abstract_page_and_the_listing_are_one_paper(tmp_path):
+    from store import open_library
+
+    with open_library(tmp_path / "lib.db") as lib:
+        report = lib.load([DATA / "arxiv_abs.txt", DATA / "arxiv_list_new.txt"], AS_OF)
+        assert not report.failed
+        assert lib.paper_count() == 4

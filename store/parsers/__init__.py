@@ -10,9 +10,9 @@ import datetime as dt
 from types import ModuleType
 
 from store.models import ParseError, ParseResult
-from store.parsers import arxiv, arxiv_listing, bare_abstracts, card_list, daily_papers
+from store.parsers import arxiv, arxiv_abstract, arxiv_listing, bare_abstracts, card_list, daily_papers
 
-PARSERS: tuple[ModuleType, ...] = (card_list, arxiv, bare_abstracts, daily_papers, arxiv_listing)
+PARSERS: tuple[ModuleType, ...] = (card_list, arxiv, bare_abstracts, daily_papers, arxiv_listing, arxiv_abstract)
 MIN_SCORE = 0.5
 
 
@@ -27,7 +27,7 @@ def unknown_format(lines: list[str]) -> ParseError:
     """The error for lines in no known format, at their first non-blank line."""
     first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
     return ParseError(first, "not a listing paperdeck knows (expected a card list, arXiv results, "
-                             "bare abstracts, a daily-papers page or an arXiv listing)")
+                             "bare abstracts, a daily-papers page, an arXiv listing or abstract page)")
 
 
 def parse_lines(lines: list[str], as_of: dt.date) -> tuple[str, ParseResult]:
