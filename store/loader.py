@@ -253,7 +253,8 @@ class Loader:
                 raise
             return FileReport(path, "failed", prepared.format, problems=problems,
                               error=f"not stored, the library is unchanged: {error}")
-        return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems)
+        return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems,
+                          confidence=result.confidence)
 
     def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
         conn = self.db.conn

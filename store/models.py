@@ -64,6 +64,7 @@ class ParseResult:
     records: list[Record]
     problems: list[Problem] = field(default_factory=list)
     label: str | None = None  # what the page says the whole list is (an affiliation, a page date)
+    confidence: float | None = None  # how sure a guessing parser (the general recogniser) is, 0..1
 
 
 @dataclass
@@ -122,6 +123,7 @@ class FileReport:
     records: int = 0
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None
+    confidence: float | None = None  # the general recogniser's, when it read the file
 
 
 @dataclass

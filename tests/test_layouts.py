@@ -3,8 +3,12 @@ furniture a browser copy brings along: every paper's title and authors right, no
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from store import parsers
-from store.parsers import arxiv_listing
+from store.parsers import arxiv_listing, general
 from tui.cli import main
 
 from .conftest import AS_OF
@@ -79,3 +83,80 @@ def test_the_abstract_page_and_the_listing_are_one_paper(tmp_path):
         report = lib.load([DATA / "arxiv_abs.txt", DATA / "arxiv_list_new.txt"], AS_OF)
         assert not report.failed
         assert lib.paper_count() == 4
+
+
+GENERAL_PAGES = {
+    "accepted_papers.txt": [
+        ("Lattice Priors for Few-Shot Table Understanding", ["Noor Haddad", "Felix Brandt", "Yuki Morimoto"]),
+        ("Counterfactual Slates: Off-Policy Evaluation for Ranked Lists", ["Camille Duret", "Arjun Raghavan"]),
+        ("When Retrieval Hurts: A Study of Distractor Passages in Open-Domain QA",
+         ["Sofia Lindgren", "Mateo Ibáñez", "Hyun-woo Park", "Olga Petrova"]),
+        ("Sparse Mixtures of Rankers at Web Scale", ["Benedikt Sommer", "Ama Owusu"]),
+    ],
+    "numbered_digest.txt": [
+        ("Graph Diffusion for Session-Based Recommendation", ["Lena Vogt", "Marco Bellini"]),
+        ("Prompted Query Expansion Without Labels", ["Aisha Khan", "Tomás Ruiz", "Wei Zhang"]),
+        ("Robust Click Models Under Position Drift", ["Nikolai Sorokin"]),
+        ("Temporal Knowledge Graphs for News Recommendation", ["Hana Kim", "Oliver Grant"]),
+    ],
+    "mailing_digest.txt": [
+        ("Calibrated Uncertainty for Retrieval-Augmented Generation", ["Irene Castillo", "Jonas Weber", "Priyanka Iyer"]),
+        ("Learning to Defer in Two-Tower Retrieval", ["Kwame Asante", "Hélène Moreau"]),
+        ("Distilled Cross-Encoders for Mobile Search", ["Ravi Menon", "Sarah O'Connell", "Luca Ferri"]),
+    ],
+    "poster_session.txt": [
+        ("Neural Index Compression with Product Codes", ["Ilse de Vries", "Kenji Watanabe"]),
+        ("Fair Exposure in Two-Sided Marketplaces", ["Gabriela Souza", "Martin Novak", "Zainab Bello"]),
+        ("Multi-Vector Retrieval for Scientific Claims", ["Rohan Das", "Emily Carter"]),
+    ],
+    "ids_titles.txt": [
+        ("Contrastive Pretraining for Product Search", []),
+        ("Efficient Late Interaction with Learned Pruning", []),
+        ("Benchmarking Conversational Recommenders in the Wild", []),
+    ],
+}
+
+
+@pytest.mark.parametrize("page", sorted(GENERAL_PAGES))
+def test_general_recogniser_reads_every_paper_and_no_furniture(page):
+    name, result = parsers.parse_lines(lines_of(page), AS_OF)
+    assert name == "general"
+    assert [(r.title, r.authors) for r in result.records] == GENERAL_PAGES[page]
+    assert result.confidence is not None and 0.3 <= result.confidence <= 1.0
+
+
+def test_general_recogniser_keeps_ids_and_abstracts():
+    ids = parsers.parse_lines(lines_of("ids_titles.txt"), AS_OF)[1].records
+    assert [r.arxiv_id for r in ids] == ["2507.01123", "2507.01456", "2507.02001"]
+    digest = parsers.parse_lines(lines_of("mailing_digest.txt"), AS_OF)[1].records
+    assert digest[0].abstract.startswith("We study when")
+    assert digest[1].abstract is None
+
+
+def test_load_of_a_general_page_says_how_sure(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "lib.db"), "--as-of", AS_OF.isoformat(), "load",
+                 str(DATA / "accepted_papers.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "accepted_papers.txt: 4 records (general, " in out and "% sure)" in out
+
+
+PROSE_WORDS = st.sampled_from("the a of and we in results method model data this that is are show our paper "
+                              "learning retrieval with for on large study approach".split())
+SENTENCE = st.lists(PROSE_WORDS, min_size=6, max_size=30).map(lambda ws: " ".join(ws).capitalize() + ".")
+PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=5).map(" ".join)
+
+
+@given(st.lists(st.text(max_size=120), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_general_recogniser_never_crashes_on_arbitrary_text(lines):
+    result = general.parse(lines, AS_OF)
+    assert 0.0 <= (result.confidence or 0.0) <= 1.0
+    for record in result.records:
+        assert record.title and 1 <= record.line_start <= record.line_end <= len(lines)
+
+
+@given(st.lists(st.one_of(PARAGRAPH, st.just("")), max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_general_recogniser_never_makes_prose_into_titled_papers(lines):
+    assert general.parse(lines, AS_OF).records == []
+    assert parsers.detect(lines) is not general
