@@ -128,7 +128,7 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
         return FileReport(str(path), "failed", error=error.message,
                           problems=[Problem(error.line, error.message, str(path))])
     if parser is not card_list:
-        prepared.result = parser.parse(prepared.lines, as_of)
+        prepared.format, prepared.result = parsers.read(parser, prepared.lines, as_of)  # part by part
         prepared.lines = []
         prepared.compute_keys()
     return prepared

@@ -160,3 +160,18 @@ def test_general_recogniser_never_crashes_on_arbitrary_text(lines):
 def test_general_recogniser_never_makes_prose_into_titled_papers(lines):
     assert general.parse(lines, AS_OF).records == []
     assert parsers.detect(lines) is not general
+
+
+@pytest.mark.parametrize("page, parts, pages", [
+    ("mixed_digest_then_arxiv.txt", "arxiv_listing+general", ["numbered_digest.txt", "arxiv_list_old.txt"]),
+    ("mixed_abs_then_accepted.txt", "arxiv_abstract+general", ["arxiv_abs.txt", "accepted_papers.txt"]),
+])
+def test_two_pages_pasted_one_after_the_other_are_read_part_by_part(page, parts, pages):
+    name, result = parsers.parse_lines(lines_of(page), AS_OF)
+    assert set(name.split("+")) == set(parts.split("+"))
+    expected = [(r.title, r.authors) for p in pages for r in parsers.parse_lines(lines_of(p), AS_OF)[1].records]
+    assert [(r.title, r.authors) for r in result.records] == expected
+    assert [r.index for r in result.records] == list(range(len(expected)))
+    lines = lines_of(page)
+    for record in result.records:  # line numbers point into the whole file
+        assert record.title in " ".join(lines[record.line_start - 1 : record.line_end])

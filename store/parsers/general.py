@@ -38,13 +38,26 @@ FURNITURE_WORDS = re.compile(
     r"abstract|open ?review|download|print|tweet|follow us.*|all rights reserved.*|powered by.*|"
     r"accepted papers|papers|schedule|program|programme|sponsors|organizers|committee|venue|dates|"
     r"call for papers|registration|keynotes?|workshops?|tutorials?|overview|back|top)\.?$", re.I)
-COUNTER = re.compile(r"^(?:showing|page|results?|total(?: of)?|displaying)?\s*\d[\d,]*\s*(?:[-–/of]+\s*\d[\d,]*)*"
+COUNTER = re.compile(r"^showing\b.*\bentries\b|^(?:showing|page|results?|total(?: of)?|displaying)?\s*\d[\d,]*\s*(?:[-–/of]+\s*\d[\d,]*)*"
                      r"\s*(?:papers?|entries|results?|items?|posters?|of \d+.*)?$", re.I)
 COST = re.compile(r"[$€£]\s?\d|\d\s?(?:USD|EUR)\b")
 DATE_LINE = re.compile(r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?(?:\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\.?\s+\d{1,2})"
                        r",?\s+\d{4}\b.{0,40}$")
 SESSION = re.compile(r"^(?:(?:poster|oral|spotlight)?\s*session\b|poster\s*#?\s*\d+|room\b|hall\b|location\b|"
                      r"\d{1,2}:\d{2}\b)", re.I)
+
+
+# Words of a site's menus and footers, never of a person's name ("TeX Source", "Privacy Policy").
+WEB_WORDS = frozenset(
+    "source policy help contact search login home page view download paper papers code data tools citation "
+    "citations scholar access license version submission history email status operational semantic google "
+    "nasa ads bibliographic references related export donate university foundation institute advanced recent "
+    "new total entries showing session poster posters hall room track main program programme schedule "
+    "registration accepted workshop conference proceedings journal review reviews forum privacy terms cookies "
+    "subscribe unsubscribe digest weekly daily table contents back top next previous more less share copyright "
+    "rights reserved focus learn change browse context current sponsors organizers committee venue keynote "
+    "keynotes tutorial tutorials call abstract abstracts pdf html tex slides video news blog about faq "
+    "information retrieval learning computer science machine accessibility assistance operational".split())
 
 
 def _names(text: str) -> list[str] | None:
@@ -55,6 +68,8 @@ def _names(text: str) -> list[str] | None:
     parts = [p.strip() for p in re.split(r",|;|\s+and\s+|\s+&\s+|·|\|", text) if p.strip()]
     if not parts or not all(plausible_name(p) and len(p.split()) >= 2 for p in parts):
         return None
+    if any(word.lower() in WEB_WORDS for part in parts for word in part.split()):
+        return None
     return parts
 
 
@@ -63,14 +78,20 @@ def _is_prose(text: str) -> bool:
     return len(words) >= 25 or (len(words) >= 8 and bool(re.search(r"[a-z]{2}[.!?](?:\s|$)", text)))
 
 
+def _is_menu(text: str) -> bool:
+    """``Help | Advanced Search``, ``Home | About | Login``: short items in a row."""
+    items = [item.strip() for item in re.split(r"\s[|>]\s", text)]
+    return len(items) >= 2 and all(len(item.split()) <= 3 for item in items)
+
+
 def _is_furniture(text: str) -> bool:
-    return bool(SEPARATOR.match(text) or FURNITURE_WORDS.match(text) or COUNTER.match(text)
+    return bool(_is_menu(text) or SEPARATOR.match(text) or FURNITURE_WORDS.match(text) or COUNTER.match(text)
                 or (COST.search(text) and len(text.split()) < 12) or SESSION.match(text))
 
 
 def _title_shape(text: str) -> bool:
     words = text.split()
-    if not 2 <= len(words) <= 30 or len(text) > 300 or _is_prose(text):
+    if not 3 <= len(words) <= 30 or len(text) > 300 or _is_prose(text):
         return False
     if text.endswith((".", ",", ";")) and not text.endswith("..."):
         return False
@@ -96,7 +117,7 @@ def _classify(raw: str) -> tuple[str, object]:
     id_title = ID_TITLE.match(bare)
     if id_title and _title_shape(id_title.group("title")):
         return "id+title", (id_title.group("id"), id_title.group("title").strip())
-    if ARXIV_ID.fullmatch(bare) or re.fullmatch(r"(?:arXiv|doi)\s*:?\s*\S+", bare, re.I):
+    if ARXIV_ID.fullmatch(bare) or re.fullmatch(r"(?:arXiv:\s*\S*\d\S*|doi:?\s*10\.\S+)", bare, re.I):
         return "link", text
     if DATE_LINE.match(text):
         return "date", text
@@ -168,7 +189,17 @@ def parse(lines: list[str], as_of: dt.date) -> ParseResult:
             continue
         current.line_end = number
     close()
-    content = [kind for kind, _ in classes if kind not in ("blank", "furniture")]
-    explained = sum(r.line_end - r.line_start + 1 for r in records)
-    confidence = round(min(1.0, explained / len(content)), 2) if content and records else 0.0
-    return ParseResult(records, [], confidence=confidence)
+    return ParseResult(records, [], confidence=_confidence(classes, records))
+
+
+def _confidence(classes: list[tuple[str, object]], records: list[Record]) -> float:
+    """Half the share of the papers' own stretch of text they explain, half the share of the
+    whole text's content (a page's leftover menus lower it; a stray heading and names score low)."""
+    if not records:
+        return 0.0
+    content = [n for n, (kind, _) in enumerate(classes, 1) if kind not in ("blank", "furniture")]
+    explained = {n for r in records for n in range(r.line_start, r.line_end + 1)}
+    inside = [n for n in content if records[0].line_start <= n <= records[-1].line_end]
+    share_inside = len(explained.intersection(inside)) / max(len(inside), 1)
+    share_all = len(explained.intersection(content)) / max(len(content), 1)
+    return round(0.5 * share_inside + 0.5 * share_all, 2)
