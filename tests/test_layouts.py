@@ -56,6 +56,14 @@ def test_arxiv_older_listing_with_authors_lines():
     assert all(r.abstract and r.abstract.endswith(".") for r in result.records)
 
 
+def test_arxiv_pastweek_dates_each_paper_by_its_day_header():
+    name, result = parsers.parse_lines(lines_of("arxiv_pastweek.txt"), AS_OF)
+    assert name == "arxiv_listing"
+    assert [(r.arxiv_id, r.date, r.abstract) for r in result.records] == [
+        ("2507.03201", "2025-07-08", None), ("2507.03388", "2025-07-08", None), ("2507.02140", "2025-07-07", None)]
+    assert result.records[1].authors == ["Priya Halvorsen", "Jun-ho Seo"]
+
+
 def test_load_says_which_layout_each_file_was_read_as(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "lib.db"), "--as-of", AS_OF.isoformat(), "load",
                  str(DATA / "arxiv_list_new.txt")]) == 0
@@ -109,6 +117,11 @@ GENERAL_PAGES = {
         ("Fair Exposure in Two-Sided Marketplaces", ["Gabriela Souza", "Martin Novak", "Zainab Bello"]),
         ("Multi-Vector Retrieval for Scientific Claims", ["Rohan Das", "Emily Carter"]),
     ],
+    "dash_digest.txt": [
+        ("Hierarchical Tokenizers for Product Catalogues", ["Amara Nwosu", "Thibault Garnier"]),
+        ("Adaptive Negative Sampling for Dense Retrieval", ["Carlos Mendes", "Yara Haddad", "Piotr Zielinski"]),
+        ("Auditing Popularity Bias in Music Streaming", ["Freya Lund", "Omar Haddou"]),
+    ],
     "ids_titles.txt": [
         ("Contrastive Pretraining for Product Search", []),
         ("Efficient Late Interaction with Learned Pruning", []),
@@ -131,6 +144,9 @@ def test_general_recogniser_keeps_ids_and_abstracts():
     digest = parsers.parse_lines(lines_of("mailing_digest.txt"), AS_OF)[1].records
     assert digest[0].abstract.startswith("We study when")
     assert digest[1].abstract is None
+    dashed = parsers.parse_lines(lines_of("dash_digest.txt"), AS_OF)[1].records
+    assert [(r.arxiv_id, r.doi) for r in dashed] == [
+        ("2507.04410", None), ("2507.04877", None), (None, "10.1145/3700001.3700042")]
 
 
 def test_load_of_a_general_page_says_how_sure(tmp_path, capsys):
