@@ -128,7 +128,7 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
         return FileReport(str(path), "failed", error=error.message,
                           problems=[Problem(error.line, error.message, str(path))])
     if parser is not card_list:
-        prepared.result = parser.parse(prepared.lines, as_of)
+        prepared.format, prepared.result = parsers.read(parser, prepared.lines, as_of)  # part by part
         prepared.lines = []
         prepared.compute_keys()
     return prepared
@@ -253,7 +253,8 @@ class Loader:
                 raise
             return FileReport(path, "failed", prepared.format, problems=problems,
                               error=f"not stored, the library is unchanged: {error}")
-        return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems)
+        return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems,
+                          confidence=result.confidence)
 
     def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
         conn = self.db.conn

@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     "a an and are as at be been by can for from has have in into is it its of on or our that the their "
     "these this to we which with while where when both such than then there they was were will".split()
 )
-FORMAT_PRIORITY = {"arxiv": 0, "daily_papers": 1, "card_list": 2, "bare_abstracts": 3}
+FORMAT_PRIORITY = {"arxiv": 0, "arxiv_listing": 0, "arxiv_abstract": 0, "daily_papers": 1, "card_list": 2, "bare_abstracts": 3}
 
 _NAME_TOKEN = r"[A-Z][\w]*(?:-[\w]+)*"
 _ACRONYM = r"(?=[\w-]*[A-Z][\w-]*[A-Z0-9])[A-Za-z][\w]*(?:-[\w]+)*"  # two capitals/digits at least

@@ -26,6 +26,8 @@ class Record:
     has_code: bool = False
     upvotes: int | None = None
     organisation: str | None = None
+    arxiv_id: str | None = None  # ``2507.03201``, without version; until identifiers are first-class
+    doi: str | None = None
 
     def fields(self) -> dict:
         """The parsed fields, without the bookkeeping, as stored in ``records.fields``."""
@@ -33,7 +35,7 @@ class Record:
 
 
 RECORD_FIELDS = ("title", "authors", "authors_complete", "author_count", "abstract", "date", "updated",
-                 "announced", "category", "has_code", "upvotes", "organisation")
+                 "announced", "category", "has_code", "upvotes", "organisation", "arxiv_id", "doi")
 
 
 @dataclass
@@ -62,6 +64,7 @@ class ParseResult:
     records: list[Record]
     problems: list[Problem] = field(default_factory=list)
     label: str | None = None  # what the page says the whole list is (an affiliation, a page date)
+    confidence: float | None = None  # how sure a guessing parser (the general recogniser) is, 0..1
 
 
 @dataclass
@@ -120,6 +123,7 @@ class FileReport:
     records: int = 0
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None
+    confidence: float | None = None  # the general recogniser's, when it read the file
 
 
 @dataclass

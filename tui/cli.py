@@ -89,7 +89,8 @@ def print_report(report: LoadReport) -> None:
     out, err = sys.stdout, sys.stderr
     for file in report.files:
         if file.status == "loaded":
-            print(f"  {file.path}: {counted(file.records, 'record')} ({file.format})", file=out)
+            sure = f", {file.confidence:.0%} sure" if file.confidence is not None else ""
+            print(f"  {file.path}: {counted(file.records, 'record')} ({file.format}{sure})", file=out)
         elif file.status == "unchanged":
             print(f"  {file.path}: unchanged since the last load", file=out)
         for problem in file.problems:
