@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from store.text import fold
+from store.text import fold, subject_class
 
 FIELDS = {"author": "author", "au": "author", "cat": "category", "category": "category", "year": "year",
           "has": "has", "source": "source", "src": "source", "org": "organisation", "organisation": "organisation",
@@ -113,7 +113,7 @@ def filter_sql(query: Query) -> tuple[list[str], list]:
             params.extend([f"{_like(value)}%", f"% {_like(value)}%"])
         elif item.field == "category":
             clauses.append("p.category = ? COLLATE NOCASE")
-            params.append(value)
+            params.append(subject_class(value))  # cat:cs.IR is cat:IR
         elif item.field == "year":
             bounds = year_bounds(value)
             if bounds is None:

@@ -50,3 +50,8 @@ def ascii_fold(text: str) -> str:
     """Best ASCII spelling (``Müller`` -> ``Muller``), for cite keys."""
     text = unicodedata.normalize("NFKD", text)
     return text.encode("ascii", "ignore").decode("ascii")
+
+
+def subject_class(category: str) -> str:
+    """arXiv's ``cs.IR`` as card lists and the filter pane show it: ``IR`` (one label per subject)."""
+    return category.rsplit(".", 1)[-1] if "." in category else category

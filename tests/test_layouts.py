@@ -36,9 +36,9 @@ def test_arxiv_new_listing_reads_every_section_and_a_replacement_updates():
     ]
     ledger, quiet, drift, podcast = result.records
     assert result.label == "Showing new listings for Tuesday, 8 July 2025"
-    assert (ledger.date, ledger.updated, ledger.category) == ("2025-07-08", "2025-07-08", "cs.IR")
+    assert (ledger.date, ledger.updated, ledger.category) == ("2025-07-08", "2025-07-08", "IR")
     assert ledger.abstract.startswith("Catalogue search") and ledger.abstract.endswith("by four points.")
-    assert drift.category == "cs.CL" and drift.date == "2025-07-08"
+    assert drift.category == "CL" and drift.date == "2025-07-08"
     assert (podcast.date, podcast.updated, podcast.abstract) == (None, "2025-07-08", None)
     assert [r.index for r in result.records] == [0, 1, 2, 3]
     assert result.problems == []
@@ -80,7 +80,7 @@ def test_arxiv_abstract_page():
     assert paper.authors == ["Maren Oduya", "Tobias Krell", "Ana van der Berg"]
     assert paper.abstract.startswith("Catalogue search") and paper.abstract.endswith("by four points.")
     assert (paper.date, paper.updated) == ("2025-07-04", "2025-07-09")
-    assert (paper.arxiv_id, paper.doi, paper.category) == ("2507.03201", "10.1145/3701234.3705678", "cs.IR")
+    assert (paper.arxiv_id, paper.doi, paper.category) == ("2507.03201", "10.1145/3701234.3705678", "IR")
     assert result.problems == []
 
 

@@ -15,7 +15,7 @@ import re
 from store.dates import DateProblem, parse_date
 from store.models import ParseResult, Problem, Record
 from store.parsers.arxiv_listing import PRIMARY, _authors
-from store.text import clean_line
+from store.text import clean_line, subject_class
 
 NAME = "arxiv_abstract"
 
@@ -67,7 +67,7 @@ def parse(lines: list[str], as_of: dt.date) -> ParseResult:
     record.author_count = len(record.authors) or None
     if fields.get("Subjects"):
         primary = PRIMARY.search(fields["Subjects"])
-        record.category = primary.group("cat") if primary else None
+        record.category = subject_class(primary.group("cat")) if primary else None
     versions: list[tuple[int, str, int]] = []
     for i, text in enumerate(stripped):
         cite = CITE_AS.match(text)

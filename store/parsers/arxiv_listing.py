@@ -15,7 +15,7 @@ import re
 
 from store.dates import DateProblem, make_date, month_number
 from store.models import ParseResult, Problem, Record
-from store.text import clean_line
+from store.text import clean_line, subject_class
 
 NAME = "arxiv_listing"
 
@@ -166,7 +166,7 @@ def _entry(lines: list[str], start: int, end: int, problems: list[Problem]) -> t
     subjects = fields.get("Subjects")
     if subjects:
         primary = PRIMARY.search(subjects)
-        record.category = primary.group("cat") if primary else None
+        record.category = subject_class(primary.group("cat")) if primary else None
     doi = fields.get("DOI")
     if doi:
         record.doi = clean_line(doi).split()[0]
