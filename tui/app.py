@@ -22,6 +22,7 @@ from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
 from store.query import parse_query
 from store.settings import Settings, load_settings
+from store.userdata import UserDataError
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
 from tui.screens.paper_screen import PaperScreen
@@ -106,6 +107,7 @@ class PaperdeckApp(App[None]):
     def on_mount(self) -> None:
         self.main_screen.query_one(FilterPane).border_title = "Filters"
         self.main_screen.query_one(DetailPane).border_title = "Paper"
+        self.paper_list.marked = self.library.user.marked()  # marks persist across restarts
         self.paper_list.focus()
         self.start_search()
         self.set_interval(REFRESH_SECONDS, self.check_for_changes)
@@ -356,7 +358,13 @@ class PaperdeckApp(App[None]):
         self.notify(f"{STYLE_NAMES[style]} for {what} → {route}", title="Copied")
 
     @on(PaperList.MarksChanged)
-    def marks_changed(self) -> None:
+    def marks_changed(self, event: PaperList.MarksChanged) -> None:
+        stored = self.library.user.marked()
+        try:
+            self.library.user.set_marked(event.marked - stored, True)
+            self.library.user.set_marked(stored - event.marked, False)
+        except UserDataError as error:
+            self.notify(str(error), title="Marks not saved", severity="error")
         self.update_titles()
 
     # -- actions -------------------------------------------------------------------------------

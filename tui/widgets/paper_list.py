@@ -25,6 +25,21 @@ from store.text import counted
 from tui.render import highlight, plain, term_pattern
 
 PAGE = 200
+READING_GLYPHS = {"reading": "◐", "read": "✓"}
+
+
+def status_glyph(row: ListRow) -> str:
+    """One character for what the person added: starred ★, read ✓, reading ◐, a note ✎, tags #,
+    no longer listed ∅ (the first that applies); a space when nothing."""
+    if row.starred:
+        return "★"
+    if row.reading in READING_GLYPHS:
+        return READING_GLYPHS[row.reading]
+    if row.has_note:
+        return "✎"
+    if row.tagged:
+        return "#"
+    return " " if row.listed else "∅"
 DATE_WIDTH, CATEGORY_WIDTH, VOTES_WIDTH = 10, 4, 5
 
 
@@ -47,7 +62,7 @@ class PaperList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {
         "paper-list--cursor", "paper-list--dim", "paper-list--derived", "paper-list--match",
-        "paper-list--mark", "paper-list--code", "paper-list--empty",
+        "paper-list--mark", "paper-list--code", "paper-list--empty", "paper-list--status",
     }
 
     class CursorMoved(Message):
@@ -175,8 +190,10 @@ class PaperList(ScrollView, can_focus=True):
         fixed = 2 + 1 + author_width + 1 + DATE_WIDTH + 1 + CATEGORY_WIDTH + 2 + VOTES_WIDTH
         title_width = max(8, width - fixed)
         line = Text(no_wrap=True, end="")
-        mark = "● " if row.id in self.marked else "  "
-        line.append(mark, self._part("paper-list--mark"))
+        glyph = status_glyph(row)
+        line.append(("●" if row.id in self.marked else " ") + (" " if glyph == " " else ""), self._part("paper-list--mark"))
+        if glyph != " ":
+            line.append(glyph, self._part("paper-list--status"))
         title = plain(row.title)
         if row.title_derived:
             title = Text("≈ ", style=dim) + plain(row.title, self._part("paper-list--derived"))
