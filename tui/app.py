@@ -357,6 +357,27 @@ class PaperdeckApp(App[None]):
         what = keys[papers[0].id] if len(papers) == 1 else f"{len(papers)} papers"
         self.notify(f"{STYLE_NAMES[style]} for {what} → {route}", title="Copied")
 
+    @on(PaperList.AnnotateRequested)
+    def annotate_requested(self, event: PaperList.AnnotateRequested) -> None:
+        user = self.library.user
+        try:
+            if event.change == "reading":
+                state = user.cycle_reading(event.paper_ids)
+                message = f"{len(event.paper_ids)} paper{'s' if len(event.paper_ids) != 1 else ''}: {state}"
+            elif event.change == "star":
+                starred = user.toggle_star(event.paper_ids)
+                message = f"{'Starred' if starred else 'Unstarred'} {len(event.paper_ids)}"
+            else:
+                undone = user.undo()
+                message = f"Undone: {undone}" if undone else "Nothing to undo"
+        except UserDataError as error:
+            self.notify(str(error), title="Not saved", severity="error")
+            return
+        self.notify(message, timeout=2)
+        self._data_version = self.library.data_version()
+        self.paper_list.forget_rows()
+        self.show_detail(self.paper_list.paper_id)
+
     @on(PaperList.MarksChanged)
     def marks_changed(self, event: PaperList.MarksChanged) -> None:
         stored = self.library.user.marked()

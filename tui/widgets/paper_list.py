@@ -59,6 +59,12 @@ class PaperList(ScrollView, can_focus=True):
                 tooltip="Copy the citation (the marked papers, else the one under the cursor)"),
         Binding("C", "cite(True)", "Cite as…", id="list.cite_dialog", tooltip="Preview every style, copy one"),
         Binding("u", "unmark_all", "Unmark all", show=False, id="list.unmark", tooltip="Clear every mark"),
+        Binding("r", "annotate('reading')", "Reading state", show=False, id="list.reading",
+                tooltip="Cycle unread → reading → read (the marked papers, else the one under the cursor)"),
+        Binding("asterisk", "annotate('star')", "Star", show=False, id="list.star",
+                tooltip="Star or unstar (the marked papers, else the one under the cursor)"),
+        Binding("ctrl+z", "annotate('undo')", "Undo", show=False, id="list.undo",
+                tooltip="Undo the last change to tags, notes, reading state or stars"),
     ]
     COMPONENT_CLASSES = {
         "paper-list--cursor", "paper-list--dim", "paper-list--derived", "paper-list--match",
@@ -88,6 +94,14 @@ class PaperList(ScrollView, can_focus=True):
             super().__init__()
             self.paper_ids = paper_ids
             self.choose = choose
+
+    class AnnotateRequested(Message):
+        """Change what the person added to these papers: ``reading`` (cycle), ``star`` or ``undo``."""
+
+        def __init__(self, paper_ids: list[int], change: str) -> None:
+            super().__init__()
+            self.paper_ids = paper_ids
+            self.change = change
 
     class MarksChanged(Message):
         def __init__(self, marked: frozenset[int]) -> None:
@@ -280,6 +294,18 @@ class PaperList(ScrollView, can_focus=True):
             self.notify("No paper to cite", severity="warning")
             return
         self.post_message(self.CiteRequested(ids, choose))
+
+    def chosen_ids(self) -> list[int]:
+        """The marked papers in list order (then marked ones the search hides), else the cursor's."""
+        if self.marked:
+            listed = [i for i in self.ids if i in self.marked]
+            return listed + sorted(self.marked.difference(listed))
+        return [self.paper_id] if self.paper_id is not None else []
+
+    def action_annotate(self, change: str) -> None:
+        ids = self.chosen_ids()
+        if ids or change == "undo":
+            self.post_message(self.AnnotateRequested(ids, change))
 
     def action_unmark_all(self) -> None:
         if self.marked:
