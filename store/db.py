@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -144,9 +144,49 @@ def _prefix_index_v3(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_match_keys_paper_id ON match_keys (paper_id)")
 
 
+def _user_data_v4(db: sqlite_utils.Database) -> None:
+    """v4: what the person using paperdeck adds (tags, a note, reading state, a star, marks, saved
+    searches, an undo log), in tables of its own that the loader never rewrites.
+
+    Keyed by paper id, which a reload keeps (a record rejoins its paper by title or abstract); when
+    a load moves a paper's records to another paper, ``store.userdata`` moves the data with them,
+    and a paper whose listings all go stays, unlisted, while it carries any.
+    """
+    # One statement at a time: executescript() would commit the migration's open transaction.
+    # IF NOT EXISTS: a file that already has them (marked older by hand, as tests do) keeps them.
+    statements = [
+        """CREATE TABLE IF NOT EXISTS user_papers (
+            paper_id INTEGER PRIMARY KEY,
+            note TEXT NOT NULL DEFAULT '',
+            reading TEXT NOT NULL DEFAULT 'unread' CHECK (reading IN ('unread', 'reading', 'read')),
+            reading_changed TEXT,
+            starred INTEGER NOT NULL DEFAULT 0,
+            changed_at TEXT)""",
+        "CREATE INDEX IF NOT EXISTS idx_user_papers_reading ON user_papers (reading)",
+        """CREATE TABLE IF NOT EXISTS user_tags (paper_id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE,
+            PRIMARY KEY (paper_id, tag)) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS idx_user_tags_tag ON user_tags (tag)",
+        "CREATE TABLE IF NOT EXISTS user_marks (paper_id INTEGER PRIMARY KEY)",
+        "CREATE TABLE IF NOT EXISTS user_undo (id INTEGER PRIMARY KEY, label TEXT NOT NULL, at TEXT NOT NULL, before TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS saved_searches (name TEXT PRIMARY KEY COLLATE NOCASE, query TEXT NOT NULL,
+            created TEXT NOT NULL)""",
+        """CREATE VIRTUAL TABLE IF NOT EXISTS user_notes_fts USING fts5(note, content='user_papers', content_rowid='paper_id',
+            tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')""",
+        """CREATE TRIGGER IF NOT EXISTS user_papers_ai AFTER INSERT ON user_papers BEGIN
+            INSERT INTO user_notes_fts (rowid, note) VALUES (new.paper_id, new.note); END""",
+        """CREATE TRIGGER IF NOT EXISTS user_papers_ad AFTER DELETE ON user_papers BEGIN
+            INSERT INTO user_notes_fts (user_notes_fts, rowid, note) VALUES ('delete', old.paper_id, old.note); END""",
+        """CREATE TRIGGER IF NOT EXISTS user_papers_au AFTER UPDATE OF note, paper_id ON user_papers BEGIN
+            INSERT INTO user_notes_fts (user_notes_fts, rowid, note) VALUES ('delete', old.paper_id, old.note);
+            INSERT INTO user_notes_fts (rowid, note) VALUES (new.paper_id, new.note); END""",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
-    1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3,
+    1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
 }
 
 

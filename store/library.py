@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from store import citekeys
+from store import citekeys, userdata
 from store import db as database
 from store.loader import Loader
 from store.models import LoadReport, Paper, Source
@@ -46,6 +46,12 @@ class ListRow:
     has_code: bool
     upvotes: int | None
     organisation: str | None
+    # What the person added, for the list's status glyphs.
+    reading: str = "unread"
+    starred: bool = False
+    has_note: bool = False
+    tagged: bool = False
+    listed: bool = True
 
 
 @dataclass
@@ -80,6 +86,11 @@ class Facets:
     has_code: int = 0
     organisations: list[tuple[str, int]] = field(default_factory=list)
     authors: list[tuple[str, int]] = field(default_factory=list)
+    tags: list[tuple[str, int]] = field(default_factory=list)
+    reading: dict[str, int] = field(default_factory=dict)  # unread / reading / read -> papers
+    starred: int = 0
+    noted: int = 0
+    unlisted: int = 0
     sampled: int | None = None  # authors and sources counted over this many of the matches
 
 
@@ -90,6 +101,7 @@ class Library:
         self.path = Path(path)
         self.db = database.connect(self.path)
         database.ensure_schema(self.db)
+        self.user = userdata.UserData(self.db)  # tags, notes, reading state, stars, marks, undo
         self._vocabulary: list[str] | None = None
         self._vocabulary_version: int | None = None
 
@@ -158,9 +170,12 @@ class Library:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            "SELECT id, title, title_derived, first_author, author_count, date, category, has_code, upvotes, "
-            f"organisation FROM papers WHERE id IN ({marks})", ids)
-        return {r[0]: ListRow(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows}
+            "SELECT p.id, p.title, p.title_derived, p.first_author, p.author_count, p.date, p.category, p.has_code, "
+            "p.upvotes, p.organisation, COALESCE(u.reading, 'unread'), COALESCE(u.starred, 0), "
+            "COALESCE(u.note, '') != '', EXISTS (SELECT 1 FROM user_tags t WHERE t.paper_id = p.id), p.source_count "
+            f"FROM papers p LEFT JOIN user_papers u ON u.paper_id = p.id WHERE p.id IN ({marks})", ids)
+        return {r[0]: ListRow(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9],
+                              r[10], bool(r[11]), bool(r[12]), bool(r[13]), r[14] != 0) for r in rows}
 
     def cite_keys(self, ids: Iterable[int]) -> dict[int, str]:
         """Each paper's cite key: its base key, suffixed b, c, ... after the first paper holding it."""
@@ -197,11 +212,49 @@ class Library:
     def _where(self, query: Query, corrections: dict[str, list[str]] | None) -> tuple[str, list]:
         clauses, params = filter_sql(query)
         if query.has_text:
-            clauses.insert(0, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-            params.insert(0, fts_expression(query.words, corrections, query.phrases))
+            noted = self._note_matches(query, corrections)
+            text = "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+            if noted:
+                text = f"({text} OR p.id IN (SELECT value FROM json_each(?)))"
+            clauses.insert(0, text)
+            params[0:0] = [fts_expression(query.words, corrections, query.phrases)] + ([json.dumps(noted)] if noted else [])
         return (" AND ".join(clauses) or "1"), params
 
+    def _note_matches(self, query: Query, corrections: dict[str, list[str]] | None) -> list[int]:
+        """Papers whose note holds at least one of the words, and every word in either the note or
+        the paper's own text (title, authors, abstract), within the filters.
+
+        Notes are few: this reads the notes index for any of the words, then asks the papers'
+        index about those papers only, by rowid.
+        """
+        if not query.has_text or not self.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM user_papers WHERE note != '')").fetchone()[0]:
+            return []
+        terms = [fts_expression([word], corrections) for word in query.words]
+        terms += [fts_expression([], None, [phrase]) for phrase in query.phrases]
+        per_term = ("(p.id IN (SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ?) OR EXISTS "
+                    "(SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? AND papers_fts.rowid = p.id))")
+        clauses, params = filter_sql(query)
+        sql = ("SELECT p.id FROM papers p WHERE p.id IN (SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ?) "
+               + "".join(f" AND {per_term}" for _ in terms) + "".join(f" AND {c}" for c in clauses) + " ORDER BY p.id")
+        values = [" OR ".join(f"({term})" for term in terms)]
+        for term in terms:
+            values += [term, term]
+        return [row[0] for row in self.db.execute(sql, values + params)]
+
     def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
+        ids = self._paper_text_ids(query, sort, corrections, limit)
+        if sort in ("relevance", "unranked") and query.has_text:
+            # The notes' matches first: the person wrote those words about those papers.
+            noted = self._note_matches(query, corrections)
+            if noted:
+                found = set(ids)
+                ids = array("q", [i for i in noted if i not in found] + list(ids))
+                if limit:
+                    ids = ids[:limit]
+        return ids
+
+    def _paper_text_ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
         tail = f" LIMIT {int(limit)}" if limit else ""
         if sort in ("relevance", "unranked") and query.has_text:
             # Straight from FTS5, never ``id IN (matches)``: that collects every match before the
@@ -304,6 +357,7 @@ class Library:
             self.db.execute("INSERT INTO temp.facet_hits SELECT value FROM json_each(?)", [json.dumps(list(ids))])
             matching, params = "SELECT id FROM temp.facet_hits", []
             self._count_fields(facets)
+        self._count_user_data(facets, matching)
         if facets.total > FACET_SAMPLE:
             # Joins over every author of a million papers take seconds: count over a sample.
             matching += f" LIMIT {FACET_SAMPLE}"
@@ -316,6 +370,24 @@ class Library:
             f"SELECT a.name, COUNT(*) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
             f"WHERE pa.paper_id IN ({matching}) GROUP BY a.id ORDER BY 2 DESC, 1 LIMIT 12", params).fetchall()
         return facets
+
+    def _count_user_data(self, facets: Facets, matching: str) -> None:
+        """Tags, reading states, stars, notes and unlisted papers among the matches. User data is
+        small (what one person annotated): these read its tables, not the matches."""
+        within = f"paper_id IN ({matching})"
+        facets.tags = self.db.execute(
+            f"SELECT MIN(tag), COUNT(*) FROM user_tags WHERE {within} GROUP BY tag COLLATE NOCASE "
+            "ORDER BY 2 DESC, 1 COLLATE NOCASE").fetchall()
+        states = dict(self.db.execute(
+            f"SELECT reading, COUNT(*) FROM user_papers WHERE {within} AND reading != 'unread' GROUP BY 1").fetchall())
+        facets.reading = {"unread": facets.total - sum(states.values()),
+                          "reading": states.get("reading", 0), "read": states.get("read", 0)}
+        facets.starred, facets.noted = self.db.execute(
+            f"SELECT COALESCE(SUM(starred), 0), COALESCE(SUM(note != ''), 0) FROM user_papers WHERE {within}").fetchone()
+        facets.unlisted = self.db.execute(
+            # An unlisted paper is kept only for its user data: look among those few.
+            "SELECT COUNT(*) FROM papers WHERE id IN (SELECT paper_id FROM user_papers UNION "
+            f"SELECT paper_id FROM user_tags) AND source_count = 0 AND id IN ({matching})").fetchone()[0]
 
     def _count_fields(self, facets: Facets) -> None:
         """Category, year, organisation and code counts of the matches in one pass over them."""

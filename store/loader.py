@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import citekeys, merge, parsers
+from store import citekeys, merge, parsers, userdata
 from store.models import FileReport, LoadReport, ParseError, ParseResult, Problem, Record
 from store.parsers import card_list
 from store.text import title_key
@@ -169,6 +169,7 @@ class Loader:
         # statement before the commit (FTS5 takes rows far faster in bulk than one by one).
         self._unindexed: set[int] = set()
         self._abstract_keys: dict[str, tuple[str, ...]] = {}  # the file's, computed as it was prepared
+        self._moved: dict[int, set[int]] = {}  # paper -> papers its records went to, this file's reload
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -267,8 +268,10 @@ class Loader:
             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
         previously_listed: set[int] = set()
+        listed_before: list[tuple[int, int, dict]] = []
         if row:
             file_id = row[0]
+            listed_before = self._annotated_records(file_id)
             self.db["files"].update(file_id, file_values)
             previously_listed.update(r[0] for r in conn.execute(
                 "SELECT DISTINCT paper_id FROM records WHERE file_id = ?", [file_id]))
@@ -289,6 +292,7 @@ class Loader:
             else:
                 self._rebuild_paper(paper_id, added=(record_id, record.format, fields))
                 self.report.papers_merged += 1
+        self._moved = userdata.moved_papers(listed_before, self._annotated_records(file_id)) if listed_before else {}
         for paper_id in previously_listed:
             if not self._rebuild_paper(paper_id):
                 self.report.papers_removed += 1
@@ -297,6 +301,15 @@ class Loader:
             conn.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
             self._author_ids.clear()
         self._index_text()
+
+    def _annotated_records(self, file_id: int) -> list[tuple[int, int, dict]]:
+        """The file's records, ``(index, paper_id, fields)``, when any paper carries user data (so
+        that data can follow the records a reload moves); else nothing, at no cost."""
+        conn = self.db.conn
+        if not conn.execute("SELECT EXISTS (SELECT 1 FROM user_papers) OR EXISTS (SELECT 1 FROM user_tags)").fetchone()[0]:
+            return []
+        return [(index, paper_id, json.loads(fields)) for index, paper_id, fields in conn.execute(
+            "SELECT idx, paper_id, fields FROM records WHERE file_id = ?", [file_id])]
 
     # -- full-text index -------------------------------------------------------------------------
 
@@ -389,6 +402,10 @@ class Loader:
         rows = conn.execute(
             "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id]).fetchall()
         if not rows:
+            if userdata.settle_unlisted(self.db, paper_id, self._moved.get(paper_id, ())):
+                # Kept, with its authors and keys: a listing of it loaded later joins it again.
+                conn.execute("UPDATE papers SET source_count = 0 WHERE id = ?", [paper_id])
+                return True
             for table in ("paper_authors", "match_keys"):
                 conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
             self._unindex(paper_id)

@@ -2,7 +2,9 @@
 
 Free words match title, authors and abstract in any order, each as a prefix; field terms narrow:
 ``author:yu``, ``cat:IR``, ``year:2023``, ``year:2020..2024``, ``has:code``, ``source:004``,
-``org:"ant group"``. Values with spaces go in double quotes. Nothing typed here is ever spliced
+``org:"ant group"``; and what the person added: ``tag:NAME``, ``is:unread`` / ``is:reading`` /
+``is:read``, ``is:starred``, ``is:marked``, ``is:unlisted``, ``has:note``, ``has:tags`` (free words
+also match note text). Values with spaces go in double quotes. Nothing typed here is ever spliced
 into SQL: words become quoted FTS5 strings and every value is a bound parameter.
 """
 
@@ -16,7 +18,9 @@ from store.text import fold, subject_class
 
 FIELDS = {"author": "author", "au": "author", "cat": "category", "category": "category", "year": "year",
           "has": "has", "source": "source", "src": "source", "org": "organisation", "organisation": "organisation",
-          "organization": "organisation"}
+          "organization": "organisation", "tag": "tag", "is": "is"}
+# Papers with no user_papers row are unread.
+_READING = "p.id {} (SELECT u.paper_id FROM user_papers u WHERE u.reading {} ?)"
 _TOKEN = re.compile(r'(?P<field>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"?|(?P<value>\S*))|"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
 _YEAR_RANGE = re.compile(r"^(\d{4})?\s*\.\.\s*(\d{4})?$")
 
@@ -134,8 +138,33 @@ def filter_sql(query: Query) -> tuple[list[str], list]:
                 clauses.append("p.upvotes > 0")
             elif value.lower() in ("title",):
                 clauses.append("p.title_derived = 0")
+            elif value.lower() in ("note", "notes"):
+                clauses.append("p.id IN (SELECT u.paper_id FROM user_papers u WHERE u.note != '')")
+            elif value.lower() in ("tag", "tags"):
+                clauses.append("p.id IN (SELECT t.paper_id FROM user_tags t)")
             else:
-                query.problems.append(f"has:{value} is not known (has:code, has:upvotes, has:title)")
+                query.problems.append(f"has:{value} is not known (has:code, has:upvotes, has:title, has:note, has:tags)")
+                clauses.append("0")
+        elif item.field == "tag":
+            clauses.append("p.id IN (SELECT t.paper_id FROM user_tags t WHERE t.tag = ?)")  # the column folds case
+            params.append(value)
+        elif item.field == "is":
+            state = value.lower()
+            if state == "unread":
+                clauses.append(_READING.format("NOT IN", "!="))
+                params.append("unread")
+            elif state in ("reading", "read"):
+                clauses.append(_READING.format("IN", "="))
+                params.append(state)
+            elif state in ("starred", "star"):
+                clauses.append("p.id IN (SELECT u.paper_id FROM user_papers u WHERE u.starred = 1)")
+            elif state == "marked":
+                clauses.append("p.id IN (SELECT m.paper_id FROM user_marks m)")
+            elif state == "unlisted":
+                clauses.append("p.source_count = 0")
+            else:
+                query.problems.append(f"is:{value} is not known (is:unread, is:reading, is:read, is:starred, "
+                                      "is:marked, is:unlisted)")
                 clauses.append("0")
         elif item.field == "source":
             clauses.append(

@@ -22,6 +22,7 @@ from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
 from store.query import parse_query
 from store.settings import Settings, load_settings, unknown_binding_ids
+from store.userdata import UserDataError
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
 from tui.screens.paper_screen import PaperScreen
@@ -107,6 +108,7 @@ class PaperdeckApp(App[None]):
     def on_mount(self) -> None:
         self.main_screen.query_one(FilterPane).border_title = "Filters"
         self.main_screen.query_one(DetailPane).border_title = "Paper"
+        self.paper_list.marked = self.library.user.marked()  # marks persist across restarts
         self.paper_list.focus()
         self.start_search()
         self.set_interval(REFRESH_SECONDS, self.check_for_changes)
@@ -385,8 +387,35 @@ class PaperdeckApp(App[None]):
         what = keys[papers[0].id] if len(papers) == 1 else f"{len(papers)} papers"
         self.notify(f"{STYLE_NAMES[style]} for {what} → {route}", title="Copied")
 
+    @on(PaperList.AnnotateRequested)
+    def annotate_requested(self, event: PaperList.AnnotateRequested) -> None:
+        user = self.library.user
+        try:
+            if event.change == "reading":
+                state = user.cycle_reading(event.paper_ids)
+                message = f"{len(event.paper_ids)} paper{'s' if len(event.paper_ids) != 1 else ''}: {state}"
+            elif event.change == "star":
+                starred = user.toggle_star(event.paper_ids)
+                message = f"{'Starred' if starred else 'Unstarred'} {len(event.paper_ids)}"
+            else:
+                undone = user.undo()
+                message = f"Undone: {undone}" if undone else "Nothing to undo"
+        except UserDataError as error:
+            self.notify(str(error), title="Not saved", severity="error")
+            return
+        self.notify(message, timeout=2)
+        self._data_version = self.library.data_version()
+        self.paper_list.forget_rows()
+        self.show_detail(self.paper_list.paper_id)
+
     @on(PaperList.MarksChanged)
-    def marks_changed(self) -> None:
+    def marks_changed(self, event: PaperList.MarksChanged) -> None:
+        stored = self.library.user.marked()
+        try:
+            self.library.user.set_marked(event.marked - stored, True)
+            self.library.user.set_marked(stored - event.marked, False)
+        except UserDataError as error:
+            self.notify(str(error), title="Marks not saved", severity="error")
         self.update_titles()
 
     # -- actions -------------------------------------------------------------------------------

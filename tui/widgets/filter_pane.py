@@ -75,6 +75,19 @@ class FilterPane(OptionList):
                 label = plain(filter_token(field, key))
                 label.truncate(room - 4, overflow="ellipsis")
                 options.append(Option(Text("  × ") + label, id=f"{ACTIVE}{field}{SEP}{key}"))
+        if facets.tags or facets.starred or facets.noted or facets.unlisted or any(
+                count for state, count in facets.reading.items() if state != "unread"):
+            heading("Reading")
+            for state in ("unread", "reading", "read"):
+                value("is", state, Text(state), facets.reading.get(state, 0))
+            value("is", "starred", Text("★ starred"), facets.starred)
+            value("has", "note", Text("✎ has a note"), facets.noted)
+            if facets.unlisted:
+                value("is", "unlisted", Text("no longer listed"), facets.unlisted)
+        if facets.tags:
+            heading("Tags")
+            for name, count in facets.tags:
+                value("tag", name, plain(name), count)
         heading("Category")
         for name, count in facets.categories or []:
             value("cat", name, plain(name), count)

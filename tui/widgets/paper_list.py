@@ -25,6 +25,23 @@ from store.text import counted
 from tui.render import highlight, plain, term_pattern
 
 PAGE = 200
+READING_GLYPHS = {"reading": "◐", "read": "✓"}
+
+
+def status_glyph(row: ListRow) -> str:
+    """One character for what the person added: starred ★, read ✓, reading ◐, a note ✎, tags #,
+    no longer listed ∅ (the first that applies); a space when nothing."""
+    if row.starred:
+        return "★"
+    if row.reading in READING_GLYPHS:
+        return READING_GLYPHS[row.reading]
+    if row.has_note:
+        return "✎"
+    if row.tagged:
+        return "#"
+    return " " if row.listed else "∅"
+
+
 DATE_WIDTH, CATEGORY_WIDTH, VOTES_WIDTH = 10, 4, 4  # "▲999"; more votes push the row by a cell
 
 
@@ -44,10 +61,16 @@ class PaperList(ScrollView, can_focus=True):
                 tooltip="Copy the citation (the marked papers, else the one under the cursor)"),
         Binding("C", "cite(True)", "Cite as…", id="list.cite_dialog", tooltip="Preview every style, copy one"),
         Binding("u", "unmark_all", "Unmark all", show=False, id="list.unmark", tooltip="Clear every mark"),
+        Binding("r", "annotate('reading')", "Reading state", show=False, id="list.reading",
+                tooltip="Cycle unread → reading → read (the marked papers, else the one under the cursor)"),
+        Binding("asterisk", "annotate('star')", "Star", show=False, id="list.star",
+                tooltip="Star or unstar (the marked papers, else the one under the cursor)"),
+        Binding("ctrl+z", "annotate('undo')", "Undo", show=False, id="list.undo",
+                tooltip="Undo the last change to tags, notes, reading state or stars"),
     ]
     COMPONENT_CLASSES = {
         "paper-list--cursor", "paper-list--dim", "paper-list--derived", "paper-list--match",
-        "paper-list--mark", "paper-list--code", "paper-list--empty",
+        "paper-list--mark", "paper-list--code", "paper-list--empty", "paper-list--status",
     }
 
     class CursorMoved(Message):
@@ -73,6 +96,14 @@ class PaperList(ScrollView, can_focus=True):
             super().__init__()
             self.paper_ids = paper_ids
             self.choose = choose
+
+    class AnnotateRequested(Message):
+        """Change what the person added to these papers: ``reading`` (cycle), ``star`` or ``undo``."""
+
+        def __init__(self, paper_ids: list[int], change: str) -> None:
+            super().__init__()
+            self.paper_ids = paper_ids
+            self.change = change
 
     class MarksChanged(Message):
         def __init__(self, marked: frozenset[int]) -> None:
@@ -175,8 +206,10 @@ class PaperList(ScrollView, can_focus=True):
         fixed = 2 + 1 + author_width + 1 + DATE_WIDTH + 1 + CATEGORY_WIDTH + 2 + VOTES_WIDTH
         title_width = max(8, width - fixed)
         line = Text(no_wrap=True, end="")
-        mark = "● " if row.id in self.marked else "  "
-        line.append(mark, self._part("paper-list--mark"))
+        glyph = status_glyph(row)
+        line.append(("●" if row.id in self.marked else " ") + (" " if glyph == " " else ""), self._part("paper-list--mark"))
+        if glyph != " ":
+            line.append(glyph, self._part("paper-list--status"))
         title = plain(row.title)
         if row.title_derived:
             title = Text("≈ ", style=dim) + plain(row.title, self._part("paper-list--derived"))
@@ -263,6 +296,18 @@ class PaperList(ScrollView, can_focus=True):
             self.notify("No paper to cite", severity="warning")
             return
         self.post_message(self.CiteRequested(ids, choose))
+
+    def chosen_ids(self) -> list[int]:
+        """The marked papers in list order (then marked ones the search hides), else the cursor's."""
+        if self.marked:
+            listed = [i for i in self.ids if i in self.marked]
+            return listed + sorted(self.marked.difference(listed))
+        return [self.paper_id] if self.paper_id is not None else []
+
+    def action_annotate(self, change: str) -> None:
+        ids = self.chosen_ids()
+        if ids or change == "undo":
+            self.post_message(self.AnnotateRequested(ids, change))
 
     def action_unmark_all(self) -> None:
         if self.marked:
