@@ -28,10 +28,18 @@ CSL_STYLES = {
     "harvard": "harvard-cite-them-right",
     "vancouver": "elsevier-vancouver",
 }
-STYLES = ("bibtex", "biblatex", "ris", "csl-json", *CSL_STYLES, "markdown", "plain")
+# The writing workflow: what goes into a LaTeX or Markdown text that cites the exported .bib or .json.
+KEY_STYLES = {
+    "key": ("Cite key", lambda keys: ", ".join(keys)),
+    "latex-cite": ("LaTeX \\cite{key}", lambda keys: "\\cite{" + ",".join(keys) + "}"),
+    "pandoc": ("Pandoc [@key]", lambda keys: "[" + "; ".join("@" + k for k in keys) + "]"),
+    "pandoc-in-text": ("Pandoc in-text @key", lambda keys: ", ".join("@" + k for k in keys)),
+}
+STYLES = ("bibtex", "biblatex", "ris", "csl-json", *CSL_STYLES, *KEY_STYLES, "markdown", "plain")
 STYLE_NAMES = {"bibtex": "BibTeX", "biblatex": "BibLaTeX", "ris": "RIS", "csl-json": "CSL-JSON", "apa": "APA 7",
                "mla": "MLA 9", "chicago": "Chicago (author-date)", "ieee": "IEEE", "harvard": "Harvard",
-               "vancouver": "Vancouver", "markdown": "Markdown link", "plain": "Plain title"}
+               "vancouver": "Vancouver", "markdown": "Markdown link", "plain": "Plain title",
+               **{style: label for style, (label, _) in KEY_STYLES.items()}}
 # pylatexenc logs every character it has no macro for; we keep those as UTF-8 on purpose.
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -180,9 +188,14 @@ def _style_path(name: str) -> str:
 
 @cache
 def pandoc_path() -> str | None:
-    """pandoc, the reference CSL processor: pypandoc-binary's own, else one on PATH."""
+    """pandoc, the reference CSL processor: pypandoc-binary's own, else one on PATH.
+
+    ``PAPERDECK_CSL_PROCESSOR=citeproc-py`` chooses the fallback (to measure it).
+    """
     import shutil
 
+    if os.environ.get("PAPERDECK_CSL_PROCESSOR") == "citeproc-py":
+        return None
     try:
         import pypandoc
 
@@ -328,6 +341,8 @@ def cite(papers: list[Paper], keys: dict[int, str], style: str) -> str:
         return json.dumps([paper_csl(p, keys[p.id]) for p in papers], ensure_ascii=False, indent=2) + "\n"
     if style in CSL_STYLES:
         return "\n".join(csl_references(papers, keys, style)) + "\n"
+    if style in KEY_STYLES:
+        return KEY_STYLES[style][1]([keys[p.id] for p in papers]) + "\n"
     if style == "markdown":
         return "\n".join(f"- {markdown_entry(p)}" if len(papers) > 1 else markdown_entry(p) for p in papers) + "\n"
     return "\n".join(display_title(p) for p in papers) + "\n"

@@ -36,7 +36,7 @@ class CiteDialog(ModalScreen[str | None]):
         with Horizontal(id="cite-body") as body:
             body.border_title = f"Cite {self.count} paper{'s' if self.count != 1 else ''}"
             body.border_subtitle = "Enter copies · Esc closes"
-            yield OptionList(*(Option(STYLE_NAMES[s], id=s) for s in STYLES), id="cite-styles")
+            yield OptionList(*(Option(Text(STYLE_NAMES[s]), id=s) for s in STYLES), id="cite-styles")
             with VerticalScroll(id="cite-preview"):
                 yield Static(id="cite-text")
         yield Footer()
