@@ -273,10 +273,27 @@ def citeproc_py_references(items: list[dict], style: str) -> dict[str, str]:
                 for key, entry in zip(bibliography.keys, bibliography.bibliography())}
 
 
+@lru_cache(maxsize=256)
+def _pandoc_cached(items_json: str, style: str) -> dict[str, str]:
+    """One pandoc run per (items, style): the dialog's preview and the copy that follows share it."""
+    return {k.lower(): v for k, v in pandoc_references(json.loads(items_json), style).items()}
+
+
+def warm_formatted(papers: list[Paper], keys: dict[int, str]) -> None:
+    """Render every formatted style at once, one pandoc per style side by side (the cite dialog)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not pandoc_path():
+        return
+    items_json = json.dumps([csl_item(p, keys[p.id]) for p in papers], ensure_ascii=False, sort_keys=True)
+    with ThreadPoolExecutor(max_workers=len(CSL_STYLES)) as pool:
+        list(pool.map(lambda style: _pandoc_cached(items_json, style), CSL_STYLES))
+
+
 def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
     items = [csl_item(paper, keys[paper.id]) for paper in papers]
     if pandoc_path():
-        rendered = {k.lower(): v for k, v in pandoc_references(items, style).items()}
+        rendered = _pandoc_cached(json.dumps(items, ensure_ascii=False, sort_keys=True), style)
     else:
         rendered = citeproc_py_references(items, style)
     references = []

@@ -83,3 +83,33 @@ def test_particles_in_the_reference_rendering(edge_library):
     assert "de las Casas, Diego" in bib and "Wang, Xiao Di" in bib and "King, Jr., Martin Luther" in bib
     ris = cite(papers, keys, "ris")
     assert "AU  - de las Casas, Diego" in ris and "AU  - Le Roux, Lucia" not in ris
+
+
+def test_export_watch_keeps_the_bib_in_step(seeded_db, tmp_path):
+    """``export --format bibtex --watch FILE``: the .bib follows a load; waits for that state, not a time."""
+    import shutil
+    import subprocess
+
+    import bibtexparser
+
+    from tui.cli import main
+
+    db = tmp_path / "library.db"  # a copy: the seeded library is shared by other tests
+    shutil.copy(seeded_db, db)
+    bib = tmp_path / "refs.bib"
+    watcher = subprocess.Popen([sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))",
+                                "export", "--db", str(db), "--format", "bibtex", "--watch", str(bib)],
+                               cwd=Path(__file__).resolve().parent.parent, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "watching" in watcher.stderr.readline() + watcher.stderr.readline()
+        before = len(bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries)
+        listing = tmp_path / "arxiv.txt"
+        listing.write_text(arxiv_listing("A Paper Loaded While Watching", ["Diego de las Casas"]), encoding="utf-8")
+        assert main(["load", "--db", str(db), str(listing)]) == 0
+        assert "rewritten" in watcher.stderr.readline()
+        text = bib.read_text(encoding="utf-8")
+        assert len(bibtexparser.parse_string(text).entries) == before + 1
+        assert "de las Casas, Diego" in text
+    finally:
+        watcher.terminate()
+        watcher.wait()
