@@ -290,6 +290,16 @@ def warm_formatted(papers: list[Paper], keys: dict[int, str]) -> None:
         list(pool.map(lambda style: _pandoc_cached(items_json, style), CSL_STYLES))
 
 
+# pandoc's citeproc, given a truncated list longer than APA's 20 names, prints the et-al term and then
+# the "others" marker as if it were the last author: "…, Wu, Z., et al.others." The style guide's
+# form for a list whose last author is unknown is "…, et al." (README, "Citations"; golden files).
+_ET_AL_OTHERS = re.compile(r"\bet al\.\s*others\b\.?")
+
+
+def fix_known_processor_bugs(text: str) -> str:
+    return _ET_AL_OTHERS.sub(ET_AL, text)
+
+
 def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
     items = [csl_item(paper, keys[paper.id]) for paper in papers]
     if pandoc_path():
@@ -298,7 +308,7 @@ def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> lis
         rendered = citeproc_py_references(items, style)
     references = []
     for paper in papers:
-        text = rendered.get(keys[paper.id].lower(), "")
+        text = fix_known_processor_bugs(rendered.get(keys[paper.id].lower(), ""))
         if not paper.authors and not pandoc_path():
             text = _drop_repeated_title(text, display_title(paper))
         references.append(text)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from store.cite import CSL_STYLES, cite, pandoc_path
+import os
+
+from store.cite import CSL_STYLES, cite, fix_known_processor_bugs, pandoc_path
 from store.export import OTHERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -55,7 +57,29 @@ def all_papers(library):
 def test_agreement_with_pandoc_citeproc(seeded_library, edge_library, which):
     papers, keys = all_papers(seeded_library if which == "seeds" else edge_library)
     for style, (equal, total, differences) in agreement(papers, keys).items():
-        assert total and equal / total >= 0.98, (style, differences[:3])
+        undocumented = [d for d in differences if fix_known_processor_bugs(d[2]) != d[1]]
+        assert not undocumented, (style, undocumented[:3])
+        assert total and (equal + len(differences)) / total >= 0.98
+        if style != "apa":  # APA: pandoc's "et al.others" on truncated lists over 20 names (README)
+            assert equal / total >= 0.98, (style, differences[:3])
+
+
+GOLDEN = Path(__file__).parent / "golden" / "differences"
+
+
+def test_documented_difference_golden(seeded_library):
+    """The one documented difference, both sides: pandoc's text, and paperdeck's that the README defends."""
+    ids = list(seeded_library.search('"Practice on Long Behavior"').ids)
+    papers, keys = seeded_library.papers(ids), seeded_library.cite_keys(ids)
+    theirs = pandoc_reference_texts(cite(papers, keys, "csl-json"), "apa")[keys[papers[0].id]] + "\n"
+    ours = cite(papers, keys, "apa")
+    if os.environ.get("PAPERDECK_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        (GOLDEN / "practice.apa.pandoc.txt").write_text(theirs, encoding="utf-8")
+        (GOLDEN / "practice.apa.paperdeck.txt").write_text(ours, encoding="utf-8")
+    assert theirs == (GOLDEN / "practice.apa.pandoc.txt").read_text(encoding="utf-8")
+    assert ours == (GOLDEN / "practice.apa.paperdeck.txt").read_text(encoding="utf-8")
+    assert "et al.others" in theirs and ", et al. (2025)" in ours
 
 
 def test_edge_library_has_every_case(edge_library):
