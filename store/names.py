@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
@@ -19,6 +20,10 @@ class Name:
         return f"{self.particle} {self.family}".strip()
 
 
+def _is_cjk(word: str) -> bool:
+    return all(unicodedata.name(ch, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA")) for ch in word)
+
+
 def split_name(name: str) -> Name:
     """``Philip S. Yu`` -> given ``Philip S.``, family ``Yu``; ``Ludwig van der Berg`` keeps ``van der``.
 
@@ -34,6 +39,8 @@ def split_name(name: str) -> Name:
             lead += 1
         return Name(given.strip(), " ".join(family_words[lead:]), " ".join(family_words[:lead]))
     words = name.split(" ")
+    if len(words) > 1 and all(_is_cjk(word) for word in words):
+        return Name(" ".join(words[1:]), words[0])  # written in CJK script: family name first (王 小明)
     suffix = ""
     if len(words) > 2 and words[-1].lower() in SUFFIXES:
         suffix = words.pop()
