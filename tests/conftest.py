@@ -1,8 +1,15 @@
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The same examples on every run, so CI is deterministic; HYPOTHESIS_PROFILE=explore hunts with fresh ones.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from store import open_library
 from store.paths import bundled_seeds
