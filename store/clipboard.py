@@ -73,3 +73,19 @@ def write_osc52_to_tty(text: str) -> None:
             tty.flush()
     except OSError:
         raise ClipboardError("no terminal to send the OSC 52 escape to, and no system clipboard") from None
+
+
+def paste() -> str:
+    """The system clipboard's text. OSC 52 cannot be read back in most terminals: where pyperclip
+    finds no clipboard, the message says to paste into the browser instead (bracketed paste)."""
+    if not system_clipboard_possible():
+        raise ClipboardError("no system clipboard here (no desktop session); paste into the browser "
+                             "instead, or pipe the text in: paperdeck load - < FILE")
+    import pyperclip
+
+    try:
+        _, paste_function = pyperclip.determine_clipboard()
+        return paste_function()
+    except pyperclip.PyperclipException as error:
+        raise ClipboardError(f"no system clipboard could be read ({error}); paste into the browser "
+                             "instead, or pipe the text in: paperdeck load - < FILE") from None

@@ -116,11 +116,13 @@ class Library:
 
     # -- loading ---------------------------------------------------------------------------------
 
-    def load(self, paths: Iterable[str | Path], as_of: dt.date | None = None, workers: int = 0) -> LoadReport:
+    def load(self, paths: Iterable[str | Path], as_of: dt.date | None = None, workers: int = 0,
+             dry_run: bool = False) -> LoadReport:
         """Load listing files. ``workers=1`` reads and parses a large load in a worker process;
         only from a program whose main module is import-safe (``if __name__ == "__main__"``), as
-        multiprocessing re-imports it there: the ``paperdeck load`` command is."""
-        return Loader(self.db, as_of, workers).load(paths)
+        multiprocessing re-imports it there: the ``paperdeck load`` command is. ``dry_run``: the
+        report of what the load would do, with nothing stored."""
+        return Loader(self.db, as_of, workers, dry_run=dry_run).load(paths)
 
     def load_seeds_if_empty(self, as_of: dt.date | None = None) -> LoadReport | None:
         if self.paper_count() or self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]:

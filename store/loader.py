@@ -158,10 +158,14 @@ UNTITLED = "u|"
 class Loader:
     """Loads files into one open library database."""
 
-    def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None, workers: int = 0):
+    def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None, workers: int = 0,
+                 dry_run: bool = False):
+        """``dry_run``: each file is stored and matched exactly as in a load, then rolled back, so the
+        report is the preview of what a load would do and the library is left as it was."""
         self.db = db
         self.as_of = as_of or dt.date.today()
         self.workers = workers
+        self.dry_run = dry_run
         self.report = LoadReport()
         self._author_ids: dict[str, int] = {}
         self._saturated: set[str] = set()  # keys filed under more than MAX_BLOCK papers
@@ -243,7 +247,11 @@ class Loader:
         try:
             self.db.execute("BEGIN IMMEDIATE")
             self._replace_file(prepared, result.records, len(problems))
-            self.db.execute("COMMIT")
+            if self.dry_run:
+                self.db.execute("ROLLBACK")
+                self._author_ids.clear()  # ids of authors the rollback took back
+            else:
+                self.db.execute("COMMIT")
         except BaseException as error:
             self._unindexed.clear()
             if self.db.conn.in_transaction:

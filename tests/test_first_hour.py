@@ -93,3 +93,39 @@ def test_db_mistakes_are_sentences_not_tracebacks(tmp_path):
 def test_export_of_a_query_matching_nothing_says_so_and_fails(seeded_db):
     result = run("--db", str(seeded_db), "export", "zzqxj")
     assert result.returncode == 1 and "no paper matches 'zzqxj'" in result.stderr and result.stdout == ""
+
+
+def test_load_dash_reads_stdin_dry_run_stores_nothing_and_the_same_paste_twice_is_one_source(seeded_db, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from store import open_library
+
+    db = tmp_path / "library.db"
+    shutil.copy(seeded_db, db)
+    page = (Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt").read_text(encoding="utf-8")
+
+    def load(*args):
+        return subprocess.run([*PAPERDECK, "--db", str(db), "load", *args], input=page,
+                              capture_output=True, text=True)
+
+    with open_library(db) as library:
+        before = library.paper_count()
+    dry = load("--dry-run", "-")
+    assert dry.returncode == 0 and "nothing was stored" in dry.stdout and "4 new papers" in dry.stdout
+    with open_library(db) as library:
+        assert library.paper_count() == before
+    assert load("-").returncode == 0
+    again = load("-")
+    assert "unchanged since the last load" in again.stdout
+    with open_library(db) as library:
+        assert library.paper_count() == before + 4
+    assert len(list((tmp_path / "pastes").glob("pasted-*.txt"))) == 1
+
+
+def test_load_clipboard_without_a_clipboard_says_what_to_do_instead(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = run("--db", str(tmp_path / "x.db"), "load", "--clipboard", env=env)
+    assert result.returncode == 2 and "no system clipboard" in result.stderr and "paperdeck load -" in result.stderr

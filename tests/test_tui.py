@@ -481,3 +481,34 @@ async def test_o_without_a_browser_says_so_and_copies_the_link(db, monkeypatch):
         await pilot.pause()
         assert app.last_copied == url
         assert any("No web browser here" in n.message for n in app._notifications)
+
+
+async def test_a_paste_is_previewed_then_stored_as_a_source_and_shown(db):
+    from pathlib import Path
+
+    from textual import events
+
+    from tui.screens.paste_preview import PastePreview
+
+    page = (Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt").read_text(encoding="utf-8")
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        before = app.library.paper_count()
+        app.post_message(events.Paste(page.replace("\n", "\r")))  # terminals send \r line ends
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PastePreview)
+        assert "4 new papers" in str(app.screen.query_one("#paste-text").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.library.paper_count() == before  # discarded: nothing stored
+        app.post_message(events.Paste(page))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.library.paper_count() == before + 4
+        assert app.query_one(SearchBox).value.startswith("source:pasted-")
+        assert len(paper_list(app).ids) == 4

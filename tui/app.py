@@ -20,12 +20,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store import clipboard, open_library
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
+from store.models import ParseError
 from store.query import parse_query
 from store.settings import Settings, load_settings, unknown_binding_ids
 from store.userdata import UserDataError
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
 from tui.screens.paper_screen import PaperScreen
+from tui.screens.paste_preview import PastePreview
 from tui.widgets.detail_pane import DetailPane
 from tui.widgets.filter_pane import FilterPane, filter_token
 from tui.widgets.paper_list import PaperList
@@ -73,8 +75,9 @@ class PaperdeckApp(App[None]):
     TYPED_IN_SEARCH = {"focus_search", "toggle_filters"}
 
     def __init__(self, db_path: str | Path, startup_note: str | None = None,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, as_of: dt.date | None = None) -> None:
         super().__init__()
+        self.as_of = as_of  # the day year-less dates in pastes resolve against (None: today)
         self.settings = settings or load_settings()
         self.set_keymap(self.settings.keys)
         self.db_path = Path(db_path)
@@ -376,6 +379,63 @@ class PaperdeckApp(App[None]):
         self.notify(f"No web browser here: the link is copied instead ({route}): {url}", title="Not opened",
                     severity="warning", timeout=8)
 
+    # -- pasting a listing in ----------------------------------------------------------------------
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A terminal paste outside the search box (the box takes its own): a listing to preview."""
+        if self.screen is not self.main_screen or not event.text.strip():
+            return
+        self.notify("Reading the paste…", timeout=2)
+        self.preview_paste(event.text)
+
+    @work(thread=True, exclusive=True, group="paste")
+    def preview_paste(self, text: str) -> None:
+        import tempfile
+
+        from store import parsers
+        from store.pastes import normalise
+
+        library = self.borrow_library()
+        try:
+            with tempfile.TemporaryDirectory(prefix="paperdeck-preview-") as folder:
+                path = Path(folder) / "pasted.txt"
+                path.write_text(normalise(text), encoding="utf-8")
+                report = library.load([path], self.as_of, dry_run=True)
+            try:
+                _, result = parsers.parse_lines(normalise(text).splitlines(), self.as_of or dt.date.today())
+                titles = [record.title or (record.abstract or "")[:80] + "…" for record in result.records]
+            except ParseError:
+                titles = []
+        finally:
+            self._idle_libraries.append(library)
+        self.call_from_thread(self.show_paste_preview, text, report, titles)
+
+    def show_paste_preview(self, text: str, report, titles: list[str]) -> None:
+        def chosen(store: bool | None) -> None:
+            if store:
+                self.store_paste(text)
+            else:
+                self.notify("Paste discarded: nothing stored")
+        self.push_screen(PastePreview(report, titles), chosen)
+
+    @work(thread=True, exclusive=True, group="paste")
+    def store_paste(self, text: str) -> None:
+        from store.pastes import save_paste
+        from store.reporting import summary
+
+        library = self.borrow_library()
+        try:
+            path = save_paste(self.db_path, text)
+            report = library.load([path], self.as_of)
+        finally:
+            self._idle_libraries.append(library)
+        self.call_from_thread(self.paste_stored, path.stem, summary(report))
+
+    def paste_stored(self, name: str, summary: str) -> None:
+        self.notify(summary, title=f"Stored as {name}")
+        self.action_refresh()
+        self.main_screen.query_one(SearchBox).value = f"source:{name}"  # the paste's papers, at once
+
     def copy_citation(self, papers: list, keys: dict[int, str], style: str) -> None:
         text = cite(papers, keys, style)
         try:
@@ -545,5 +605,5 @@ def run_browser(db_path: str | Path, as_of: dt.date | None = None) -> int:
         if report is not None:
             note = (f"Loaded the bundled sample listings: {library.paper_count()} papers from "
                     f"{len(report.files)} files. Press ? for keys, / to search.")
-    PaperdeckApp(db_path, startup_note=note).run()
+    PaperdeckApp(db_path, startup_note=note, as_of=as_of).run()
     return 0

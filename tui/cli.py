@@ -21,7 +21,6 @@ from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
 from store.paths import bundled_seeds, default_db_path
-from store.text import counted
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
 
@@ -48,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     load = commands.add_parser("load", parents=[common], help="load listing files or folders into the library")
     load.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                      help="listing files or folders (default: the bundled seeds)")
+                      help="listing files or folders; - reads standard input (default: the bundled seeds)")
+    load.add_argument("--clipboard", action="store_true", help="load the text on the system clipboard")
+    load.add_argument("--dry-run", "-n", action="store_true",
+                      help="say what the load would read, add and merge; store nothing")
     export = commands.add_parser("export", parents=[common], help="write the library, or what QUERY matches")
     export.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="json")
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
@@ -90,27 +92,10 @@ def library_path(args: argparse.Namespace) -> Path:
 
 
 def print_report(report: LoadReport) -> None:
-    out, err = sys.stdout, sys.stderr
-    for file in report.files:
-        if file.status == "loaded":
-            sure = f", {file.confidence:.0%} sure" if file.confidence is not None else ""
-            print(f"  {file.path}: {counted(file.records, 'record')} ({file.format}{sure})", file=out)
-        elif file.status == "unchanged":
-            print(f"  {file.path}: unchanged since the last load", file=out)
-        for problem in file.problems:
-            print(f"{file.path}:{problem.line}: {problem.message}", file=err)
-        if file.status == "failed" and not file.problems:
-            print(f"{file.path}: {file.error}", file=err)
-    failed = len(report.failed)
-    print(
-        f"{counted(len(report.files), 'file')}, {counted(report.records, 'record')}: "
-        f"{counted(report.papers_new, 'new paper')}, "
-        f"{counted(report.papers_merged, 'record')} merged into papers already known, "
-        f"{counted(report.papers_updated, 'paper')} updated"
-        + (f", {report.papers_removed:,} removed" if report.papers_removed else "")
-        + f"; {counted(failed, 'file')} failed",
-        file=out,
-    )
+    from store.reporting import report_lines
+
+    for line, is_problem in report_lines(report):
+        print(line, file=sys.stderr if is_problem else sys.stdout)
 
 
 def announce_upgrade(db_path: Path) -> None:
@@ -135,10 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         db_path = library_path(args)
         announce_upgrade(Path(db_path))
         if args.command == "load":
-            with open_library(db_path) as library:
-                report = library.load(args.paths or [bundled_seeds()], as_of, workers=1)
-            print_report(report)
-            return 1 if report.failed else 0
+            return load_command(db_path, args, as_of)
         if args.command == "export":
             return export(db_path, args)
         if args.command == "cite":
@@ -155,6 +137,46 @@ def main(argv: list[str] | None = None) -> int:
         print(f"paperdeck: the library {db_path} cannot be read ({error}); "
               "`paperdeck --db OTHER.db` opens another one", file=sys.stderr)
         return 2
+
+
+def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
+    """Files and folders; ``-`` and ``--clipboard`` are pastes, kept beside the library like files."""
+    import tempfile
+
+    from store.pastes import EmptyPaste, save_paste
+
+    paths = [path for path in args.paths if str(path) != "-"]
+    pasted = []
+    if len(paths) < len(args.paths):
+        pasted.append(("standard input", sys.stdin.read()))
+    if args.clipboard:
+        from store import clipboard
+
+        try:
+            pasted.append(("the clipboard", clipboard.paste()))
+        except clipboard.ClipboardError as error:
+            print(f"paperdeck: {error}", file=sys.stderr)
+            return 2
+    with tempfile.TemporaryDirectory(prefix="paperdeck-preview-") as preview_dir:
+        for where, text in pasted:
+            try:
+                if args.dry_run:  # a preview leaves no paste behind
+                    path = Path(preview_dir) / f"pasted-from-{where.replace(' ', '-')}.txt"
+                    path.write_text(text, encoding="utf-8")
+                else:
+                    path = save_paste(db_path, text)
+            except EmptyPaste:
+                print(f"paperdeck: nothing to load from {where} (it is empty)", file=sys.stderr)
+                return 1
+            paths.append(path)
+        if not paths and not pasted:
+            paths = [bundled_seeds()]
+        with open_library(db_path) as library:
+            report = library.load(paths, as_of, workers=0 if args.dry_run else 1, dry_run=args.dry_run)
+        if args.dry_run:
+            print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
+        print_report(report)
+    return 1 if report.failed else 0
 
 
 def matching_papers(library, query: str, sort: str) -> list:

@@ -1,0 +1,53 @@
+"""Pasted text as a source like any file: kept, byte for byte, beside the library.
+
+A paste is written to ``pastes/pasted-<first 12 hex of its SHA-256>.txt`` next to the library file
+and loaded from there, so provenance, the ``source:pasted`` filter, export and reload treat it as
+they treat a file, and the same text pasted twice is the same file: recognised as unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class EmptyPaste(ValueError):
+    """Nothing but whitespace was pasted."""
+
+
+def paste_dir(db_path: str | Path) -> Path:
+    return Path(db_path).resolve().parent / "pastes"
+
+
+def paste_path(db_path: str | Path, text: str) -> Path:
+    digest = hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+    return paste_dir(db_path) / f"pasted-{digest[:12]}.txt"
+
+
+def normalise(text: str) -> str:
+    """Terminals send pastes with \\r line ends; the listing is the text, not the transport. Nothing
+    else changes: the loader cleans each line as it reads it, and the paste is kept as it came."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def save_paste(db_path: str | Path, text: str) -> Path:
+    """The paste's file, written atomically (a kill mid-write leaves no half paste behind)."""
+    if not text.strip():
+        raise EmptyPaste("the paste is empty")
+    path = paste_path(db_path, text)
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".paste-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(normalise(text))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
