@@ -401,9 +401,14 @@ class PaperdeckApp(App[None]):
                 path = Path(folder) / "pasted.txt"
                 path.write_text(normalise(text), encoding="utf-8")
                 report = library.load([path], self.as_of, dry_run=True)
+            for file in report.files:
+                file.path = "the paste"  # not the preview's temporary file
             try:
                 _, result = parsers.parse_lines(normalise(text).splitlines(), self.as_of or dt.date.today())
-                titles = [record.title or (record.abstract or "")[:80] + "…" for record in result.records]
+                titles = [(record.title or (record.abstract or "")[:80] + "…")
+                          + (f" — {', '.join(record.authors[:3])}{' et al.' if len(record.authors) > 3 else ''}"
+                             if record.authors else "")
+                          for record in result.records]
             except ParseError:
                 titles = []
         finally:
