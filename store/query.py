@@ -18,7 +18,8 @@ from store.text import fold, subject_class
 
 FIELDS = {"author": "author", "au": "author", "cat": "category", "category": "category", "year": "year",
           "has": "has", "source": "source", "src": "source", "org": "organisation", "organisation": "organisation",
-          "organization": "organisation", "tag": "tag", "is": "is"}
+          "organization": "organisation", "tag": "tag", "is": "is", "arxiv": "arxiv", "doi": "doi"}
+_ARXIV_VERSION = re.compile(r"v\d+$")
 # Papers with no user_papers row are unread.
 _READING = "p.id {} (SELECT u.paper_id FROM user_papers u WHERE u.reading {} ?)"
 _TOKEN = re.compile(r'(?P<field>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"?|(?P<value>\S*))|"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
@@ -174,6 +175,17 @@ def filter_sql(query: Query) -> tuple[list[str], list]:
         elif item.field == "organisation":
             clauses.append("p.organisation LIKE ? ESCAPE '\\'")
             params.append(f"%{_like(value)}%")
+        elif item.field in ("arxiv", "doi"):
+            # The identifiers a listing gave, as its records keep them: arxiv:2507.03201 (any version),
+            # doi:10.1145/... (DOIs are case-blind).
+            value = re.sub(r"^(https?://(dx\.)?doi\.org/|https?://arxiv\.org/(abs|pdf)/|arxiv:)", "", value,
+                           flags=re.IGNORECASE)
+            if item.field == "arxiv":
+                value = _ARXIV_VERSION.sub("", value)
+            key = "arxiv_id" if item.field == "arxiv" else "doi"  # a constant, never user text
+            clauses.append(f"p.id IN (SELECT r.paper_id FROM records r "
+                           f"WHERE lower(json_extract(r.fields, '$.{key}')) = lower(?))")
+            params.append(value)
     return clauses, params
 
 

@@ -191,3 +191,16 @@ def test_two_pages_pasted_one_after_the_other_are_read_part_by_part(page, parts,
     lines = lines_of(page)
     for record in result.records:  # line numbers point into the whole file
         assert record.title in " ".join(lines[record.line_start - 1 : record.line_end])
+
+
+def test_arxiv_and_doi_search_terms_find_the_paper_whatever_form_the_id_is_typed_in(tmp_path):
+    from store import open_library
+
+    with open_library(tmp_path / "library.db") as library:
+        library.load([DATA / "arxiv_abs.txt", DATA / "arxiv_list_new.txt"], AS_OF)  # the DOI is on the abstract page
+        wanted = library.search("arxiv:2507.03201").ids
+        assert len(wanted) == 1
+        for typed in ("arxiv:2507.03201v2", "arxiv:https://arxiv.org/abs/2507.03201", "ARXIV:arXiv:2507.03201",
+                      "doi:10.1145/3701234.3705678", "doi:https://doi.org/10.1145/3701234.3705678"):
+            assert list(library.search(typed).ids) == list(wanted), typed
+        assert not library.search("arxiv:2507.99999").ids

@@ -65,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
                 Text.assemble(
                     ("Search as you type. Free words match title, authors and abstract, in any order, "
                      "with typos forgiven.\nField terms: author:NAME  cat:IR  year:2023  year:2020..2024  "
-                     "has:code  source:FILE  org:NAME  \"exact phrase\"\n"
+                     "has:code  source:FILE  org:NAME  arxiv:ID  doi:DOI  \"exact phrase\"\n"
                      "In the list, ≈ marks a title derived from the abstract (the listing gave none), "
                      "◆ a paper with code, ▲ upvotes, ● a marked paper.\n"
                      f"Remap a key in {self.settings_file} by the id in the right-hand column: "
