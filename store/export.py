@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from store.models import Paper
+from store.userdata import Annotation
 from store.text import counted
 from store.names import split_name
 
 
-def paper_json(paper: Paper) -> dict:
-    """The documented JSON shape of one paper (README, "Export format")."""
-    return {
+def paper_json(paper: Paper, note: Annotation | None = None) -> dict:
+    """The documented JSON shape of one paper (README, "Export format"); with ``note``, what the
+    person added to it too."""
+    item = {
         "id": paper.id,
         "title": paper.title,
         "title_derived": paper.title_derived,
@@ -33,6 +35,10 @@ def paper_json(paper: Paper) -> dict:
             if (source := paper.source_of(name)) is not None
         },
     }
+    if note is not None:
+        item.update(tags=list(note.tags), note=note.note, reading=note.reading,
+                    reading_changed=note.reading_changed, starred=note.starred)
+    return item
 
 
 def _date_parts(iso: str | None) -> dict | None:
@@ -65,8 +71,9 @@ def incomplete_note(paper: Paper) -> str | None:
     return "author list truncated on the listing" if paper.authors else "authors not given on the listing"
 
 
-def paper_csl(paper: Paper, key: str) -> dict:
-    """One CSL-JSON item. A truncated author list is said so in ``note``, never passed off as whole."""
+def paper_csl(paper: Paper, key: str, note: Annotation | None = None) -> dict:
+    """One CSL-JSON item. A truncated author list is said so in ``note``, never passed off as whole.
+    With ``note`` (what the person added), tags go in ``keyword`` and their note first in ``note``."""
     item: dict = {"id": key, "type": "article", "title": paper.title}
     if paper.authors:
         item["author"] = [csl_name(name) for name in paper.authors]
@@ -77,7 +84,9 @@ def paper_csl(paper: Paper, key: str) -> dict:
         item["abstract"] = paper.abstract
     if any(s.format == "arxiv" for s in paper.sources):
         item["archive"] = "arXiv"
-    notes = []
+    notes = [note.note] if note is not None and note.note else []
+    if note is not None and note.tags:
+        item["keyword"] = ", ".join(note.tags)
     if paper.code_urls:  # not URL: that is where the paper is, and these are its code and pages
         notes.append("links: " + " ".join(paper.code_urls))
     incomplete = incomplete_note(paper)

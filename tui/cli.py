@@ -236,10 +236,12 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
         if query and not papers:
             print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
             return 1
+        notes = library.user.annotations(p.id for p in papers)  # tags, notes, reading state go out too
         if args.format == "json":
-            text = json.dumps([paper_json(paper) for paper in papers], ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps([paper_json(paper, notes[paper.id]) for paper in papers],
+                              ensure_ascii=False, indent=2) + "\n"
         else:
-            text = cite(papers, library.cite_keys(p.id for p in papers), args.format)
+            text = cite(papers, library.cite_keys(p.id for p in papers), args.format, notes)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"{len(papers)} papers written to {args.output}", file=sys.stderr)
