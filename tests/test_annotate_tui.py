@@ -178,3 +178,45 @@ async def test_the_full_screen_paper_tags_notes_and_stars_its_paper(db):
         assert note.starred and note.tags == ("mine",) and note.note == "read on the train"
         text = detail_text(app, screen)
         assert "#mine" in text and "read on the train" in text and "★ starred" in text
+
+
+def test_the_note_goes_through_the_persons_own_editor(tmp_path):
+    """$EDITOR is a real program here: a script that appends a line to the file it is given."""
+    from tui.screens.note_editor import edit_externally
+
+    script = tmp_path / "my editor.sh"
+    script.write_text('printf "added in the editor\\n" >> "$1"\n')
+    edited = edit_externally("first line\n", f"sh '{script}'")
+    assert edited == "first line\nadded in the editor"
+
+
+async def test_ctrl_o_without_a_terminal_to_hand_over_keeps_the_text(db, monkeypatch):
+    monkeypatch.setenv("EDITOR", "true")
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:  # headless: nothing to suspend
+        await settle(app, pilot)
+        await pilot.press("n", *"typed", "ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor) and app.screen.query_one(TextArea).text == "typed"
+        assert any("edit here" in n.message for n in app._notifications)
+
+
+async def test_the_palette_offers_tag_papers(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"tag papers")
+        for _ in range(500):  # the palette searches its providers in a worker: wait for its list
+            await pilot.pause(0.02)
+            options = app.screen.query("CommandList").first()
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            if any("Tag papers" in p for p in prompts):
+                break
+        else:
+            raise AssertionError(f"no 'Tag papers' among {prompts}")
+        await pilot.press("enter")
+        for _ in range(500):
+            if isinstance(app.screen, TagDialog):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, TagDialog)

@@ -603,6 +603,16 @@ class PaperdeckApp(App[None]):
         yield SystemCommand("Cite as…", "Preview every citation style and copy one (C)",
                             lambda: self.paper_list.action_cite(True))
         yield SystemCommand("Unmark all", "Clear every mark (u)", self.paper_list.action_unmark_all)
+        yield SystemCommand("Tag papers", "Add or remove tags on the marked papers, else the cursor's (t)",
+                            self.paper_list.action_edit_tags)
+        yield SystemCommand("Edit note", "Write the note of the paper under the cursor (n)",
+                            self.paper_list.action_edit_note)
+        yield SystemCommand("Cycle reading state", "unread → reading → read, marked papers else the cursor's (r)",
+                            lambda: self.paper_list.action_annotate("reading"))
+        yield SystemCommand("Star", "Star or unstar the marked papers, else the cursor's (*)",
+                            lambda: self.paper_list.action_annotate("star"))
+        yield SystemCommand("Undo", "Undo the last change to tags, notes, reading state or stars (Ctrl+Z)",
+                            lambda: self.paper_list.action_annotate("undo"))
         yield SystemCommand("Top of list", "First paper (g)", self.paper_list.action_first)
         yield SystemCommand("Bottom of list", "Last paper (G)", self.paper_list.action_last)
         yield SystemCommand("Refresh", "Re-read the library (Ctrl+R)", self.action_refresh)

@@ -3,6 +3,12 @@ the text was changed, so an edit is never thrown away by a stray key."""
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -11,6 +17,21 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
+
+
+def external_editor() -> str | None:
+    """The person's own editor: $VISUAL, else $EDITOR (None when neither is set)."""
+    return (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip() or None
+
+
+def edit_externally(text: str, editor: str) -> str:
+    """Run ``editor`` (a command line, as $EDITOR holds it) on a temporary file holding ``text``;
+    returns the file's text when the editor exits. Raises OSError or CalledProcessError."""
+    with tempfile.TemporaryDirectory(prefix="paperdeck-note-") as folder:
+        path = Path(folder) / "note.md"
+        path.write_text(text, encoding="utf-8")
+        subprocess.run([*shlex.split(editor), str(path)], check=True)
+        return path.read_text(encoding="utf-8").removesuffix("\n")
 
 
 class UnsavedNote(ModalScreen[str]):
@@ -29,15 +50,18 @@ class UnsavedNote(ModalScreen[str]):
         yield Footer()
 
 
+SCREEN_KEYS = {"ctrl+s": "save", "escape": "close", "ctrl+o": "external"}  # the editor's, not the text's
+
+
 class NoteArea(TextArea):
     """The text area, with every key handled here in the order typed (see SearchBox): Ctrl+S and Esc
     act on the text typed before them, and a Backspace never lands after the letters that follow it."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key in ("ctrl+s", "escape"):
+        if event.key in SCREEN_KEYS:
             event.stop()
             event.prevent_default()
-            await self.screen.run_action("save" if event.key == "ctrl+s" else "close")
+            await self.screen.run_action(SCREEN_KEYS[event.key])
             return
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             event.stop()
@@ -55,6 +79,8 @@ class NoteEditor(ModalScreen[str | None]):
         Binding("ctrl+s", "save", "Save", id="note.save", tooltip="Save the note and close"),
         Binding("escape", "close", "Close (asks if changed)", id="note.close",
                 tooltip="Close; with unsaved changes, asks whether to save them"),
+        Binding("ctrl+o", "external", "$EDITOR", id="note.external",
+                tooltip="Edit the text in $VISUAL or $EDITOR; back here, Ctrl+S saves it"),
     ]
 
     def __init__(self, title: str, note: str) -> None:
@@ -65,7 +91,8 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-body") as body:
             body.border_title = "Note"
-            body.border_subtitle = "Ctrl+S saves · Esc closes (asks if changed)"
+            body.border_subtitle = "Ctrl+S saves · Esc closes (asks if changed)" + (
+                " · Ctrl+O $EDITOR" if external_editor() else "")
             # The title is listing text: a Text, so no markup in it is read.
             yield Static(Text(self.paper_title, style=Style(bold=True), no_wrap=True, overflow="ellipsis"),
                          id="note-title")
@@ -90,6 +117,29 @@ class NoteEditor(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         self.dismiss(self.text if self.changed else None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "external" and external_editor() is None:
+            return None  # shown disabled: there is no editor to hand the text to
+        return True
+
+    def action_external(self) -> None:
+        editor = external_editor()
+        if editor is None:
+            self.notify("Set $EDITOR (or $VISUAL) to write notes in your own editor", severity="warning")
+            return
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                text = edit_externally(self.text, editor)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot be handed to an editor; edit here", severity="warning")
+        except (OSError, subprocess.CalledProcessError) as error:
+            self.notify(f"{editor} failed ({error}); the text here is unchanged", severity="error")
+        else:
+            self.query_one(TextArea).load_text(text)
+            self.notify("Back from the editor: Ctrl+S saves", timeout=3)
 
     def action_close(self) -> None:
         if not self.changed:
