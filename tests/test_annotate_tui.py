@@ -186,8 +186,8 @@ def test_the_note_goes_through_the_persons_own_editor(tmp_path):
 
     script = tmp_path / "my editor.sh"
     script.write_text('printf "added in the editor\\n" >> "$1"\n')
-    edited = edit_externally("first line\n", f"sh '{script}'")
-    assert edited == "first line\nadded in the editor"
+    assert edit_externally("first line", f"sh '{script}'") == "first line\nadded in the editor"
+    assert edit_externally("", f"sh '{script}'") == "added in the editor"
 
 
 async def test_ctrl_o_without_a_terminal_to_hand_over_keeps_the_text(db, monkeypatch):

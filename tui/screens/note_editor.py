@@ -29,7 +29,8 @@ def edit_externally(text: str, editor: str) -> str:
     returns the file's text when the editor exits. Raises OSError or CalledProcessError."""
     with tempfile.TemporaryDirectory(prefix="paperdeck-note-") as folder:
         path = Path(folder) / "note.md"
-        path.write_text(text, encoding="utf-8")
+        # A text file ends with a newline, as editors write it: what they add starts on a line of its own.
+        path.write_text(text if not text or text.endswith("\n") else text + "\n", encoding="utf-8")
         subprocess.run([*shlex.split(editor), str(path)], check=True)
         return path.read_text(encoding="utf-8").removesuffix("\n")
 
