@@ -220,3 +220,31 @@ async def test_the_palette_offers_tag_papers(db):
                 break
             await pilot.pause(0.02)
         assert isinstance(app.screen, TagDialog)
+
+
+async def test_a_remapped_save_key_saves_from_the_text_area(db):
+    from store.settings import Settings
+
+    from tui.app import PaperdeckApp
+
+    app = PaperdeckApp(db, settings=Settings(keys={"note.save": "ctrl+g"}))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        first = paper_list(app).paper_id
+        await pilot.press("n", *"remapped", "ctrl+g")
+        await settle(app, pilot)
+        assert app.screen is app.main_screen and app.library.user.annotation(first).note == "remapped"
+
+
+async def test_a_bad_tag_is_explained_and_the_dialog_stays(db):
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        first = paper_list(app).paper_id
+        await pilot.press("t", *("x" * 80), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TagDialog)
+        assert "at most 64 characters" in str(app.screen.query_one("#tag-error").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.library.user.annotation(first).tags == ()

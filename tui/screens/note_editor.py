@@ -51,7 +51,7 @@ class UnsavedNote(ModalScreen[str]):
         yield Footer()
 
 
-SCREEN_KEYS = {"ctrl+s": "save", "escape": "close", "ctrl+o": "external"}  # the editor's, not the text's
+SCREEN_ACTIONS = {"save", "close", "external"}  # the editor's keys, not the text's
 
 
 class NoteArea(TextArea):
@@ -59,11 +59,14 @@ class NoteArea(TextArea):
     act on the text typed before them, and a Backspace never lands after the letters that follow it."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key in SCREEN_KEYS:
-            event.stop()
-            event.prevent_default()
-            await self.screen.run_action(SCREEN_KEYS[event.key])
-            return
+        screen_keys = self.screen._bindings.copy()
+        screen_keys.apply_keymap(self.app._keymap)  # a [keys] remap of note.save and the others counts here too
+        for binding in screen_keys.key_to_bindings.get(event.key, ()):
+            if binding.action in SCREEN_ACTIONS:
+                event.stop()
+                event.prevent_default()
+                await self.screen.run_action(binding.action)
+                return
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             event.stop()
             event.prevent_default()
