@@ -84,3 +84,13 @@ def test_mark_sets_reading_state_and_star(db, capsys):
         assert sorted(lib.search("is:reading").ids) == expected and not lib.search("is:starred").ids
     code, out, err = run(db, capsys, "mark", "author:lin")
     assert code == 2 and "--read" in err
+
+
+def test_a_change_to_many_papers_lists_fifty_and_counts_the_rest(db, capsys):
+    code, out, err = run(db, capsys, "mark", "has:title", "--reading")
+    lines = out.splitlines()
+    with open_library(db) as lib:
+        total = len(lib.search("has:title").ids)
+        assert len(lib.search("is:reading").ids) == total
+    assert total > 50 and lines[0] == f"{total} papers now reading:"
+    assert len(lines) == 52 and lines[-1] == f"  … and {total - 50} more"

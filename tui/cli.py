@@ -286,12 +286,17 @@ def exact_matches(library, query: str) -> list:
     return library.papers(result.ids)
 
 
+PAPERS_SHOWN = 50  # a change to more papers lists these and counts the rest
+
+
 def print_papers(papers: list, out=None) -> None:
     from store.text import clean_line
 
     out = out or sys.stdout
-    for paper in papers:
+    for paper in papers[:PAPERS_SHOWN]:
         print(f"  {paper.id:>6}  {clean_line(paper.title)}", file=out)
+    if len(papers) > PAPERS_SHOWN:
+        print(f"  … and {len(papers) - PAPERS_SHOWN:,} more", file=out)
 
 
 def user_command(db_path: Path, args: argparse.Namespace) -> int:
@@ -352,9 +357,7 @@ def note_command(library, args: argparse.Namespace) -> int:
             if papers:
                 print(f"paperdeck: {named!r} matches {counted(len(papers), 'paper')}; a note needs exactly one "
                       "(name it by its id or a narrower query):", file=sys.stderr)
-                print_papers(papers[:10], sys.stderr)
-                if len(papers) > 10:
-                    print(f"  … and {len(papers) - 10:,} more", file=sys.stderr)
+                print_papers(papers, sys.stderr)
             else:
                 print(f"paperdeck: no paper {'has the id' if named.isdigit() else 'matches'} {named!r}; "
                       "nothing changed", file=sys.stderr)
