@@ -58,6 +58,10 @@ async def test_t_on_the_cursor_paper_and_esc_cancels(db):
         await settle(app, pilot)
         assert app.library.search("tag:only-me").ids.tolist() == [first]
         assert "#only-me" in detail_text(app)
+        await pilot.press("ctrl+z")  # undo takes the tag back, and the detail follows
+        await settle(app, pilot)
+        assert app.library.user.annotation(first).tags == ()
+        assert "#only-me" not in detail_text(app)
 
 
 async def test_keys_typed_right_after_t_reach_the_dialog(db):
