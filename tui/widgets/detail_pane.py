@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -11,8 +13,8 @@ from textual.widgets import Static
 from store.models import Paper
 from store.text import counted
 from store.userdata import Annotation
-from tui.widgets.paper_list import PaperList
 from tui.render import highlight, latex, multiline, plain, term_pattern
+from tui.widgets.paper_list import PaperList
 
 FIELD_LABELS = {"title": "title", "authors": "authors", "abstract": "abstract", "date": "date",
                 "updated": "latest", "category": "category", "has_code": "code", "upvotes": "upvotes",
@@ -26,13 +28,8 @@ def month_name(year_month: str) -> str:
     return f"{calendar.month_name[int(month)]} {year}"
 
 
-READING_WORDS = {"unread": "unread", "reading": "reading", "read": "read"}
-
-
 def changed_on(stamp: str | None) -> str:
     """A stored UTC time as the local day and minute it means to the reader."""
-    import datetime as dt
-
     try:
         moment = dt.datetime.fromisoformat(stamp or "")
     except ValueError:
@@ -51,7 +48,7 @@ def annotation_text(note: Annotation, pattern, match_style: Style | str) -> Text
         out.append("  (r reading · * star · t tags · n note)\n", Style(dim=True, italic=True))
         return out
     out.append(f"{'Reading':<15}", label)
-    out.append(READING_WORDS.get(note.reading, note.reading), Style(bold=note.reading != "unread"))
+    out.append(note.reading, Style(bold=note.reading != "unread"))
     when = changed_on(note.reading_changed)
     if when:
         out.append(f" since {when}", label)
