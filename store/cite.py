@@ -19,6 +19,7 @@ from store.export import incomplete_note, paper_csl
 from store.text import counted
 from store.models import Paper
 from store.names import split_name
+from store.userdata import Annotation
 
 CSL_STYLES = {
     "apa": "apa",
@@ -112,7 +113,7 @@ def bibtex_name(name: str, ascii_only: bool) -> str:
     return f"{family}, {given}" if given else f"{{{family}}}"
 
 
-def bibtex_entry(paper: Paper, key: str, biblatex: bool = False) -> str:
+def bibtex_entry(paper: Paper, key: str, biblatex: bool = False, note: Annotation | None = None) -> str:
     ascii_only = not biblatex
     fields: list[tuple[str, str]] = []
     fields.append(("title", "{" + _protect_case(latex_escape(display_title(paper), ascii_only)) + "}"))
@@ -142,6 +143,10 @@ def bibtex_entry(paper: Paper, key: str, biblatex: bool = False) -> str:
         fields.append(("url", "{" + paper.code_urls[0] + "}"))
     if notes:
         fields.append(("note", "{" + latex_escape(". ".join(notes), ascii_only) + "}"))
+    if note is not None and note.tags:
+        fields.append(("keywords", "{" + latex_escape(", ".join(note.tags), ascii_only) + "}"))
+    if note is not None and note.note:
+        fields.append(("annote", "{" + latex_escape(note.note, ascii_only) + "}"))
     kind = "online" if biblatex and paper.code_urls and not from_arxiv(paper) else "misc"
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
     return f"@{kind}{{{key},\n{body}\n}}"
@@ -149,7 +154,7 @@ def bibtex_entry(paper: Paper, key: str, biblatex: bool = False) -> str:
 
 # -- RIS ---------------------------------------------------------------------------------------
 
-def ris_entry(paper: Paper) -> str:
+def ris_entry(paper: Paper, note: Annotation | None = None) -> str:
     lines = [("TY", "UNPB" if from_arxiv(paper) else "GEN"), ("TI", display_title(paper))]
     for name in paper.authors:
         parts = split_name(name)
@@ -164,9 +169,13 @@ def ris_entry(paper: Paper) -> str:
         lines.append(("UR", url))
     if from_arxiv(paper):
         lines.append(("PB", "arXiv"))
-    for note in (incomplete_note(paper), DERIVED_NOTE if paper.title_derived else None):
-        if note:
-            lines.append(("N1", note))
+    if note is not None:
+        lines.extend(("KW", name) for name in note.tags)
+        if note.note:  # continuation lines, no blank one (a blank line ends nothing in RIS but confuses readers)
+            lines.append(("N1", "\n".join(line for line in note.note.splitlines() if line.strip())))
+    for remark in (incomplete_note(paper), DERIVED_NOTE if paper.title_derived else None):
+        if remark:
+            lines.append(("N1", remark))
     lines.append(("ER", ""))
     return "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines)
 
@@ -356,16 +365,20 @@ def markdown_entry(paper: Paper) -> str:
 
 # -- one entry point ---------------------------------------------------------------------------
 
-def cite(papers: list[Paper], keys: dict[int, str], style: str) -> str:
-    """The citations of ``papers`` in ``style``, as one text ready for the clipboard."""
+def cite(papers: list[Paper], keys: dict[int, str], style: str,
+         annotations: dict[int, Annotation] | None = None) -> str:
+    """The citations of ``papers`` in ``style``, as one text ready for the clipboard. With
+    ``annotations`` (an export), BibTeX, RIS and CSL-JSON carry the person's tags and note too."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    notes = annotations or {}
     if style in ("bibtex", "biblatex"):
-        return "\n\n".join(bibtex_entry(p, keys[p.id], style == "biblatex") for p in papers) + "\n"
+        return "\n\n".join(bibtex_entry(p, keys[p.id], style == "biblatex", notes.get(p.id)) for p in papers) + "\n"
     if style == "ris":
-        return "\n\n".join(ris_entry(p) for p in papers) + "\n"
+        return "\n\n".join(ris_entry(p, notes.get(p.id)) for p in papers) + "\n"
     if style == "csl-json":
-        return json.dumps([paper_csl(p, keys[p.id]) for p in papers], ensure_ascii=False, indent=2) + "\n"
+        return json.dumps([paper_csl(p, keys[p.id], notes.get(p.id)) for p in papers],
+                          ensure_ascii=False, indent=2) + "\n"
     if style in CSL_STYLES:
         return "\n".join(csl_references(papers, keys, style)) + "\n"
     if style in KEY_STYLES:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from store.models import Paper
+from store.userdata import Annotation
 from store.text import counted
 from store.names import split_name
 
 
-def paper_json(paper: Paper) -> dict:
-    """The documented JSON shape of one paper (README, "Export format")."""
-    return {
+def paper_json(paper: Paper, note: Annotation | None = None) -> dict:
+    """The documented JSON shape of one paper (README, "Export format"); with ``note``, what the
+    person added to it too."""
+    item = {
         "id": paper.id,
         "title": paper.title,
         "title_derived": paper.title_derived,
@@ -33,6 +35,10 @@ def paper_json(paper: Paper) -> dict:
             if (source := paper.source_of(name)) is not None
         },
     }
+    if note is not None:
+        item.update(tags=list(note.tags), note=note.note, reading=note.reading,
+                    reading_changed=note.reading_changed, starred=note.starred)
+    return item
 
 
 def _date_parts(iso: str | None) -> dict | None:
@@ -69,12 +75,13 @@ def incomplete_note(paper: Paper) -> str | None:
 OTHERS = {"literal": "others"}
 
 
-def paper_csl(paper: Paper, key: str) -> dict:
+def paper_csl(paper: Paper, key: str, note: Annotation | None = None) -> dict:
     """One CSL-JSON item, everything the formatted styles use: what renders here renders the same anywhere.
 
     A truncated author list ends with ``{"literal": "others"}`` so processors print "et al.", and
     ``note`` says so in words. A preprint is CSL's ``article`` with genre ``Preprint`` and its server
     as publisher, as Zotero writes it. A derived title is bracketed, the convention for a supplied title.
+    With ``note`` (what the person added), tags go in ``keyword`` and their note first in ``note``.
     """
     title = f"[{paper.title}]" if paper.title_derived else paper.title
     item: dict = {"id": key, "type": "article", "title": title}
@@ -90,7 +97,9 @@ def paper_csl(paper: Paper, key: str) -> dict:
     if any(s.format == "arxiv" for s in paper.sources):
         item["genre"] = "Preprint"
         item["publisher"] = "arXiv"
-    notes = []
+    notes = [note.note] if note is not None and note.note else []
+    if note is not None and note.tags:
+        item["keyword"] = ", ".join(note.tags)
     if paper.code_urls:  # not URL: that is where the paper is, and these are its code and pages
         notes.append("links: " + " ".join(paper.code_urls))
     incomplete = incomplete_note(paper)

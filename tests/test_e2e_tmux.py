@@ -87,3 +87,49 @@ def test_search_for_a_typo_in_a_real_terminal(tmux, tmp_path):
     else:
         raise AssertionError("paperdeck did not quit on q")
     assert db.exists()
+
+
+def test_tag_and_note_in_a_real_terminal_with_the_persons_editor(tmux, tmp_path):
+    """t and n as a person uses them, the note passing through $EDITOR (a script that adds a line),
+    then the library read back by paperdeck export after the browser quits."""
+    import json
+
+    db = tmp_path / "fresh.db"
+    editor = tmp_path / "editor.sh"
+    editor.write_text('printf "from my editor\\n" >> "$1"\n')
+    env = f"-u COLUMNS -u LINES -u VISUAL PAPERDECK_DB={db} TERM=xterm-256color EDITOR='sh {editor}'"
+    tmux.run("new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "45",
+             f"env {env} {PAPERDECK} --as-of 2026-11-22")
+    tmux.run("resize-window", "-t", tmux.session, "-x", "160", "-y", "45")
+    tmux.wait_for("Papers 96")
+    tmux.keys("/")
+    tmux.wait_for("Leave search")
+    tmux.keys("crocodile", literal=True)
+    tmux.wait_for("Papers 1 ")
+    tmux.keys("Enter")
+    tmux.wait_for("Multi-domain learning (MDL)")
+    tmux.keys("t")
+    tmux.wait_for("Tags of 1 paper")
+    tmux.keys("reptiles +to-read", literal=True)
+    tmux.keys("Enter")
+    tmux.wait_for("#reptiles")
+    tmux.keys("n")
+    tmux.wait_for("Ctrl+S saves")
+    tmux.keys("typed here", literal=True)
+    tmux.keys("C-o")  # the terminal goes to the editor and comes back
+    tmux.wait_for("Back from the editor")
+    tmux.keys("C-s")
+    tmux.wait_for("Note saved")
+    screen = tmux.wait_for("from my editor")  # the detail pane shows the saved note
+    assert "typed here" in screen
+    tmux.keys("q")
+    deadline = time.monotonic() + 10
+    while subprocess.run(["tmux", "-S", tmux.socket, "has-session", "-t", tmux.session],
+                         capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "paperdeck did not quit on q"
+        time.sleep(0.2)
+    out = subprocess.run([str(PAPERDECK), "--db", str(db), "export", "tag:reptiles", "has:note"],
+                         capture_output=True, text=True, check=True).stdout
+    [paper] = json.loads(out)
+    assert paper["tags"] == ["reptiles", "to-read"]
+    assert paper["note"] == "typed here\nfrom my editor"

@@ -93,6 +93,7 @@ def test_db_mistakes_are_sentences_not_tracebacks(tmp_path):
 def test_export_of_a_query_matching_nothing_says_so_and_fails(seeded_db):
     result = run("--db", str(seeded_db), "export", "zzqxj")
     assert result.returncode == 1 and "no paper matches 'zzqxj'" in result.stderr and result.stdout == ""
+    assert "Traceback" not in result.stderr
 
 
 def test_load_dash_reads_stdin_dry_run_stores_nothing_and_the_same_paste_twice_is_one_source(seeded_db, tmp_path):

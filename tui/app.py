@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import clipboard, open_library
@@ -26,8 +26,10 @@ from store.settings import Settings, load_settings, unknown_binding_ids
 from store.userdata import UserDataError
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen
+from tui.screens.note_editor import NoteEditor, UnsavedNote
 from tui.screens.paper_screen import PaperScreen
 from tui.screens.paste_preview import PastePreview
+from tui.screens.tag_dialog import TagDialog
 from tui.widgets.detail_pane import DetailPane
 from tui.widgets.filter_pane import FilterPane, filter_token
 from tui.widgets.paper_list import PaperList
@@ -329,10 +331,12 @@ class PaperdeckApp(App[None]):
         else:
             self.show_detail(event.paper_id)
 
-    def show_detail(self, paper_id: int | None) -> None:
+    def show_detail(self, paper_id: int | None, keep_scroll: bool = False) -> None:
         self._detail_timer = None
         paper = self.library.paper(paper_id) if paper_id is not None else None
-        self.main_screen.query_one(DetailPane).show(paper, self.result.terms if self.result else [])
+        note = self.library.user.annotation(paper.id) if paper is not None else None
+        self.main_screen.query_one(DetailPane).show(paper, self.result.terms if self.result else [], note,
+                                                    keep_scroll=keep_scroll)
 
     @on(PaperList.Opened)
     def paper_opened(self, event: PaperList.Opened) -> None:
@@ -341,7 +345,8 @@ class PaperdeckApp(App[None]):
         else:
             paper = self.library.paper(event.paper_id)
             if paper is not None:
-                self.push_screen(PaperScreen(paper, self.result.terms if self.result else []))
+                self.push_screen(PaperScreen(paper, self.result.terms if self.result else [],
+                                             self.library.user.annotation(paper.id)))
 
     @on(PaperList.CiteRequested)
     def cite_requested(self, event: PaperList.CiteRequested) -> None:
@@ -469,9 +474,76 @@ class PaperdeckApp(App[None]):
             self.notify(str(error), title="Not saved", severity="error")
             return
         self.notify(message, timeout=2)
+        self.user_data_changed()
+
+    def user_data_changed(self) -> None:
+        """After a change to tags, notes, reading state or stars: rows, detail panes, counts and facets."""
         self._data_version = self.library.data_version()
         self.paper_list.forget_rows()
-        self.show_detail(self.paper_list.paper_id)
+        self.show_detail(self.paper_list.paper_id, keep_scroll=True)
+        for screen in self.screen_stack[1:]:
+            if isinstance(screen, PaperScreen):
+                screen.note = self.library.user.annotation(screen.paper.id)
+                screen.query_one(DetailPane).show(screen.paper, screen.terms, screen.note, keep_scroll=True)
+        # The search again, on the same paper: a tag: or is: search may now match other papers, and
+        # the filter pane's counts follow.
+        self.start_search(keep_paper=self.paper_list.paper_id)
+
+    async def open_editor(self, screen: Screen, callback) -> None:
+        """Push a dialog and focus its field before returning: run from a priority binding, the
+        keys typed right after the one that opened it are routed only then, so they reach the field."""
+        await self.push_screen(screen, callback)
+        screen.focus_field()
+
+    async def edit_tags(self, paper_ids: list[int]) -> None:
+        """Open the tag dialog for these papers."""
+        if not paper_ids:
+            self.notify("No paper to tag", severity="warning")
+            return
+        user = self.library.user
+        carriers: dict[str, int] = {}
+        for note in user.annotations(paper_ids).values():
+            for name in note.tags:
+                carriers[name] = carriers.get(name, 0) + 1
+        current = sorted(carriers.items(), key=lambda item: (-item[1], item[0].casefold()))
+        in_use = [name for name, _ in user.all_tags()]
+
+        def apply(change: tuple[list[str], list[str]] | None) -> None:
+            if change is None:
+                return
+            add, remove = change
+            try:
+                count = user.tag(paper_ids, add, remove)
+            except UserDataError as error:
+                self.notify(str(error), title="Not saved", severity="error")
+                return
+            words = " ".join([*(f"+{t}" for t in add), *(f"-{t}" for t in remove)])
+            self.notify(f"{words} on {count} paper{'s' if count != 1 else ''}", title="Tagged", timeout=3)
+            self.user_data_changed()
+
+        await self.open_editor(TagDialog(len(paper_ids), current, in_use), apply)
+
+    async def edit_note(self, paper_id: int) -> None:
+        """Open the note editor for this paper; what it returns is saved at once (run from a key binding)."""
+        paper = self.library.paper(paper_id)
+        if paper is None:
+            return
+        user = self.library.user
+
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                stored = user.set_note(paper_id, text)
+            except UserDataError as error:
+                # The text is not lost: the editor opens again with it.
+                self.notify(str(error), title="Note not saved", severity="error")
+                self.push_screen(NoteEditor(paper.title, text), save)
+                return
+            self.notify("Note saved" if stored else "Note removed", timeout=2)
+            self.user_data_changed()
+
+        await self.open_editor(NoteEditor(paper.title, user.annotation(paper_id).note), save)
 
     @on(PaperList.MarksChanged)
     def marks_changed(self, event: PaperList.MarksChanged) -> None:
@@ -498,6 +570,8 @@ class PaperdeckApp(App[None]):
             return False
         if action in self.TYPED_IN_SEARCH and isinstance(self.focused, Input):
             return False
+        if action in ("focus_next", "focus_previous") and isinstance(self.focused, TextArea):
+            return False  # Tab indents a note
         return True
 
     def action_focus_search(self) -> None:
@@ -557,6 +631,9 @@ class PaperdeckApp(App[None]):
             ("Detail pane", DetailPane.BINDINGS + [Binding("escape", "", "Back to the list")]),
             ("Paper screen", PaperScreen.BINDINGS),
             ("Cite dialog", CiteDialog.BINDINGS),
+            ("Tag dialog", TagDialog.BINDINGS),
+            ("Note editor", NoteEditor.BINDINGS),
+            ("Unsaved note", UnsavedNote.BINDINGS),
             ("Help screen", HelpScreen.BINDINGS),
         ]
 
@@ -591,6 +668,16 @@ class PaperdeckApp(App[None]):
         yield SystemCommand("Cite as…", "Preview every citation style and copy one (C)",
                             lambda: self.paper_list.action_cite(True))
         yield SystemCommand("Unmark all", "Clear every mark (u)", self.paper_list.action_unmark_all)
+        yield SystemCommand("Tag papers", "Add or remove tags on the marked papers, else the cursor's (t)",
+                            self.paper_list.action_edit_tags)
+        yield SystemCommand("Edit note", "Write the note of the paper under the cursor (n)",
+                            self.paper_list.action_edit_note)
+        yield SystemCommand("Cycle reading state", "unread → reading → read, marked papers else the cursor's (r)",
+                            lambda: self.paper_list.action_annotate("reading"))
+        yield SystemCommand("Star", "Star or unstar the marked papers, else the cursor's (*)",
+                            lambda: self.paper_list.action_annotate("star"))
+        yield SystemCommand("Undo", "Undo the last change to tags, notes, reading state or stars (Ctrl+Z)",
+                            lambda: self.paper_list.action_annotate("undo"))
         yield SystemCommand("Top of list", "First paper (g)", self.paper_list.action_first)
         yield SystemCommand("Bottom of list", "Last paper (G)", self.paper_list.action_last)
         yield SystemCommand("Refresh", "Re-read the library (Ctrl+R)", self.action_refresh)

@@ -21,6 +21,7 @@ from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
 from store.paths import bundled_seeds, default_db_path
+from store.text import counted
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
 
@@ -68,7 +69,65 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_argument("--copy", action="store_true", help="also put the citations on the clipboard")
     cite.add_argument("--clipboard", choices=ROUTES, default=None,
                       help="how to reach the clipboard (default: the clipboard setting, else auto)")
+    tag = commands.add_parser(
+        "tag", parents=[common], help="add and remove tags on every paper QUERY matches",
+        description="Add and remove tags on every paper QUERY matches exactly (no typo correction for a "
+                    "change). Tags as words among the query: +NAME adds, -NAME removes; or --add/--remove.",
+        epilog="examples: paperdeck tag crocodile +reptiles -todo · paperdeck tag author:lin year:2024 --add thesis")
+    tag.add_argument("query", nargs="*", metavar="QUERY_OR_TAG",
+                     help="search terms, as in the search box, and +NAME / -NAME tag changes")
+    tag.add_argument("--add", "-a", action="append", default=[], metavar="NAME", help="add this tag (repeatable)")
+    tag.add_argument("--remove", action="append", default=[], metavar="NAME", help="remove this tag (repeatable)")
+    note = commands.add_parser(
+        "note", parents=[common], help="write, show or remove the note of one paper",
+        description="The note of the one paper ID_OR_QUERY names (a paper id, or a query matching exactly one "
+                    "paper). With TEXT, replaces the note ('-' reads it from stdin, '' removes it); without, prints it.")
+    note.add_argument("paper", metavar="ID_OR_QUERY", help="a paper id, or a quoted query matching one paper")
+    note.add_argument("text", nargs="?", metavar="TEXT", help="the new note; '-' reads stdin; '' removes the note")
+    mark = commands.add_parser(
+        "mark", parents=[common], help="set the reading state or star of every paper QUERY matches",
+        description="Set the reading state and/or the star of every paper QUERY matches exactly.")
+    mark.add_argument("query", nargs="+", help="search terms, as in the search box")
+    reading = mark.add_mutually_exclusive_group()
+    for state in ("unread", "reading", "read"):
+        reading.add_argument(f"--{state}", dest="reading", action="store_const", const=state,
+                             help=f"mark them {state}")
+    star = mark.add_mutually_exclusive_group()
+    star.add_argument("--star", dest="star", action="store_const", const=True, help="star them")
+    star.add_argument("--unstar", dest="star", action="store_const", const=False, help="remove their star")
     return parser
+
+
+# Options the tag command knows that take a value: what follows them is not a query word.
+TAG_VALUE_OPTIONS = {"--add", "-a", "--remove", "--db", "--as-of"}
+
+
+def tag_words_as_options(argv: list[str]) -> list[str]:
+    """``paperdeck tag QUERY +ml -todo``: the ``+NAME``/``-NAME`` words as ``--add``/``--remove``, so
+    argparse never reads ``-todo`` as an unknown option. Anything after ``--`` is left as it is."""
+    start = 0
+    while start < len(argv) and argv[start].startswith("-"):  # the options before the command
+        start += 2 if argv[start] in TAG_VALUE_OPTIONS else 1
+    if start >= len(argv) or argv[start] != "tag":
+        return argv
+    out = argv[: start + 1]
+    words = iter(argv[start + 1 :])
+    for word in words:
+        if word == "--":
+            out.append(word)
+            out.extend(words)
+            break
+        if word in TAG_VALUE_OPTIONS or word.split("=", 1)[0] in TAG_VALUE_OPTIONS:
+            out.append(word)
+            if "=" not in word:
+                out.append(next(words, ""))
+        elif word.startswith("+") and len(word) > 1:
+            out += ["--add", word[1:]]
+        elif word.startswith("-") and not word.startswith("--") and len(word) > 1 and word not in ("-h", "-a"):
+            out += ["--remove", word[1:]]
+        else:
+            out.append(word)
+    return out
 
 
 def package_version() -> str:
@@ -114,7 +173,8 @@ def announce_upgrade(db_path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(tag_words_as_options(list(argv)))
     as_of = getattr(args, "as_of", None)
     try:
         db_path = library_path(args)
@@ -125,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             return export(db_path, args)
         if args.command == "cite":
             return cite_command(db_path, args)
+        if args.command in ("tag", "note", "mark"):
+            return user_command(db_path, args)
         from tui.app import run_browser
 
         return run_browser(db_path, as_of)
@@ -191,7 +253,8 @@ def matching_papers(library, query: str, sort: str) -> list:
     return library.papers(result.ids)
 
 
-def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str, int]:
+def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, int]:
+    """The export's text and paper count; None when a query was given and matches nothing (said on stderr)."""
     from store.cite import cite
     from store.export import paper_json
 
@@ -200,11 +263,13 @@ def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str, int]:
         papers = matching_papers(library, query, "date")
         if query and not papers:
             print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
-            return 1
+            return None, 0
+        notes = library.user.annotations(p.id for p in papers)  # tags, notes, reading state go out too
         if args.format == "json":
-            text = json.dumps([paper_json(paper) for paper in papers], ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps([paper_json(paper, notes[paper.id]) for paper in papers],
+                              ensure_ascii=False, indent=2) + "\n"
         else:
-            text = cite(papers, library.cite_keys(p.id for p in papers), args.format)
+            text = cite(papers, library.cite_keys(p.id for p in papers), args.format, notes)
     return text, len(papers)
 
 
@@ -223,6 +288,8 @@ def _library_stamp(db_path: Path) -> tuple:
 def export(db_path: Path, args: argparse.Namespace) -> int:
     output = args.watch or args.output
     text, count = export_text(db_path, args)
+    if text is None:
+        return 1
     if not output:
         sys.stdout.write(text)
         return 0
@@ -238,7 +305,7 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
             if _library_stamp(db_path) != stamp:
                 stamp = _library_stamp(db_path)
                 new_text, count = export_text(db_path, args)
-                if new_text != text:
+                if new_text is not None and new_text != text:  # matching nothing now: keep the file
                     text = new_text
                     write_atomically(output, text)
                     print(f"{count} papers rewritten to {output}", file=sys.stderr)
@@ -271,6 +338,105 @@ def cite_command(db_path: Path, args: argparse.Namespace) -> int:
             return 1
         print(f"paperdeck: copied {STYLE_NAMES[style]} for {len(papers)} paper"
               f"{'s' if len(papers) != 1 else ''} to the {route}", file=sys.stderr)
+    return 0
+
+
+def exact_matches(library, query: str) -> list:
+    """The papers a change applies to: exact matches only; a typo-corrected guess never gets changed."""
+    result = library.search(query, sort="date", correct=False)
+    for problem in result.query.problems:
+        print(f"paperdeck: {problem}", file=sys.stderr)
+    return library.papers(result.ids)
+
+
+PAPERS_SHOWN = 50  # a change to more papers lists these and counts the rest
+
+
+def print_papers(papers: list, out=None) -> None:
+    from store.text import clean_line
+
+    out = out or sys.stdout
+    for paper in papers[:PAPERS_SHOWN]:
+        print(f"  {paper.id:>6}  {clean_line(paper.title)}", file=out)
+    if len(papers) > PAPERS_SHOWN:
+        print(f"  … and {len(papers) - PAPERS_SHOWN:,} more", file=out)
+
+
+def user_command(db_path: Path, args: argparse.Namespace) -> int:
+    """tag, note and mark: the browser's t, n, r and * from a shell; each says what it changed."""
+    from store.userdata import UserDataError, clean_tag
+
+    with open_library(db_path) as library:
+        user = library.user
+        try:
+            if args.command == "note":
+                return note_command(library, args)
+            query = " ".join(args.query).strip()
+            if args.command == "tag":
+                add = [clean_tag(name) for name in args.add]
+                remove = [clean_tag(name) for name in args.remove]
+                if not add and not remove:
+                    print("paperdeck: no tag given: +NAME or --add NAME adds, -NAME or --remove NAME removes",
+                          file=sys.stderr)
+                    return 2
+                if not query:
+                    print("paperdeck: name the papers to tag with a query (is:marked for the browser's marks)",
+                          file=sys.stderr)
+                    return 2
+            elif args.reading is None and args.star is None:
+                print("paperdeck: say what to mark: --read, --reading, --unread, --star or --unstar", file=sys.stderr)
+                return 2
+            papers = exact_matches(library, query)
+            if not papers:
+                print(f"paperdeck: no paper matches {query!r} exactly; nothing changed", file=sys.stderr)
+                return 1
+            ids = [paper.id for paper in papers]
+            if args.command == "tag":
+                user.tag(ids, add, remove)
+                words = " ".join([*(f"+{t}" for t in add), *(f"-{t}" for t in remove)])
+                print(f"{words} on {counted(len(ids), 'paper')}:")
+            else:
+                done = []
+                if args.reading is not None:
+                    user.set_reading(ids, args.reading)
+                    done.append(args.reading)
+                if args.star is not None:
+                    user.set_starred(ids, args.star)
+                    done.append("starred" if args.star else "not starred")
+                print(f"{counted(len(ids), 'paper')} now {' and '.join(done)}:")
+            print_papers(papers)
+        except UserDataError as error:
+            print(f"paperdeck: {error}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def note_command(library, args: argparse.Namespace) -> int:
+    named = args.paper.strip()
+    paper = library.paper(int(named)) if named.isdigit() else None
+    if paper is None:
+        papers = exact_matches(library, named)
+        if len(papers) != 1:
+            if papers:
+                print(f"paperdeck: {named!r} matches {counted(len(papers), 'paper')}; a note needs exactly one "
+                      "(name it by its id or a narrower query):", file=sys.stderr)
+                print_papers(papers, sys.stderr)
+            else:
+                print(f"paperdeck: no paper {'has the id' if named.isdigit() else 'matches'} {named!r}; "
+                      "nothing changed", file=sys.stderr)
+            return 1
+        paper = papers[0]
+    if args.text is None:
+        note = library.user.annotation(paper.id).note
+        if note:
+            sys.stdout.write(note + "\n")
+        else:
+            print(f"paperdeck: paper {paper.id} has no note", file=sys.stderr)
+        return 0
+    text = sys.stdin.read() if args.text == "-" else args.text
+    stored = library.user.set_note(paper.id, text)
+    print(f"{'note saved' if stored else 'note removed'} on paper {paper.id}:")
+    print_papers([paper])
     return 0
 
 

@@ -38,3 +38,13 @@ def latex(value: str, style: Style | str = "") -> Text:
     for piece, span_style in to_spans(clean_line(value)):
         text.append(piece, SPAN_STYLES.get(span_style, ""))
     return text
+
+
+def multiline(value: str | None, style: Style | str = "") -> Text:
+    """Untrusted text of several lines (a note): each line cleaned as ``plain`` does, its indent kept."""
+    lines = []
+    for line in (value or "").replace("\r", "").split("\n"):
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        lines.append(" " * indent + clean_line(expanded))
+    return Text("\n".join(lines), style=style)

@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from store.models import Paper
+from store.userdata import Annotation
 from tui.widgets.detail_pane import DetailPane
 from tui.widgets.paper_list import PaperList
 
@@ -19,10 +20,11 @@ class PaperScreen(Screen[None]):
         Binding("C", "cite(True)", "Cite as…", id="paper.cite_dialog", tooltip="Preview every style, copy one"),
     ]
 
-    def __init__(self, paper: Paper, terms: list[str]) -> None:
+    def __init__(self, paper: Paper, terms: list[str], note: Annotation | None = None) -> None:
         super().__init__()
         self.paper = paper
         self.terms = terms
+        self.note = note  # what the person added, shown under the facts
 
     def compose(self) -> ComposeResult:
         yield DetailPane(id="paper-detail")
@@ -30,7 +32,7 @@ class PaperScreen(Screen[None]):
 
     def on_mount(self) -> None:
         detail = self.query_one(DetailPane)
-        detail.show(self.paper, self.terms)
+        detail.show(self.paper, self.terms, self.note)
         detail.focus()
 
     def action_cite(self, choose: bool) -> None:

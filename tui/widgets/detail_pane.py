@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -10,7 +12,9 @@ from textual.widgets import Static
 
 from store.models import Paper
 from store.text import counted
-from tui.render import highlight, latex, plain, term_pattern
+from store.userdata import Annotation
+from tui.render import highlight, latex, multiline, plain, term_pattern
+from tui.widgets.paper_list import PaperList
 
 FIELD_LABELS = {"title": "title", "authors": "authors", "abstract": "abstract", "date": "date",
                 "updated": "latest", "category": "category", "has_code": "code", "upvotes": "upvotes",
@@ -24,7 +28,49 @@ def month_name(year_month: str) -> str:
     return f"{calendar.month_name[int(month)]} {year}"
 
 
-def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "reverse") -> Text:
+def changed_on(stamp: str | None) -> str:
+    """A stored UTC time as the local day and minute it means to the reader."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return ""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def annotation_text(note: Annotation, pattern, match_style: Style | str) -> Text:
+    """What the person added: reading state (and when), star, tags and note. One quiet line when
+    nothing yet. All of it user text: appended as data, never parsed as markup."""
+    label = Style(dim=True)
+    out = Text()
+    if not note.carries_data:
+        out.append(f"{'Yours':<15}", label)
+        out.append("unread, no tags, no note", label)
+        out.append("  (r reading · * star · t tags · n note)\n", Style(dim=True, italic=True))
+        return out
+    out.append(f"{'Reading':<15}", label)
+    out.append(note.reading, Style(bold=note.reading != "unread"))
+    when = changed_on(note.reading_changed)
+    if when:
+        out.append(f" since {when}", label)
+    out.append("\n")
+    if note.starred:
+        out.append(f"{'Star':<15}", label)
+        out.append("★ starred\n")
+    if note.tags:
+        out.append(f"{'Tags':<15}", label)
+        for index, name in enumerate(note.tags):
+            out.append("  " if index else "")
+            out.append_text(plain("#" + name, Style(bold=True)))
+        out.append("\n")
+    if note.note:
+        out.append("\nNote\n", Style(bold=True))
+        out.append_text(highlight(multiline(note.note), pattern, match_style))
+        out.append("\n")
+    return out
+
+
+def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "reverse",
+               note: Annotation | None = None) -> Text:
     """The detail of one paper as Rich Text; every piece of paper text goes in as plain data."""
     pattern = term_pattern(terms)
     label = Style(dim=True)
@@ -76,6 +122,9 @@ def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "rever
         out.append(url, Style(underline=True, link=url) + Style.from_meta({"@click": f"app.open_paper_link({index})"}))
         out.append("\n")
 
+    if note is not None:
+        out.append("\n")
+        out.append_text(annotation_text(note, pattern, match_style))
     out.append("\nAbstract\n", Style(bold=True))
     if paper.abstract:
         out.append_text(highlight(latex(paper.abstract), pattern, match_style))
@@ -106,23 +155,48 @@ class DetailPane(VerticalScroll, can_focus=True):
         Binding("space,pagedown", "page_down", "Page down", show=False, id="detail.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="detail.page_up"),
         Binding("o", "open_link", "Open link", id="detail.open_link", tooltip="Open the paper's first link"),
+        # Priority: they open a screen, so they run in the app's key order (see SearchBox).
+        Binding("t", "edit_tags", "Tag", show=False, id="detail.tag", priority=True,
+                tooltip="Add or remove this paper's tags"),
+        Binding("n", "edit_note", "Note", show=False, id="detail.note", priority=True,
+                tooltip="Write this paper's note"),
+        Binding("r", "annotate('reading')", "Reading state", show=False, id="detail.reading",
+                tooltip="Cycle this paper's reading state: unread → reading → read"),
+        Binding("asterisk", "annotate('star')", "Star", show=False, id="detail.star",
+                tooltip="Star or unstar this paper"),
     ]
+    paper: Paper | None = None
 
     def compose(self):
         yield Static(id="detail-body")
 
-    def show(self, paper: Paper | None, terms: list[str]) -> None:
+    def show(self, paper: Paper | None, terms: list[str], note: Annotation | None = None,
+             keep_scroll: bool = False) -> None:
+        """Show ``paper`` with ``note``, what the person added to it (None: not shown)."""
         self.paper = paper
         body = self.query_one("#detail-body", Static)
         if paper is None:
             body.update(Text("No paper selected.", style=Style(dim=True, italic=True)))
         else:
             match_style = self.app.get_css_variables().get("accent", "yellow")
-            body.update(paper_text(paper, terms, Style(bold=True, reverse=True, color=match_style)))
-        self.scroll_home(animate=False)
+            body.update(paper_text(paper, terms, Style(bold=True, reverse=True, color=match_style), note))
+        if not keep_scroll:
+            self.scroll_home(animate=False)
+
+    async def action_edit_tags(self) -> None:
+        if self.paper is not None:
+            await self.app.edit_tags([self.paper.id])
+
+    async def action_edit_note(self) -> None:
+        if self.paper is not None:
+            await self.app.edit_note(self.paper.id)
+
+    def action_annotate(self, change: str) -> None:
+        if self.paper is not None:
+            self.post_message(PaperList.AnnotateRequested([self.paper.id], change))
 
     def action_open_link(self, index: int = 0) -> None:
-        paper = getattr(self, "paper", None)
+        paper = self.paper
         if paper is not None and 0 <= index < len(paper.code_urls):
             self.app.open_url(paper.code_urls[index])  # the app says whether a browser took it
         else:

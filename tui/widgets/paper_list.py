@@ -65,6 +65,12 @@ class PaperList(ScrollView, can_focus=True):
                 tooltip="Cycle unread → reading → read (the marked papers, else the one under the cursor)"),
         Binding("asterisk", "annotate('star')", "Star", show=False, id="list.star",
                 tooltip="Star or unstar (the marked papers, else the one under the cursor)"),
+        # Priority: they open a screen, so they run in the app's key order and the keys typed next
+        # reach the dialog (see SearchBox).
+        Binding("t", "edit_tags", "Tag", show=False, id="list.tag", priority=True,
+                tooltip="Add or remove tags (the marked papers, else the one under the cursor)"),
+        Binding("n", "edit_note", "Note", show=False, id="list.note", priority=True,
+                tooltip="Write the note of the paper under the cursor"),
         Binding("ctrl+z", "annotate('undo')", "Undo", show=False, id="list.undo",
                 tooltip="Undo the last change to tags, notes, reading state or stars"),
     ]
@@ -308,6 +314,13 @@ class PaperList(ScrollView, can_focus=True):
         ids = self.chosen_ids()
         if ids or change == "undo":
             self.post_message(self.AnnotateRequested(ids, change))
+
+    async def action_edit_tags(self) -> None:
+        await self.app.edit_tags(self.chosen_ids())
+
+    async def action_edit_note(self) -> None:
+        if self.paper_id is not None:
+            await self.app.edit_note(self.paper_id)
 
     def action_unmark_all(self) -> None:
         if self.marked:
