@@ -1,6 +1,6 @@
 """Pasted text as a source like any file: kept, byte for byte, beside the library.
 
-A paste is written to ``pastes/pasted-<first 12 hex of its SHA-256>.txt`` next to the library file
+A paste is written to ``<library>-pastes/pasted-<first 12 hex of its SHA-256>.txt`` next to the library file
 and loaded from there, so provenance, the ``source:pasted`` filter, export and reload treat it as
 they treat a file, and the same text pasted twice is the same file: recognised as unchanged.
 """
@@ -18,7 +18,9 @@ class EmptyPaste(ValueError):
 
 
 def paste_dir(db_path: str | Path) -> Path:
-    return Path(db_path).resolve().parent / "pastes"
+    """``library.db``'s pastes are in ``library-pastes/`` beside it: each library has its own."""
+    path = Path(db_path).resolve()
+    return path.parent / f"{path.stem}-pastes"
 
 
 def paste_path(db_path: str | Path, text: str) -> Path:

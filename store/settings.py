@@ -30,6 +30,7 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys, fed to App.set_keymap
     warnings: list[str] = field(default_factory=list)  # what was wrong with the file, to tell the user
     path: Path | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)  # binding id -> its line in the file
 
 
 def settings_path() -> Path:
@@ -99,6 +100,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     for key, value in data.items():
         if key == "keys":
             settings.keys = _read_keys(value, where, warnings)
+            settings.key_lines = {binding_id: line for binding_id in settings.keys
+                                  if (line := _line_of(text, binding_id))}
         elif key not in KNOWN:
             warnings.append(f"{where(key)}: unknown setting {key!r} (known: {', '.join([*KNOWN, 'keys'])})")
         elif value not in KNOWN[key]:
@@ -133,5 +136,9 @@ def _read_keys(table: object, where, warnings: list[str]) -> dict[str, str]:
 
 def unknown_binding_ids(settings: Settings, known_ids: set[str]) -> list[str]:
     """Warnings for ``[keys]`` entries that name no binding; the UI knows the ids, the file does not."""
-    return [f"{settings.path}: keys.{binding_id}: no such key binding (the help screen lists the ids)"
+    def where(binding_id: str) -> str:
+        line = settings.key_lines.get(binding_id)
+        return f"{settings.path}:{line}" if line else str(settings.path)
+
+    return [f"{where(binding_id)}: keys.{binding_id}: no such key binding (the help screen lists the ids)"
             for binding_id in settings.keys if binding_id not in known_ids]

@@ -55,11 +55,13 @@ def test_the_json_settings_of_earlier_versions_are_migrated_once(tmp_path):
 
 async def test_a_remapped_key_does_the_action_and_the_help_shows_it(db, tmp_path):
     path = tmp_path / "settings.toml"
-    path.write_text('cite_style = "bibtex"\nclipboard = "osc52"\n[keys]\n"list.cite" = "y"\n"no.such" = "z"\n')
+    path.write_text('cite_style = "bibtex"\nclipboard = "osc52"\n[keys]\n"list.cite" = "y"\n"no.such" = "z"\n'
+                    '"app.search" = "ctrl+f"\n')
     app = PaperdeckApp(db, settings=load_settings(path, environ={}))
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
-        assert any("keys.no.such: no such key binding" in w for w in app.settings_warnings())
+        assert app.query_one("#search").placeholder.startswith("Ctrl+F search")
+        assert any(f"{path}:5: keys.no.such: no such key binding" in w for w in app.settings_warnings())
         await pilot.press("y")
         await pilot.pause()
         assert app.last_copied and bibtexparser.parse_string(app.last_copied).entries
@@ -121,7 +123,8 @@ def test_load_dash_reads_stdin_dry_run_stores_nothing_and_the_same_paste_twice_i
     assert "unchanged since the last load" in again.stdout
     with open_library(db) as library:
         assert library.paper_count() == before + 4
-    assert len(list((tmp_path / "pastes").glob("pasted-*.txt"))) == 1
+    assert len(list((tmp_path / "library-pastes").glob("pasted-*.txt"))) == 1
+    assert "standard input: 4 records" in dry.stdout  # the preview names the paste, not a temporary file
 
 
 def test_load_clipboard_without_a_clipboard_says_what_to_do_instead(tmp_path):

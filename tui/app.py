@@ -25,7 +25,7 @@ from store.query import parse_query
 from store.settings import Settings, load_settings, unknown_binding_ids
 from store.userdata import UserDataError
 from tui.screens.cite_dialog import CiteDialog
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, key_label
 from tui.screens.note_editor import NoteEditor, UnsavedNote
 from tui.screens.paper_screen import PaperScreen
 from tui.screens.paste_preview import PastePreview
@@ -122,6 +122,10 @@ class PaperdeckApp(App[None]):
         gc.freeze()
         if self.startup_note:
             self.notify(self.startup_note, title="Welcome to paperdeck")
+        search_keys = self.settings.keys.get("app.search")
+        if search_keys:  # the box's hint names the key that really opens it
+            box = self.main_screen.query_one(SearchBox)
+            box.placeholder = box.placeholder.replace("/ search", f"{key_label(search_keys)} search", 1)
         for warning in self.settings_warnings():
             self.notify(warning, title="Settings", severity="warning", timeout=10)
 

@@ -236,6 +236,11 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
         with open_library(db_path) as library:
             report = library.load(paths, as_of, workers=0 if args.dry_run else 1, dry_run=args.dry_run)
         if args.dry_run:
+            for file in report.files:  # not the preview's temporary file
+                for where, _ in pasted:
+                    if file.path.endswith(f"pasted-from-{where.replace(' ', '-')}.txt"):
+                        file.path = where
+        if args.dry_run:
             print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
         print_report(report)
     return 1 if report.failed else 0

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 KEY_NAMES = {"down": "↓", "up": "↑", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home", "end": "End",
              "enter": "Enter", "escape": "Esc", "space": "Space", "question_mark": "?", "slash": "/",
-             "tab": "Tab", "shift+tab": "Shift+Tab", "delete": "Del"}
+             "tab": "Tab", "asterisk": "*", "shift+tab": "Shift+Tab", "delete": "Del"}
 
 
 def key_label(keys: str) -> str:
