@@ -15,7 +15,7 @@ import urllib.parse
 import warnings
 from functools import lru_cache, cache
 
-from store.export import incomplete_note, paper_csl
+from store.export import from_arxiv, incomplete_note, paper_csl
 from store.text import counted
 from store.models import Paper
 from store.names import split_name
@@ -52,9 +52,6 @@ def display_title(paper: Paper) -> str:
     """The title to cite: a derived one in square brackets, the convention for a supplied title."""
     return f"[{paper.title}]" if paper.title_derived else paper.title
 
-
-def from_arxiv(paper: Paper) -> bool:
-    return any(source.format == "arxiv" for source in paper.sources)
 
 
 # -- BibTeX and BibLaTeX ----------------------------------------------------------------------

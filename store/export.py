@@ -71,6 +71,13 @@ def incomplete_note(paper: Paper) -> str | None:
     return "author list truncated on the listing" if paper.authors else "authors not given on the listing"
 
 
+ARXIV_LAYOUTS = {"arxiv", "arxiv_listing", "arxiv_abstract"}  # search results, listing pages, abstract pages
+
+
+def from_arxiv(paper: Paper) -> bool:
+    return any(source.format in ARXIV_LAYOUTS for source in paper.sources)
+
+
 # The marker pandoc's citeproc (and Zotero's BibTeX import of ``and others``) reads as "et al."
 OTHERS = {"literal": "others"}
 
@@ -94,7 +101,7 @@ def paper_csl(paper: Paper, key: str, note: Annotation | None = None) -> dict:
         item["issued"] = issued
     if paper.abstract:
         item["abstract"] = paper.abstract
-    if any(s.format == "arxiv" for s in paper.sources):
+    if from_arxiv(paper):
         item["genre"] = "Preprint"
         item["publisher"] = "arXiv"
     notes = [note.note] if note is not None and note.note else []
