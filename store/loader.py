@@ -70,6 +70,13 @@ def decode(data: bytes) -> tuple[str, str, list[Problem]]:
     return text, "cp1252", [Problem(bad_line, "not UTF-8: read as Windows-1252 (Latin-1)")]
 
 
+def taken_line(record: Record) -> str:
+    """A record as a person checks it: its title (or the start of its abstract) and first authors."""
+    authors = ", ".join(record.authors[:3]) + (" et al." if len(record.authors) > 3 else "")
+    title = record.title or (record.abstract or "")[:80] + "…"
+    return f"{title} — {authors}" if authors else title
+
+
 @dataclass
 class PreparedFile:
     """A file read, decoded, recognised and (unless it is a card list) parsed, with its records'
@@ -263,7 +270,9 @@ class Loader:
             return FileReport(path, "failed", prepared.format, problems=problems,
                               error=f"not stored, the library is unchanged: {error}")
         return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems,
-                          confidence=result.confidence)
+                          confidence=result.confidence,
+                          taken=[taken_line(record) for record in result.records]
+                          if result.confidence is not None else [])
 
     def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
         conn = self.db.conn

@@ -124,6 +124,8 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None
     confidence: float | None = None  # the general recogniser's, when it read the file
+    # What the general recogniser took as papers (title, first authors), for a person to confirm.
+    taken: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -14,6 +14,8 @@ def report_lines(report: LoadReport) -> Iterator[tuple[str, bool]]:
         if file.status == "loaded":
             sure = f", {file.confidence:.0%} sure" if file.confidence is not None else ""
             yield f"  {file.path}: {counted(file.records, 'record')} ({file.format}{sure})", False
+            for taken in file.taken:  # the general recogniser's reading, to be confirmed at a glance
+                yield f"      · {taken}", False
         elif file.status == "unchanged":
             yield f"  {file.path}: unchanged since the last load", False
         for problem in file.problems:

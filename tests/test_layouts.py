@@ -204,3 +204,10 @@ def test_arxiv_and_doi_search_terms_find_the_paper_whatever_form_the_id_is_typed
                       "doi:10.1145/3701234.3705678", "doi:https://doi.org/10.1145/3701234.3705678"):
             assert list(library.search(typed).ids) == list(wanted), typed
         assert not library.search("arxiv:2507.99999").ids
+
+
+def test_load_shows_what_the_general_recogniser_took_for_a_person_to_confirm(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "library.db"), "load", str(DATA / "numbered_digest.txt"),
+                 "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "(general, " in out and "· Graph Diffusion for Session-Based Recommendation — Lena Vogt" in out

@@ -402,6 +402,7 @@ class PaperdeckApp(App[None]):
         import tempfile
 
         from store import parsers
+        from store.loader import taken_line
         from store.pastes import normalise
 
         library = self.borrow_library()
@@ -414,10 +415,7 @@ class PaperdeckApp(App[None]):
                 file.path = "the paste"  # not the preview's temporary file
             try:
                 _, result = parsers.parse_lines(normalise(text).splitlines(), self.as_of or dt.date.today())
-                titles = [(record.title or (record.abstract or "")[:80] + "…")
-                          + (f" — {', '.join(record.authors[:3])}{' et al.' if len(record.authors) > 3 else ''}"
-                             if record.authors else "")
-                          for record in result.records]
+                titles = [taken_line(record) for record in result.records]
             except ParseError:
                 titles = []
         finally:
