@@ -7,10 +7,14 @@ they treat a file, and the same text pasted twice is the same file: recognised a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+
+from store.models import LoadReport
 
 
 class EmptyPaste(ValueError):
@@ -53,3 +57,21 @@ def save_paste(db_path: str | Path, text: str) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def preview(library, pastes: dict[str, str], paths: Iterable[Path] = (), as_of: dt.date | None = None) -> LoadReport:
+    """What loading these files and pasted texts would do, with nothing stored and no paste left behind.
+
+    Each paste (label -> text) goes through a temporary file for the dry run and is named by its label
+    in the report, not by that file.
+    """
+    with tempfile.TemporaryDirectory(prefix="paperdeck-preview-") as folder:
+        labels: dict[str, str] = {}
+        for number, (label, text) in enumerate(pastes.items()):
+            path = Path(folder) / f"paste-{number}.txt"
+            path.write_text(normalise(text), encoding="utf-8")
+            labels[str(path)] = label
+        report = library.load([*paths, *map(Path, labels)], as_of, dry_run=True)
+    for file in report.files:
+        file.path = labels.get(file.path, file.path)
+    return report

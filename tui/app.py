@@ -399,20 +399,13 @@ class PaperdeckApp(App[None]):
 
     @work(thread=True, exclusive=True, group="paste")
     def preview_paste(self, text: str) -> None:
-        import tempfile
-
         from store import parsers
         from store.loader import taken_line
-        from store.pastes import normalise
+        from store.pastes import normalise, preview
 
         library = self.borrow_library()
         try:
-            with tempfile.TemporaryDirectory(prefix="paperdeck-preview-") as folder:
-                path = Path(folder) / "pasted.txt"
-                path.write_text(normalise(text), encoding="utf-8")
-                report = library.load([path], self.as_of, dry_run=True)
-            for file in report.files:
-                file.path = "the paste"  # not the preview's temporary file
+            report = preview(library, {"the paste": text}, as_of=self.as_of)
             try:
                 _, result = parsers.parse_lines(normalise(text).splitlines(), self.as_of or dt.date.today())
                 titles = [taken_line(record) for record in result.records]

@@ -203,46 +203,34 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
     """Files and folders; ``-`` and ``--clipboard`` are pastes, kept beside the library like files."""
-    import tempfile
-
-    from store.pastes import EmptyPaste, save_paste
+    from store.pastes import preview, save_paste
 
     paths = [path for path in args.paths if str(path) != "-"]
-    pasted = []
+    pasted: dict[str, str] = {}  # where it came from -> the text
     if len(paths) < len(args.paths):
-        pasted.append(("standard input", sys.stdin.read()))
+        pasted["standard input"] = sys.stdin.read()
     if args.clipboard:
         from store import clipboard
 
         try:
-            pasted.append(("the clipboard", clipboard.paste()))
+            pasted["the clipboard"] = clipboard.paste()
         except clipboard.ClipboardError as error:
             print(f"paperdeck: {error}", file=sys.stderr)
             return 2
-    with tempfile.TemporaryDirectory(prefix="paperdeck-preview-") as preview_dir:
-        for where, text in pasted:
-            try:
-                if args.dry_run:  # a preview leaves no paste behind
-                    path = Path(preview_dir) / f"pasted-from-{where.replace(' ', '-')}.txt"
-                    path.write_text(text, encoding="utf-8")
-                else:
-                    path = save_paste(db_path, text)
-            except EmptyPaste:
-                print(f"paperdeck: nothing to load from {where} (it is empty)", file=sys.stderr)
-                return 1
-            paths.append(path)
-        if not paths and not pasted:
-            paths = [bundled_seeds()]
+    for where, text in pasted.items():
+        if not text.strip():
+            print(f"paperdeck: nothing to load from {where} (it is empty)", file=sys.stderr)
+            return 1
+    if args.dry_run:
         with open_library(db_path) as library:
-            report = library.load(paths, as_of, workers=0 if args.dry_run else 1, dry_run=args.dry_run)
-        if args.dry_run:
-            for file in report.files:  # not the preview's temporary file
-                for where, _ in pasted:
-                    if file.path.endswith(f"pasted-from-{where.replace(' ', '-')}.txt"):
-                        file.path = where
-        if args.dry_run:
-            print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
+            report = preview(library, pasted, paths or ([] if pasted else [bundled_seeds()]), as_of)
+        print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
         print_report(report)
+        return 1 if report.failed else 0
+    paths += [save_paste(db_path, text) for text in pasted.values()]
+    with open_library(db_path) as library:
+        report = library.load(paths or [bundled_seeds()], as_of, workers=1)
+    print_report(report)
     return 1 if report.failed else 0
 
 
