@@ -271,8 +271,10 @@ class Loader:
                               error=f"not stored, the library is unchanged: {error}")
         return FileReport(path, "loaded", prepared.format, records=len(result.records), problems=problems,
                           confidence=result.confidence,
+                          # What was read, for a person to confirm: the general recogniser's guesses,
+                          # and every record of a dry run (the preview).
                           taken=[taken_line(record) for record in result.records]
-                          if result.confidence is not None else [])
+                          if result.confidence is not None or self.dry_run else [])
 
     def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
         conn = self.db.conn

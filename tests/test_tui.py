@@ -499,7 +499,8 @@ async def test_a_paste_is_previewed_then_stored_as_a_source_and_shown(db):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, PastePreview)
-        assert "4 new papers" in str(app.screen.query_one("#paste-text").render())
+        preview = str(app.screen.query_one("#paste-text").render())
+        assert "4 new papers" in preview and "Ledger-Aware Reranking for Sparse Catalogue Search" in preview
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.library.paper_count() == before  # discarded: nothing stored

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store import clipboard, open_library
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
-from store.models import ParseError
+from store.models import LoadReport
 from store.query import parse_query
 from store.settings import Settings, load_settings, unknown_binding_ids
 from store.userdata import UserDataError
@@ -399,29 +399,22 @@ class PaperdeckApp(App[None]):
 
     @work(thread=True, exclusive=True, group="paste")
     def preview_paste(self, text: str) -> None:
-        from store import parsers
-        from store.loader import taken_line
-        from store.pastes import normalise, preview
+        from store.pastes import preview
 
         library = self.borrow_library()
         try:
             report = preview(library, {"the paste": text}, as_of=self.as_of)
-            try:
-                _, result = parsers.parse_lines(normalise(text).splitlines(), self.as_of or dt.date.today())
-                titles = [taken_line(record) for record in result.records]
-            except ParseError:
-                titles = []
         finally:
             self._idle_libraries.append(library)
-        self.call_from_thread(self.show_paste_preview, text, report, titles)
+        self.call_from_thread(self.show_paste_preview, text, report)
 
-    def show_paste_preview(self, text: str, report, titles: list[str]) -> None:
+    def show_paste_preview(self, text: str, report: LoadReport) -> None:
         def chosen(store: bool | None) -> None:
             if store:
                 self.store_paste(text)
             else:
                 self.notify("Paste discarded: nothing stored")
-        self.push_screen(PastePreview(report, titles), chosen)
+        self.push_screen(PastePreview(report), chosen)
 
     @work(thread=True, exclusive=True, group="paste")
     def store_paste(self, text: str) -> None:

@@ -14,18 +14,12 @@ from store.models import LoadReport
 from store.reporting import report_lines
 
 
-def preview_text(report: LoadReport, titles: list[str]) -> Text:
-    """The load's report lines (problems in red, with their line numbers), then the titles as read.
+def preview_text(report: LoadReport) -> Text:
+    """The dry run's report lines: each record as read, problems in red with their line numbers.
     Everything pasted is data: built as Text, never parsed as markup."""
     text = Text()
     for line, is_problem in report_lines(report):
         text.append(line.strip() + "\n", Style(color="red") if is_problem else Style())
-    if titles:
-        text.append("\nRead as:\n", Style(bold=True))
-        for title in titles[:200]:
-            text.append(f"  • {title}\n")
-        if len(titles) > 200:
-            text.append(f"  … and {len(titles) - 200:,} more\n", Style(dim=True))
     return text
 
 
@@ -42,14 +36,13 @@ class PastePreview(ModalScreen[bool]):
         Binding("escape,q", "dismiss(False)", "Discard", id="paste.discard", tooltip="Store nothing"),
     ]
 
-    def __init__(self, report: LoadReport, titles: list[str]) -> None:
+    def __init__(self, report: LoadReport) -> None:
         super().__init__()
         self.report = report
-        self.titles = titles
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="paste-body") as body:
             body.border_title = "Paste preview: nothing stored yet"
             body.border_subtitle = "Enter stores · Esc discards"
-            yield Static(preview_text(self.report, self.titles), id="paste-text")
+            yield Static(preview_text(self.report), id="paste-text")
         yield Footer()
