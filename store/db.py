@@ -28,8 +28,8 @@ def check_library_path(path: Path) -> None:
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
         if header != SQLITE_HEADER:
-            hint = (f"; to read it as a listing: paperdeck load {path}"
-                    if header.isascii() or header.decode("utf-8", "ignore") else "")
+            # Text (no NUL byte, the loader's own test for a binary file) may be a listing.
+            hint = f"; to read it as a listing: paperdeck load {path}" if b"\x00" not in header else ""
             raise NotALibrary(f"{path} is not a paperdeck library (not an SQLite file){hint}")
 
 

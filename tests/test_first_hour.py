@@ -90,6 +90,11 @@ def test_db_mistakes_are_sentences_not_tracebacks(tmp_path):
         result = run("--db", db, "export")
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "no").exists()  # a mistyped path creates nothing
+    image = tmp_path / "figure.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    result = run("--db", str(image), "export")
+    assert result.returncode == 2 and "is not a paperdeck library" in result.stderr
+    assert "paperdeck load" not in result.stderr  # a binary file is no listing to load
 
 
 def test_export_of_a_query_matching_nothing_says_so_and_fails(seeded_db):
