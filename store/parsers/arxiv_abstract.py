@@ -14,12 +14,12 @@ import re
 
 from store.dates import DateProblem, parse_date
 from store.models import ParseResult, Problem, Record
-from store.parsers.arxiv_listing import PRIMARY, _authors
+from store.parsers.arxiv_listing import ARXIV_ID, PRIMARY, _authors
 from store.text import clean_line, subject_class
 
 NAME = "arxiv_abstract"
 
-CITE_AS = re.compile(r"^Cite as:\s*arXiv:(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})")
+CITE_AS = re.compile(rf"^Cite as:\s*arXiv:(?P<id>{ARXIV_ID})")
 SUBMITTED_ON = re.compile(r"\[Submitted on (?P<first>\d{1,2} [A-Z][a-z]+ \d{4})"
                           r"(?:.*?last revised (?P<latest>\d{1,2} [A-Z][a-z]+ \d{4}))?")
 VERSION = re.compile(r"^\[v(?P<v>\d+)\]\s+(?:[A-Z][a-z]{2},\s+)?(?P<date>\d{1,2} [A-Z][a-z]{2} \d{4})")

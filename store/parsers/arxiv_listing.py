@@ -19,7 +19,9 @@ from store.text import clean_line, subject_class
 
 NAME = "arxiv_listing"
 
-ENTRY = re.compile(r"^\[(?P<n>\d+)\]\s+arXiv:(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+# An arXiv identifier: new style (2507.03201) or old (cs/0101001, math.AG/0601001); no version.
+ARXIV_ID = r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
+ENTRY = re.compile(rf"^\[(?P<n>\d+)\]\s+arXiv:(?P<id>{ARXIV_ID})(?:v\d+)?"
                    r"(?P<rest>.*)$")
 FIELD = re.compile(r"^(?P<name>Title|Authors|Comments|Journal-ref|Subjects|DOI|MSC-class|ACM-class|Report-no):\s*(?P<value>.*)$")
 PRIMARY = re.compile(r"\((?P<cat>[a-z\-]+(?:\.[A-Za-z\-]+)?)\)")
