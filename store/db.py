@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -184,9 +184,34 @@ def _user_data_v4(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _fts_content_quoting_v5(db: sqlite_utils.Database) -> None:
+    """v5: the full-text table names its content table as ``content="papers"``, the spelling
+    sqlite-utils and Datasette look for (``content='papers'`` they did not recognise, so
+    ``sqlite-utils search`` and Datasette's ``?_search=`` said the table had no index).
+
+    The text a virtual table was created with cannot be altered, so the table is made again and
+    rebuilt from ``papers``; its options (prefix entries, tokenizer, rank) are the same as v3's.
+    """
+    db.execute("DROP TABLE IF EXISTS papers_fts_vocab")
+    db.execute("DROP TABLE IF EXISTS papers_fts")
+    _create_papers_fts(db)
+
+
+def _create_papers_fts(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, content=\"papers\", "
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"
+    )
+    db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
+    db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
+    # Every distinct indexed word: what typo-tolerant search corrects a misspelt word to.
+    db.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
+    5: _fts_content_quoting_v5,
 }
 
 

@@ -33,10 +33,18 @@ def _as_of(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _home_relative(path: Path) -> str:
+    """``~/...`` where the path is under the home folder, as a person would type it."""
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                        help="library file (default: $PAPERDECK_DB, else the user data directory)")
+                        help=f"library file (default: $PAPERDECK_DB, else {_home_relative(default_db_path())})")
     common.add_argument("--as-of", type=_as_of, default=argparse.SUPPRESS, metavar="YYYY-MM-DD",
                         help="the day year-less dates are resolved against (default: today)")
     parser = argparse.ArgumentParser(
