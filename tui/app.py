@@ -60,6 +60,8 @@ class PaperdeckApp(App[None]):
         Binding("s", "cycle_sort", "Sort", id="app.sort", tooltip="Sort by relevance, date, title or upvotes"),
         Binding("f", "toggle_filters", "Filters", id="app.filters", priority=True,
                 tooltip="Go to the filter pane (showing it); from the filter pane, hide it"),
+        Binding("i", "import", "Import", id="app.import",
+                tooltip="Paste or read the clipboard: a listing, BibTeX, RIS or CSL-JSON, previewed before it is stored"),
         Binding("escape", "clear_search", "Clear search", show=False, id="app.clear",
                 tooltip="Clear the search (from outside the search box)"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh",
@@ -72,7 +74,7 @@ class PaperdeckApp(App[None]):
     BUILTIN_KEYS = [Binding("ctrl+p", "command_palette", "Command palette: every action by name")]
     # Actions of the main screen: not offered, and not run, while another screen is on top.
     MAIN_SCREEN_ACTIONS = {"focus_search", "cycle_sort", "sort_by", "toggle_filters", "clear_search",
-                           "clear_filters", "refresh"}
+                           "clear_filters", "refresh", "import"}
     # Keys a search box would type: they act only when the focus is elsewhere.
     TYPED_IN_SEARCH = {"focus_search", "toggle_filters"}
 
@@ -396,6 +398,16 @@ class PaperdeckApp(App[None]):
             return
         self.notify("Reading the paste…", timeout=2)
         self.preview_paste(event.text)
+
+    def action_import(self) -> None:
+        """For terminals that send no bracketed paste, and to read the system clipboard."""
+        from tui.screens.import_screen import ImportScreen
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.notify("Reading the text…", timeout=2)
+                self.preview_paste(text)
+        self.push_screen(ImportScreen(), chosen)
 
     @work(thread=True, exclusive=True, group="paste")
     def preview_paste(self, text: str) -> None:
