@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from store import citekeys, userdata
+from store import citekeys, saved_searches, userdata
 from store import db as database
 from store.loader import Loader
 from store.models import LoadReport, Paper, Source
@@ -102,6 +102,7 @@ class Library:
         self.db = database.connect(self.path)
         database.ensure_schema(self.db)
         self.user = userdata.UserData(self.db)  # tags, notes, reading state, stars, marks, undo
+        self.saved = saved_searches.SavedSearches(self.db)  # named searches
         self._vocabulary: list[str] | None = None
         self._vocabulary_version: int | None = None
 

@@ -120,3 +120,13 @@ async def test_typing_and_backspacing_at_key_repeat_speed_on_a_busy_machine_ends
         assert app.result is not None and app.result.query.text == "cat:IR"
         expected = app.library.search("cat:IR", sort="date").ids
         assert sorted(paper_list(app).ids) == sorted(expected)
+
+
+async def test_ctrl_s_right_after_typing_saves_what_was_typed(running):
+    from tui.screens.save_search_dialog import SaveSearchDialog
+
+    app, pilot = running
+    type_at_once(app, "/contrastive")
+    app.post_message(events.Key("ctrl+s", None))
+    await pilot.pause()
+    assert isinstance(app.screen, SaveSearchDialog) and app.screen.search_query == "contrastive"

@@ -62,6 +62,8 @@ class PaperdeckApp(App[None]):
                 tooltip="Go to the filter pane (showing it); from the filter pane, hide it"),
         Binding("i", "import", "Import", id="app.import",
                 tooltip="Paste or read the clipboard: a listing, BibTeX, RIS or CSL-JSON, previewed before it is stored"),
+        Binding("ctrl+s", "save_search", "Save search", show=False, id="app.save_search",
+                tooltip="Name the search and its filters; they appear in the filter pane"),
         Binding("escape", "clear_search", "Clear search", show=False, id="app.clear",
                 tooltip="Clear the search (from outside the search box)"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh",
@@ -74,7 +76,7 @@ class PaperdeckApp(App[None]):
     BUILTIN_KEYS = [Binding("ctrl+p", "command_palette", "Command palette: every action by name")]
     # Actions of the main screen: not offered, and not run, while another screen is on top.
     MAIN_SCREEN_ACTIONS = {"focus_search", "cycle_sort", "sort_by", "toggle_filters", "clear_search",
-                           "clear_filters", "refresh", "import"}
+                           "clear_filters", "refresh", "import", "save_search"}
     # Keys a search box would type: they act only when the focus is elsewhere.
     TYPED_IN_SEARCH = {"focus_search", "toggle_filters"}
 
@@ -275,7 +277,7 @@ class PaperdeckApp(App[None]):
 
     def show_facets(self, facets: Facets, generation: int) -> None:
         if generation == self.generation:
-            self.main_screen.query_one(FilterPane).show(facets, self.filters)
+            self.main_screen.query_one(FilterPane).show(facets, self.filters, self.library.saved.all())
 
     def update_titles(self) -> None:
         result = self.result
@@ -306,6 +308,9 @@ class PaperdeckApp(App[None]):
 
     @on(FilterPane.Toggled)
     def filter_toggled(self, event: FilterPane.Toggled) -> None:
+        if event.field == "saved":
+            self.apply_saved_search(event.value)
+            return
         item = (event.field, event.value)
         if item in self.filters:
             self.filters.remove(item)
@@ -398,6 +403,61 @@ class PaperdeckApp(App[None]):
             return
         self.notify("Reading the paste…", timeout=2)
         self.preview_paste(event.text)
+
+    # -- saved searches ----------------------------------------------------------------------------
+
+    def action_save_search(self) -> None:
+        from tui.screens.save_search_dialog import SaveSearchDialog
+
+        # The box's text as it is now: its Changed messages for keys typed just before may be queued.
+        typed = self.main_screen.query_one(SearchBox).value
+        query = " ".join([typed, *(filter_token(f, v) for f, v in self.filters)]).strip()
+        if not query:
+            self.notify("There is no search to save: type one, or pick filters, first", severity="warning")
+            return
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            from store.saved_searches import SavedSearchError
+
+            try:
+                search, replaced = self.library.saved.save(name, query)
+            except SavedSearchError as error:
+                self.notify(str(error), title="Not saved", severity="error")
+                return
+            self.notify(f"{search.name}: {search.query} (in the filter pane; paperdeck export --saved "
+                        f"{search.name!r})", title="Search replaced" if replaced else "Search saved", markup=False)
+            self.start_search(keep_paper=self.paper_list.paper_id)  # the filter pane lists it
+        self.push_screen(SaveSearchDialog(query, [s.name for s in self.library.saved.all()]), named)
+
+    def apply_saved_search(self, name: str) -> None:
+        """The saved text goes in the box, filters and all, so what runs is what the person sees."""
+        from store.saved_searches import SavedSearchError
+
+        try:
+            search = self.library.saved.find(name)
+        except SavedSearchError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.filters = []
+        box = self.main_screen.query_one(SearchBox)
+        if box.value == search.query:
+            self.start_search()
+        else:
+            box.value = search.query  # Input.Changed runs the search
+        self.notify(search.query, title=f"Saved search: {search.name}", timeout=3, markup=False)
+
+    def delete_saved_search(self, name: str) -> None:
+        from store.saved_searches import SavedSearchError
+
+        try:
+            gone = self.library.saved.delete(name)
+        except SavedSearchError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"{gone.name}: {gone.query}", title="Saved search deleted", markup=False)
+        self.start_search(keep_paper=self.paper_list.paper_id)
 
     def action_import(self) -> None:
         """For terminals that send no bracketed paste, and to read the system clipboard."""
@@ -660,6 +720,14 @@ class PaperdeckApp(App[None]):
         for sort in ("relevance", "date", "title", "upvotes"):
             yield SystemCommand(f"Sort by {sort}", f"Order the list by {SORT_LABELS[sort]}",
                                 lambda sort=sort: self.action_sort_by(sort))
+        yield SystemCommand("Save search", "Name the search and its filters (Ctrl+S)", self.action_save_search)
+        for search in self.library.saved.all():
+            yield SystemCommand(f"Saved search: {search.name}", search.query,
+                                lambda name=search.name: self.apply_saved_search(name))
+            yield SystemCommand(f"Delete saved search: {search.name}", search.query,
+                                lambda name=search.name: self.delete_saved_search(name))
+        yield SystemCommand("Import", "Paste or read the clipboard: a listing, BibTeX, RIS or CSL-JSON (i)",
+                            self.action_import)
         yield SystemCommand("Open paper", "Read the paper under the cursor (Enter)", self.paper_list.action_open)
         yield SystemCommand("Mark paper", "Mark or unmark the paper under the cursor (Space)",
                             self.paper_list.action_mark)

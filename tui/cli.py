@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--watch", "-w", type=Path, metavar="FILE",
                         help="keep FILE in step with the library: rewritten (atomically) after every load or edit, "
                              "until Ctrl-C; e.g. --format bibtex --watch refs.bib")
+    export.add_argument("--saved", metavar="NAME",
+                        help="what the saved search NAME matches (with QUERY too: what both match)")
     export.add_argument("query", nargs="*", help="search terms, as in the search box (default: everything)")
     cite = commands.add_parser(
         "cite", parents=[common], help="print the citations of the papers QUERY matches",
@@ -92,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
                     "paper). With TEXT, replaces the note ('-' reads it from stdin, '' removes it); without, prints it.")
     note.add_argument("paper", metavar="ID_OR_QUERY", help="a paper id, or a quoted query matching one paper")
     note.add_argument("text", nargs="?", metavar="TEXT", help="the new note; '-' reads stdin; '' removes the note")
+    saved = commands.add_parser(
+        "saved", parents=[common], help="list, save or delete saved searches",
+        description="Without arguments, lists the saved searches. NAME QUERY saves QUERY (the search box's "
+                    "language) as NAME, replacing a search of that name; --delete NAME deletes one. The browser "
+                    "saves with Ctrl+S and lists them in the filter pane.",
+        epilog="examples: paperdeck saved thesis 'tag:thesis is:unread' · paperdeck export --saved thesis -f bibtex")
+    saved.add_argument("name", nargs="?", metavar="NAME", help="the saved search's name")
+    saved.add_argument("query", nargs="*", metavar="QUERY", help="search terms to save under NAME")
+    saved.add_argument("--delete", "-d", metavar="NAME", help="delete the saved search NAME")
     mark = commands.add_parser(
         "mark", parents=[common], help="set the reading state or star of every paper QUERY matches",
         description="Set the reading state and/or the star of every paper QUERY matches exactly.")
@@ -193,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             return export(db_path, args)
         if args.command == "cite":
             return cite_command(db_path, args)
+        if args.command == "saved":
+            return saved_command(db_path, args)
         if args.command in ("tag", "note", "mark"):
             return user_command(db_path, args)
         from tui.app import run_browser
@@ -259,8 +272,16 @@ def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, in
     from store.cite import cite
     from store.export import paper_json
 
+    from store.saved_searches import SavedSearchError
+
     query = " ".join(args.query)
     with open_library(db_path) as library:
+        if args.saved:
+            try:
+                query = f"{library.saved.find(args.saved).query} {query}".strip()
+            except SavedSearchError as error:
+                print(f"paperdeck: {error}", file=sys.stderr)
+                return None, 0
         papers = matching_papers(library, query, "date")
         if query and not papers:
             print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
@@ -312,6 +333,36 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
                     print(f"{count} papers rewritten to {output}", file=sys.stderr)
     except KeyboardInterrupt:
         return 0
+
+
+def saved_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store.saved_searches import SavedSearchError
+
+    with open_library(db_path) as library:
+        try:
+            if args.delete:
+                gone = library.saved.delete(args.delete)
+                print(f"deleted the saved search {gone.name!r} ({gone.query})", file=sys.stderr)
+                return 0
+            if args.name is not None and not args.query:
+                print(library.saved.find(args.name).query)
+                return 0
+            if args.name is not None:
+                search, replaced = library.saved.save(args.name, " ".join(args.query))
+                count = library.search(search.query, sort="date").total
+                print(f"{'replaced' if replaced else 'saved'} {search.name!r}: {search.query} "
+                      f"({counted(count, 'paper')} now)", file=sys.stderr)
+                return 0
+        except SavedSearchError as error:
+            print(f"paperdeck: {error}", file=sys.stderr)
+            return 1
+        searches = library.saved.all()
+        if not searches:
+            print("no saved searches yet (paperdeck saved NAME QUERY, or Ctrl+S in the browser)", file=sys.stderr)
+        width = max((len(s.name) for s in searches), default=0)
+        for search in searches:
+            print(f"{search.name:<{width}}  {search.query}")
+    return 0
 
 
 def cite_command(db_path: Path, args: argparse.Namespace) -> int:
