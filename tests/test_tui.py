@@ -346,20 +346,31 @@ async def test_panes_make_way_when_the_terminal_shrinks_and_return_when_it_grows
     assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")
 
 
-async def test_a_keystroke_shows_its_first_screenful_before_any_worker_runs(running):
-    app, pilot = running
-    app.search_text = "graph"
-    app.start_search()  # the list changes within the call: no thread, no wait
-    assert app.result_generation == app.generation
-    assert set(paper_list(app).ids) == set(app.library.search("graph").ids)
-    await settle(app, pilot)
-    assert list(paper_list(app).ids) == list(app.library.search("graph").ids)  # then ranked
-    app.search_text = "crocodle"  # a typo: correcting it is the worker's job
-    app.start_search()
-    assert app.result_generation != app.generation
-    await settle(app, pilot)
-    assert [app.library.paper(i).title.split(":")[0] for i in paper_list(app).ids] == ["Crocodile"]
+async def test_no_search_runs_on_the_ui_thread(running, monkeypatch):
+    """The key handler only records the query: the first screenful, the ranking, the typo
+    correction and the facets are all read by workers, so a keystroke is echoed in one frame."""
+    import threading
 
+    from store.library import Library
+
+    app, pilot = running
+    ui_thread = threading.get_ident()
+    reads = []
+    for name in ("search", "facets"):
+        original = getattr(Library, name)
+
+        def spy(self, *args, _original=original, _name=name, **kwargs):
+            reads.append((_name, threading.get_ident()))
+            return _original(self, *args, **kwargs)
+        monkeypatch.setattr(Library, name, spy)
+    await pilot.press("slash", *"graph", "backspace", "h")
+    await settle(app, pilot)
+    await pilot.press(*" crocodle")  # a typo: corrected, by a worker
+    await settle(app, pilot)
+    monkeypatch.undo()  # the checks below read on this thread themselves
+    assert {name for name, _ in reads} == {"search", "facets"}
+    assert not [name for name, thread in reads if thread == ui_thread]
+    assert app.result.corrections and list(paper_list(app).ids) == list(app.library.search("graph crocodle").ids)
 
 async def test_a_library_of_many_listing_files_shows_the_sources_holding_most_matches(db, monkeypatch):
     import tui.widgets.filter_pane as filter_pane

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,9 +20,10 @@ from store import clipboard, open_library
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
 from store.models import LoadReport
-from store.query import parse_query
+from store.searching import SearchCancelled, SearchPool
 from store.settings import Settings, load_settings, unknown_binding_ids
 from store.userdata import UserDataError
+from tui.messages import FacetsReady, SearchResultReady
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen, key_label
 from tui.screens.note_editor import NoteEditor, UnsavedNote
@@ -43,8 +43,8 @@ DETAIL_MIN_WIDTH = 100
 REFRESH_SECONDS = 2.0
 FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
+ROWS_AHEAD = 100  # list rows a search worker reads with its result: more than a screen holds
 SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
-QUICK_SECONDS = 0.03  # the longest the first screenful may hold up the keystroke that asked for it
 
 
 class PaperdeckApp(App[None]):
@@ -94,14 +94,12 @@ class PaperdeckApp(App[None]):
         self.sort = "best"
         self.result: SearchResult | None = None
         self.generation = 0
-        self._idle_libraries: list[Library] = []
-        self._all_libraries: list[Library] = []
+        self.searches = SearchPool(self.db_path)  # connections for worker threads
         self._data_version = self.library.data_version()
         self.show_filters: bool | None = None  # None: as the width allows
         self.last_copied: str | None = None
         self.result_generation = 0
         self.result_complete = True
-        self._searching: dict[int, Library] = {}  # generation -> the worker library running it
         self._detail_timer = None
 
     # -- layout --------------------------------------------------------------------------------
@@ -165,91 +163,65 @@ class PaperdeckApp(App[None]):
             return "relevance" if self.search_text.strip() else "date"
         return self.sort
 
-    def borrow_library(self) -> Library:
-        """A connection for one worker: pooled, since each thread worker runs on a fresh thread and
-        sqlite-utils connections must not be shared by two threads at once."""
-        try:
-            return self._idle_libraries.pop()
-        except IndexError:
-            library = open_library(self.db_path)
-            self._all_libraries.append(library)
-            return library
-
     def start_search(self, keep_paper: int | None = None) -> None:
-        for library in list(self._searching.values()):
-            library.db.conn.interrupt()  # the superseded search stops at its next SQLite step
+        """Record what to search for and hand it to a worker: the key handler reads nothing, so a
+        keystroke reaches the screen in one frame whatever the library's size."""
+        self.searches.cancel()  # a superseded search stops at its next SQLite step
         self.generation += 1
-        text, sort = self.effective_query(), self.effective_sort()
-        first = None if keep_paper is not None else self.quick_first_page(text, sort)
-        if first is not None:
-            self.show_result(first, self.generation, None, first.total < FIRST_PAGE and first.sort == sort)
-        self.run_search(text, sort, self.generation, keep_paper, first)
-
-    def quick_first_page(self, text: str, sort: str) -> SearchResult | None:
-        """The first screenful, read here and now when that is cheap, else None (the worker reads it).
-
-        Here, the keystroke and its new list reach the screen in one repaint; a thread worker only
-        starts after that repaint. Cheap means: straight from the index (relevance, unranked) or
-        an indexed order, no typo correction, and a filter's scan stopped past QUICK_SECONDS.
-        """
-        query = parse_query(text)
-        if sort != "relevance" and query.has_text:
-            return None  # words in date or title order: every match must be read to sort them
-        conn = self.library.db.conn
-        if query.filters:
-            # A filter may have to pass over many rows before it finds a screenful: bounded. Words
-            # alone need no bound: FTS5's costly part is one step the handler cannot stop, and
-            # stopping after it would only throw it away.
-            deadline = time.perf_counter() + QUICK_SECONDS
-            conn.set_progress_handler(lambda: time.perf_counter() > deadline, 2000)
-        try:
-            first = self.library.search(text, sort, limit=FIRST_PAGE, ranked=False, correct=False)
-        except sqlite3.OperationalError:  # interrupted at the deadline
-            return None
-        finally:
-            conn.set_progress_handler(None, 0)
-        return first if first.ids or not first.query.words else None
+        self.paper_list.expect_results()
+        self.run_search(self.effective_query(), self.effective_sort(), self.generation, keep_paper)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None,
-                   first: SearchResult | None = None) -> None:
+    def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None) -> None:
         """First the screenful the list shows, at once; then every match; then the facets.
 
-        A newer keystroke cancels this worker and interrupts its SQLite statement, so a slow
-        count over a million papers never holds up the next search.
+        Each step is posted as a message; a newer keystroke cancels this worker and interrupts its
+        SQLite statement, so a slow count over a million papers never holds up the next search.
         """
         worker = get_current_worker()
-        library = self.borrow_library()
-        self._searching[generation] = library
         try:
-            if keep_paper is None and first is None:  # paint the first screenful now, rank and count after
-                first = library.search(text, sort, limit=FIRST_PAGE, ranked=False)
-                if worker.is_cancelled:
-                    return
-                finished = first.total < FIRST_PAGE and first.sort == sort
-                self.call_from_thread(self.show_result, first, generation, None, finished)
-            if first is not None and first.total < FIRST_PAGE and first.sort == sort:
-                result = first
-            else:
-                if first is not None and first.total >= FIRST_PAGE:
-                    # Ranking and counting every match waits until typing pauses: the next key
-                    # cancels this worker while it waits, so only its first screenful is paid for.
-                    time.sleep(SETTLE_SECONDS)
+            with self.searches.search() as library:
+                first = None
+                if keep_paper is None:  # paint the first screenful now, rank and count after
+                    first = library.search(text, sort, limit=FIRST_PAGE, ranked=False)
                     if worker.is_cancelled:
                         return
-                result = library.search(text, sort)
-                if worker.is_cancelled:
-                    return
-                self.call_from_thread(self.show_result, result, generation, keep_paper, True)
-            facets = library.facets(text, result.corrections, result.ids)
-            if not worker.is_cancelled:
-                self.call_from_thread(self.show_facets, facets, generation)
-        except sqlite3.OperationalError as error:
-            if "interrupted" not in str(error):
-                raise
-        finally:
-            self._searching.pop(generation, None)
-            self._idle_libraries.append(library)
+                    finished = first.total < FIRST_PAGE and first.sort == sort
+                    rows = library.list_rows(first.ids[:ROWS_AHEAD])
+                    self.post_message(SearchResultReady(first, generation, None, finished, rows))
+                if first is not None and first.total < FIRST_PAGE and first.sort == sort:
+                    result = first
+                else:
+                    if first is not None and first.total >= FIRST_PAGE:
+                        # Ranking and counting every match waits until typing pauses: the next key
+                        # cancels this worker while it waits, so only its first screenful is paid for.
+                        time.sleep(SETTLE_SECONDS)
+                        if worker.is_cancelled:
+                            return
+                    result = library.search(text, sort)
+                    if worker.is_cancelled:
+                        return
+                    rows = library.list_rows(result.ids[:ROWS_AHEAD]) if keep_paper is None else None
+                    self.post_message(SearchResultReady(result, generation, keep_paper, True, rows))
+                facets = library.facets(text, result.corrections, result.ids)
+                if not worker.is_cancelled:
+                    self.post_message(FacetsReady(facets, generation))
+        except SearchCancelled:
+            return
+
+    @on(SearchResultReady)
+    def search_result_ready(self, message: SearchResultReady) -> None:
+        if not self.screen_stack:
+            return  # a worker's last word, arriving while the app closes
+        if message.generation == self.generation:
+            self.paper_list.take_rows(message.rows)
+        self.show_result(message.result, message.generation, message.keep_paper, message.complete)
+
+    @on(FacetsReady)
+    def facets_ready(self, message: FacetsReady) -> None:
+        if not self.screen_stack:
+            return
+        self.show_facets(message.facets, message.generation)
 
     def show_result(self, result: SearchResult, generation: int, keep_paper: int | None,
                     complete: bool = True) -> None:
@@ -272,7 +244,7 @@ class PaperdeckApp(App[None]):
                 empty = [f"No paper matches “{self.effective_query()}”.",
                          "Esc clears the search" + (", x in the filter pane clears the filters." if self.filters else ".")]
                 empty.extend(result.query.problems)
-        self.paper_list.show(result.ids, result.terms, keep_paper, empty)
+        self.paper_list.show(result.ids, result.terms, keep_paper, empty, settled=complete)
         self.update_titles()
 
     def show_facets(self, facets: Facets, generation: int) -> None:
@@ -327,6 +299,9 @@ class PaperdeckApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            if event.worker.group == "search":  # no ranked list is coming: release nothing held
+                self.paper_list.drop_held()
+                self.paper_list.settled = True
             self.notify(f"{event.worker.error}", title="Search failed", severity="error")
 
     # -- the list and the detail ---------------------------------------------------------------
@@ -344,6 +319,8 @@ class PaperdeckApp(App[None]):
 
     def show_detail(self, paper_id: int | None, keep_scroll: bool = False) -> None:
         self._detail_timer = None
+        if not self.screen_stack or not self.is_running:
+            return  # the app is closing: a detail timer that fired late has nowhere to show
         paper = self.library.paper(paper_id) if paper_id is not None else None
         note = self.library.user.annotation(paper.id) if paper is not None else None
         self.main_screen.query_one(DetailPane).show(paper, self.result.terms if self.result else [], note,
@@ -473,11 +450,8 @@ class PaperdeckApp(App[None]):
     def preview_paste(self, text: str) -> None:
         from store.pastes import preview
 
-        library = self.borrow_library()
-        try:
+        with self.searches.library() as library:
             report = preview(library, {"the paste": text}, as_of=self.as_of)
-        finally:
-            self._idle_libraries.append(library)
         self.call_from_thread(self.show_paste_preview, text, report)
 
     def show_paste_preview(self, text: str, report: LoadReport) -> None:
@@ -493,12 +467,9 @@ class PaperdeckApp(App[None]):
         from store.pastes import save_paste
         from store.reporting import summary
 
-        library = self.borrow_library()
-        try:
+        with self.searches.library() as library:
             path = save_paste(self.db_path, text)
             report = library.load([path], self.as_of)
-        finally:
-            self._idle_libraries.append(library)
         self.call_from_thread(self.paste_stored, path.stem, summary(report))
 
     def paste_stored(self, name: str, summary: str) -> None:
@@ -752,8 +723,9 @@ class PaperdeckApp(App[None]):
         yield SystemCommand("Help", "Every key on one screen (?)", self.action_help)
 
     def on_unmount(self) -> None:
-        for library in self._all_libraries:
-            library.close()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self.searches.close()
         self.library.close()
 
 

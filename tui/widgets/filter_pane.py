@@ -51,8 +51,11 @@ class FilterPane(OptionList):
         """Fill the pane; labels are cut to its real width, so this waits for the first layout and
         runs again whenever the width changes (sized before layout, labels read ``20… 11``).
         Saved searches come first: Enter on one puts its text in the search box."""
-        self._shown = (facets, active, list(saved))
+        shown = (facets, list(active), list(saved))
         width = self.scrollable_content_region.width
+        if shown == self._shown and width == self._shown_width and self.option_count:
+            return  # the same counts again (a keystroke that changed no match): nothing to rebuild
+        self._shown = shown
         if width <= 0:
             return  # not laid out yet: on_resize fills it from the real width
         self._shown_width = width
