@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     saved.add_argument("name", nargs="?", metavar="NAME", help="the saved search's name")
     saved.add_argument("query", nargs="*", metavar="QUERY", help="search terms to save under NAME")
     saved.add_argument("--delete", "-d", metavar="NAME", help="delete the saved search NAME")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="put tags, notes, reading state and stars back from a JSON export",
+        description="Read a paperdeck JSON export (paperdeck export --format json, e.g. from another machine) "
+                    "and merge what its papers carry (tags, notes, reading state, stars) into the same papers "
+                    "here, found by title and first author: tags are added, a different note is appended, the "
+                    "further reading state and any star are kept. Ctrl+Z in the browser undoes it.",
+        epilog="example: paperdeck export -f json -o mine.json (there) · paperdeck restore mine.json (here)")
+    restore.add_argument("file", type=Path, metavar="FILE", help="a paperdeck JSON export")
+    restore.add_argument("--dry-run", "-n", action="store_true", help="say what would change; change nothing")
     mark = commands.add_parser(
         "mark", parents=[common], help="set the reading state or star of every paper QUERY matches",
         description="Set the reading state and/or the star of every paper QUERY matches exactly.")
@@ -204,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             return export(db_path, args)
         if args.command == "cite":
             return cite_command(db_path, args)
+        if args.command == "restore":
+            return restore_command(db_path, args)
         if args.command == "saved":
             return saved_command(db_path, args)
         if args.command in ("tag", "note", "mark"):
@@ -333,6 +344,28 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
                     print(f"{count} papers rewritten to {output}", file=sys.stderr)
     except KeyboardInterrupt:
         return 0
+
+
+def restore_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store.restore import RestoreError, restore
+    from store.userdata import UserDataError
+
+    with open_library(db_path) as library:
+        try:
+            report = restore(library.db, args.file, dry_run=args.dry_run)
+        except (RestoreError, UserDataError) as error:
+            print(f"paperdeck: {error}", file=sys.stderr)
+            return 1
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{args.file}: {counted(report.papers, 'paper')} with tags, notes, reading state or stars; "
+          f"{report.matched:,} found here, {verb} {counted(report.changed, 'paper')}"
+          + (" (dry run: nothing changed)" if args.dry_run else ""), file=sys.stderr)
+    for label, titles in (("not in this library", report.unmatched), ("several papers here share the title",
+                                                                       report.ambiguous)):
+        if titles:
+            shown = "; ".join(titles[:5]) + (f"; … {len(titles) - 5:,} more" if len(titles) > 5 else "")
+            print(f"  {counted(len(titles), 'paper')} {label}: {shown}", file=sys.stderr)
+    return 0
 
 
 def saved_command(db_path: Path, args: argparse.Namespace) -> int:
