@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -208,10 +208,27 @@ def _create_papers_fts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
 
 
+def _merge_decisions_v6(db: sqlite_utils.Database) -> None:
+    """v6: merges a person overrules, and why the loader merged what it did.
+
+    ``merge_decisions``: a listing (by its fingerprint, which survives reloads) kept ``apart`` from
+    a paper, or put ``into`` one; every later load honours them. ``records.matched_by``: the rule
+    and score that joined a record to its paper (``title 96``, ``abstract 84``, ``your join``),
+    shown in the detail pane.
+    """
+    db.execute("""CREATE TABLE IF NOT EXISTS merge_decisions (
+        kind TEXT NOT NULL CHECK (kind IN ('apart', 'into')), fingerprint TEXT NOT NULL,
+        paper_id INTEGER NOT NULL, created TEXT NOT NULL,
+        PRIMARY KEY (fingerprint, kind, paper_id)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_merge_decisions_paper ON merge_decisions (paper_id)")
+    if "matched_by" not in db["records"].columns_dict:
+        db.execute("ALTER TABLE records ADD COLUMN matched_by TEXT")
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
-    5: _fts_content_quoting_v5,
+    5: _fts_content_quoting_v5, 6: _merge_decisions_v6,
 }
 
 
