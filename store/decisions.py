@@ -17,6 +17,7 @@ import sqlite_utils
 
 from store.userdata import record_fingerprint
 
+FIRST = "first listing"  # the listing that made the paper
 JOINED = "your join"
 SPLIT = "your split"
 
@@ -92,7 +93,7 @@ def split(db: sqlite_utils.Database, record_id: int) -> tuple[int, int]:
         row = conn.execute("SELECT paper_id FROM records WHERE id = ?", [record_id]).fetchone()
         if row is None:
             raise DecisionError(f"no listing {record_id} in this library (the detail pane and "
-                                "`paperdeck merges` show each paper's listings with their numbers)")
+                                "`paperdeck listings ID` show each paper's listings with their numbers)")
         paper_id = row[0]
         records = _records(conn, paper_id)
         fingerprint = dict(records)[record_id]

@@ -307,7 +307,7 @@ class Loader:
                 "INSERT INTO records (file_id, idx, line_start, line_end, format, raw, fields, paper_id, matched_by) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
-                 json.dumps(fields, ensure_ascii=False), paper_id, why]).lastrowid
+                 json.dumps(fields, ensure_ascii=False), paper_id, why or decisions.FIRST]).lastrowid
             if paper_id is None:
                 self._write_paper(None, [(record_id, record.format, fields)])
                 self.report.papers_new += 1

@@ -18,7 +18,7 @@ def merged_paper(lib):
 def test_the_detail_data_says_why_each_listing_joined(seeded_library):
     paper = merged_paper(seeded_library)
     whys = [source.matched_by for source in paper.sources]
-    assert None in whys  # the listing that made the paper
+    assert "first listing" in whys  # the listing that made the paper
     assert any(why and (why == "same title" or why.startswith(("title ", "abstract "))) for why in whys)
 
 
@@ -85,3 +85,32 @@ def test_split_and_join_refuse_what_cannot_be_done(seeded_library):
         seeded_library.join(lone, [lone])
     with pytest.raises(DecisionError, match="no paper 999999"):
         seeded_library.join(lone, [999999])
+
+
+async def test_in_the_browser_m_splits_a_listing_out_and_j_joins_marked_papers(running):
+    from tui.screens.listings_screen import ListingsScreen
+
+    from .tui_helpers import paper_list, settle
+
+    app, pilot = running
+    lib = app.library
+    merged = merged_paper(lib)
+    plist = paper_list(app)
+    plist.set_cursor(list(plist.ids).index(merged.id))
+    before = lib.paper_count()
+    await pilot.press("M")
+    assert isinstance(app.screen, ListingsScreen)
+    await pilot.press("down", "s")
+    await settle(app, pilot)
+    assert app.screen is app.main_screen and lib.paper_count() == before + 1
+    assert len(lib.paper(merged.id).sources) == len(merged.sources) - 1
+    # Join it back: mark the two, J.
+    new = max(lib.db.execute("SELECT id FROM papers").fetchall())[0]
+    plist.marked.clear()
+    for paper_id in (merged.id, new):
+        plist.set_cursor(list(plist.ids).index(paper_id))
+        await pilot.press("space")
+    await pilot.press("J")
+    await settle(app, pilot)
+    assert lib.paper_count() == before and len(lib.paper(merged.id).sources) == len(merged.sources)
+    assert not plist.marked and plist.paper_id == merged.id

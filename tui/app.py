@@ -507,8 +507,48 @@ class PaperdeckApp(App[None]):
         self.notify(message, timeout=2)
         self.user_data_changed()
 
-    def user_data_changed(self) -> None:
-        """After a change to tags, notes, reading state or stars: rows, detail panes, counts and facets."""
+    @on(PaperList.ListingsRequested)
+    def listings_requested(self, event: PaperList.ListingsRequested) -> None:
+        from tui.screens.listings_screen import ListingsScreen
+
+        paper = self.library.paper(event.paper_id)
+        if paper is None:
+            return
+
+        def chosen(record_id: int | None) -> None:
+            if record_id is None:
+                return
+            from store.decisions import DecisionError
+
+            try:
+                old, new = self.library.split(record_id)
+            except DecisionError as error:
+                self.notify(str(error), title="Not split", severity="error")
+                return
+            self.notify(f"Listing {record_id} is now paper {new}; no later load merges it back into paper {old}",
+                        title="Split")
+            self.user_data_changed()
+        self.push_screen(ListingsScreen(paper), chosen)
+
+    @on(PaperList.JoinRequested)
+    def join_requested(self, event: PaperList.JoinRequested) -> None:
+        from store.decisions import DecisionError
+
+        keep = min(event.paper_ids)  # the oldest paper stays: its id is the one exports and notes know longest
+        others = [paper_id for paper_id in event.paper_ids if paper_id != keep]
+        try:
+            self.library.join(keep, others)
+        except DecisionError as error:
+            self.notify(str(error), title="Not joined", severity="error")
+            return
+        self.paper_list.action_unmark_all()
+        self.notify(f"{len(event.paper_ids)} papers are now paper {keep}, for good (M shows its listings; "
+                    "s there splits one out again)", title="Joined")
+        self.user_data_changed(keep_paper=keep)
+
+    def user_data_changed(self, keep_paper: int | None = None) -> None:
+        """After a change to tags, notes, reading state or stars (or a split or join): rows, detail
+        panes, counts and facets; the cursor stays on its paper (or goes to ``keep_paper``)."""
         self._data_version = self.library.data_version()
         self.paper_list.forget_rows()
         self.show_detail(self.paper_list.paper_id, keep_scroll=True)
@@ -518,7 +558,7 @@ class PaperdeckApp(App[None]):
                 screen.query_one(DetailPane).show(screen.paper, screen.terms, screen.note, keep_scroll=True)
         # The search again, on the same paper: a tag: or is: search may now match other papers, and
         # the filter pane's counts follow.
-        self.start_search(keep_paper=self.paper_list.paper_id)
+        self.start_search(keep_paper=keep_paper or self.paper_list.paper_id)
 
     async def open_editor(self, screen: Screen, callback) -> None:
         """Push a dialog and focus its field before returning: run from a priority binding, the
@@ -717,6 +757,10 @@ class PaperdeckApp(App[None]):
                             lambda: self.paper_list.action_annotate("star"))
         yield SystemCommand("Undo", "Undo the last change to tags, notes, reading state or stars (Ctrl+Z)",
                             lambda: self.paper_list.action_annotate("undo"))
+        yield SystemCommand("Listings of paper", "The listings merged into the cursor's paper, and why; split one out (M)",
+                            self.paper_list.action_listings)
+        yield SystemCommand("Join marked papers", "Make the marked papers one paper, for good (J)",
+                            self.paper_list.action_join)
         yield SystemCommand("Top of list", "First paper (g)", self.paper_list.action_first)
         yield SystemCommand("Bottom of list", "Last paper (G)", self.paper_list.action_last)
         yield SystemCommand("Refresh", "Re-read the library (Ctrl+R)", self.action_refresh)

@@ -22,6 +22,7 @@ from store.cite import STYLES
 from store.clipboard import ROUTES
 from store.paths import bundled_seeds, default_db_path
 from store.text import counted
+from tui import cli_listings
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
 
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: paperdeck export -f json -o mine.json (there) · paperdeck restore mine.json (here)")
     restore.add_argument("file", type=Path, metavar="FILE", help="a paperdeck JSON export")
     restore.add_argument("--dry-run", "-n", action="store_true", help="say what would change; change nothing")
+    cli_listings.add_parsers(commands, common)
     mark = commands.add_parser(
         "mark", parents=[common], help="set the reading state or star of every paper QUERY matches",
         description="Set the reading state and/or the star of every paper QUERY matches exactly.")
@@ -213,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             return export(db_path, args)
         if args.command == "cite":
             return cite_command(db_path, args)
+        if args.command in cli_listings.COMMANDS:
+            return cli_listings.run(db_path, args)
         if args.command == "restore":
             return restore_command(db_path, args)
         if args.command == "saved":

@@ -138,6 +138,9 @@ def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "rever
         out.append_text(plain(source.file))
         out.append(f"  #{source.index + 1}, lines {source.line_start}-{source.line_end}", label)
         out.append(f"  {source.format.replace('_', ' ')}", label)
+        out.append(f"  listing {source.record_id}", label)
+        if source.matched_by and len(paper.sources) > 1:
+            out.append(f"\n    merged: {source.matched_by}", label)
         if gave:
             out.append(f"\n    gave: {', '.join(gave)}", label)
         out.append("\n")

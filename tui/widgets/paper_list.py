@@ -71,6 +71,10 @@ class PaperList(ScrollView, can_focus=True):
                 tooltip="Add or remove tags (the marked papers, else the one under the cursor)"),
         Binding("n", "edit_note", "Note", show=False, id="list.note", priority=True,
                 tooltip="Write the note of the paper under the cursor"),
+        Binding("M", "listings", "Listings", show=False, id="list.listings",
+                tooltip="The listings merged into this paper, and why; split one out"),
+        Binding("J", "join", "Join marked", show=False, id="list.join",
+                tooltip="Make the marked papers one paper, for good"),
         Binding("ctrl+z", "annotate('undo')", "Undo", show=False, id="list.undo",
                 tooltip="Undo the last change to tags, notes, reading state or stars"),
     ]
@@ -110,6 +114,18 @@ class PaperList(ScrollView, can_focus=True):
             super().__init__()
             self.paper_ids = paper_ids
             self.change = change
+
+    class ListingsRequested(Message):
+        def __init__(self, paper_id: int) -> None:
+            super().__init__()
+            self.paper_id = paper_id
+
+    class JoinRequested(Message):
+        """Join these papers into the first."""
+
+        def __init__(self, paper_ids: list[int]) -> None:
+            super().__init__()
+            self.paper_ids = paper_ids
 
     class MarksChanged(Message):
         def __init__(self, marked: frozenset[int]) -> None:
@@ -361,6 +377,18 @@ class PaperList(ScrollView, can_focus=True):
             return
         if self.paper_id is not None:
             await self.app.edit_note(self.paper_id)
+
+    def action_listings(self) -> None:
+        if self.hold_until_settled("listings"):
+            return
+        if self.paper_id is not None:
+            self.post_message(self.ListingsRequested(self.paper_id))
+
+    def action_join(self) -> None:
+        if len(self.marked) < 2:
+            self.notify("Mark the papers to join with Space (two or more), then J", severity="warning")
+            return
+        self.post_message(self.JoinRequested(self.chosen_ids()))
 
     def action_unmark_all(self) -> None:
         if self.marked:
