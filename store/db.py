@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -225,10 +225,38 @@ def _merge_decisions_v6(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE records ADD COLUMN matched_by TEXT")
 
 
+IDENTIFIER_COLUMNS = (("arxiv_id", str), ("arxiv_version", int), ("doi", str), ("url", str), ("reference", str))
+
+
+def _identifiers_v7(db: sqlite_utils.Database) -> None:
+    """v7: identifiers and what reference managers keep, on papers.
+
+    Identifiers are columns, indexed, because they decide merging (the same arXiv id or DOI is one
+    paper, different ones are two) and answer the ``arxiv:``/``doi:`` search terms. What a
+    reference manager keeps beyond them (entry type, venue, volume, pages, keywords, its other
+    BibTeX fields) is one JSON column, ``reference``: shown and exported, never searched.
+    Additive only; papers already stored get the identifiers their records name (records have
+    kept ``arxiv_id`` and ``doi`` since v1). Self-contained, so renumbering it is one line.
+    """
+    columns = db["papers"].columns_dict
+    for name, kind in IDENTIFIER_COLUMNS:
+        if name not in columns:
+            db["papers"].add_column(name, kind)
+    for key in ("arxiv_id", "doi"):
+        # The first record that names one; DOIs compare lower-case, and arXiv's own DOI is no DOI.
+        value = f"json_extract(r.fields, '$.{key}')"
+        keep = f"{value} IS NOT NULL" + (f" AND lower({value}) NOT LIKE '10.48550/arxiv.%'" if key == "doi" else "")
+        db.execute(f"UPDATE papers SET {key} = (SELECT {'lower(' + value + ')' if key == 'doi' else value} "
+                   f"FROM records r WHERE r.paper_id = papers.id AND {keep} ORDER BY r.id LIMIT 1) "
+                   f"WHERE {key} IS NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_arxiv_id ON papers (arxiv_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_doi ON papers (doi)")
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
-    5: _fts_content_quoting_v5, 6: _merge_decisions_v6,
+    5: _fts_content_quoting_v5, 6: _merge_decisions_v6, 7: _identifiers_v7,
 }
 
 

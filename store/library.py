@@ -163,6 +163,8 @@ class Library:
             has_code=bool(values["has_code"]), code_urls=json.loads(values["code_urls"] or "[]"),
             upvotes=values["upvotes"], organisation=values["organisation"], sources=sources,
             provenance=json.loads(values["provenance"] or "{}"),
+            arxiv_id=values["arxiv_id"], arxiv_version=values["arxiv_version"], doi=values["doi"],
+            url=values["url"], **json.loads(values["reference"] or "{}"),
         )
 
     def papers(self, ids: Iterable[int]) -> list[Paper]:

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import citekeys, decisions, merge, parsers, userdata
-from store.models import FileReport, LoadReport, ParseError, ParseResult, Problem, Record
+from store import citekeys, decisions, identifiers, merge, parsers, references, userdata
+from store.models import REFERENCE_FIELDS, FileReport, LoadReport, ParseError, ParseResult, Problem, Record
 from store.parsers import card_list
 from store.text import title_key
 
-LISTING_SUFFIXES = {".txt", ".text", ".md", ""}
+# Listings, and the files reference managers export (BibTeX, RIS, CSL-JSON). Only which files of a
+# folder are read depends on this: a file's format is always recognised from its text.
+LISTING_SUFFIXES = {".txt", ".text", ".md", "", ".bib", ".bibtex", ".ris", ".json"}
 # A folder's own documents are not listings someone pasted (README.md counted as a failed file).
 NOT_LISTINGS = ("readme", "license", "licence", "changelog", "contributing", "notice", "authors", "copying")
 # Loads of more listing text than this read and parse in a worker process, on the second core, while
@@ -28,6 +30,16 @@ PARALLEL_BYTES = 4_000_000
 PREFETCH = 2
 # No line of a pasted listing comes near this (the longest abstracts are a few thousand characters).
 MAX_LINE = 100_000
+
+
+def _year(when: str | None) -> int | None:
+    return int(when[:4]) if when and when[:4].isdigit() else None
+
+
+def _reference_json(values: dict) -> str | None:
+    """What a reference manager keeps, as ``papers.reference`` holds it (None for listings' papers)."""
+    kept = {name: values[name] for name in REFERENCE_FIELDS if values.get(name)}
+    return json.dumps(kept, ensure_ascii=False) if kept else None
 
 
 class FileRejected(Exception):
@@ -154,7 +166,7 @@ class KnownNames:
 PAPER_COLUMNS = (
     "title, title_derived, title_key, abstract, authors_text, first_author, author_count, authors_complete, "
     "date, year, updated, announced, category, has_code, code_urls, upvotes, organisation, provenance, "
-    "source_count, cite_key"
+    "source_count, cite_key, arxiv_id, arxiv_version, doi, url, reference"
 )
 PAPER_MARKS = ", ".join("?" * len(PAPER_COLUMNS.split(",")))
 # Untitled papers are also filed under their abstract keys with this prefix, so that a titled record
@@ -301,6 +313,7 @@ class Loader:
             file_id = self.db["files"].insert(file_values).last_pk
         self._decisions = decisions.read(conn)
         for record in records:
+            references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             fields = record.fields()
             paper_id, why = self._match(record, decisions.listing_key(resolved, fields) if self._decisions else "")
             record_id = conn.execute(
@@ -387,14 +400,20 @@ class Loader:
     def _match(self, record: Record, listing: str = "") -> tuple[int | None, str | None]:
         """The paper this record is a listing of, if the library has it, and the rule that said so.
         A person's decisions about the ``listing`` (its key, ``decisions.listing_key``) come first: a
-        listing they put into a paper goes there, one they split out of a paper never joins it again."""
+        listing they put into a paper goes there, one they split out of a paper never joins it again.
+        Then identifiers: the paper with the same arXiv id or DOI, whatever its title; else one of
+        the same title or abstract whose identifiers do not differ (two arXiv ids, or two DOIs, are
+        two papers however alike they read)."""
         decided = self._decisions.get(listing) if listing else None
         if decided is not None and decided.into is not None and self.db.conn.execute(
                 "SELECT 1 FROM papers WHERE id = ?", [decided.into]).fetchone():
             return decided.into, decisions.JOINED
         apart = decided.apart if decided is not None else frozenset()
+        found = self._match_identifier(record, apart)
+        if found is not None:
+            return found
         if record.title:
-            found = self._match_title(record.title, apart)
+            found = self._match_title(record.title, record, apart)
             if found is not None:
                 return found
         if not record.abstract:
@@ -406,18 +425,38 @@ class Loader:
         for paper_id, _, derived, abstract in self._candidates(keys, merge.MIN_SHARED_KEYS):
             if (record.title and not derived) or paper_id in apart:  # joins an untitled paper, never one titled otherwise
                 continue
+            if self._identifiers_differ(paper_id, record):
+                continue
             score = merge.abstracts_match(record.abstract, abstract or "")
             if score is not None and (best is None or score > best[0]):
                 best = (score, paper_id)
         return (best[1], f"abstract {best[0]:.0f}") if best else (None, None)
 
-    def _match_title(self, title: str, apart: frozenset[int] = frozenset()) -> tuple[int, str] | None:
+    def _match_identifier(self, record: Record, apart: frozenset[int] = frozenset()) -> tuple[int, str] | None:
+        conn = self.db.conn
+        for column, value, why in (("arxiv_id", record.arxiv_id, "same arXiv id"), ("doi", record.doi, "same DOI")):
+            if value:
+                for (paper_id,) in conn.execute(f"SELECT id FROM papers WHERE {column} = ? ORDER BY id LIMIT ?",
+                                                [value, len(apart) + 1]).fetchall():
+                    if paper_id not in apart and not self._identifiers_differ(paper_id, record):
+                        return paper_id, why
+        return None
+
+    def _identifiers_differ(self, paper_id: int, record: Record) -> bool:
+        """Whether the paper and the record name different arXiv ids or different DOIs."""
+        if not (record.arxiv_id or record.doi):
+            return False
+        arxiv, doi = self.db.conn.execute("SELECT arxiv_id, doi FROM papers WHERE id = ?", [paper_id]).fetchone()
+        return identifiers.conflict({"arxiv_id": arxiv, "doi": doi}, {"arxiv_id": record.arxiv_id, "doi": record.doi})
+
+    def _match_title(self, title: str, record: Record, apart: frozenset[int] = frozenset()) -> tuple[int, str] | None:
         for (paper_id,) in self.db.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?",
-                                                [title_key(title), len(apart) + 1]):
-            if paper_id not in apart:
+                                                [title_key(title), len(apart) + merge.MAX_CANDIDATES]).fetchall():
+            if paper_id not in apart and not self._identifiers_differ(paper_id, record):
                 return paper_id, "same title"
         for paper_id, candidate, derived, _ in self._candidates(merge.title_block_keys(title)):
-            if not derived and paper_id not in apart and merge.titles_match(title, candidate):
+            if (not derived and paper_id not in apart and merge.titles_match(title, candidate)
+                    and not self._identifiers_differ(paper_id, record)):
                 return paper_id, f"title {merge.title_score(title, candidate):.0f}"
         return None
 
@@ -471,11 +510,15 @@ class Loader:
             None if values["title_derived"] else title_key(values["title"]),
             values.get("abstract"), ", ".join(authors), authors[0] if authors else None,
             values.get("author_count"), int(values["authors_complete"]), values.get("date"),
-            int(values["date"][:4]) if values.get("date") else None, values.get("updated"),
+            _year(values.get("date") or values.get("issued")), values.get("updated"),
             values.get("announced"), values.get("category"), int(values["has_code"]),
             json.dumps(values["code_urls"]), values.get("upvotes"), values.get("organisation"),
             json.dumps(merged.provenance), len(records),
-            citekeys.base_key(authors[0] if authors else None, values.get("date"), values["title"]),
+            # A reference manager's key is the one the person's documents cite.
+            values.get("cite_key") or citekeys.base_key(authors[0] if authors else None,
+                                                        values.get("date") or values.get("issued"), values["title"]),
+            values.get("arxiv_id"), values.get("arxiv_version"), values.get("doi"), values.get("url"),
+            _reference_json(values),
         )
         if paper_id is None:
             paper_id = conn.execute(f"INSERT INTO papers ({PAPER_COLUMNS}) VALUES ({PAPER_MARKS})", row).lastrowid

@@ -38,7 +38,13 @@ STOPWORDS = frozenset(
     "a an and are as at be been by can for from has have in into is it its of on or our that the their "
     "these this to we which with while where when both such than then there they was were will".split()
 )
-FORMAT_PRIORITY = {"arxiv": 0, "arxiv_listing": 0, "arxiv_abstract": 0, "daily_papers": 1, "card_list": 2, "bare_abstracts": 3}
+# Listings first for what they show (arXiv's own abstract is the paper's); a reference manager's
+# records after them, and they alone give venue, pages and the like.
+FORMAT_PRIORITY = {"arxiv": 0, "arxiv_listing": 0, "arxiv_abstract": 0, "daily_papers": 1, "card_list": 2,
+                   "bare_abstracts": 3, "bibtex": 4, "csl_json": 5, "ris": 6}
+# Taken from the first record (by format priority) that gives them.
+REFERENCE_VALUES = ("url", "entry_type", "cite_key", "venue", "volume", "issue", "pages", "publisher",
+                    "keywords", "bibtex_fields")
 
 _NAME_TOKEN = r"[A-Z][\w]*(?:-[\w]+)*"
 _ACRONYM = r"(?=[\w-]*[A-Z][\w-]*[A-Z0-9])[A-Za-z][\w]*(?:-[\w]+)*"  # two capitals/digits at least
@@ -253,6 +259,27 @@ def reconcile(records: Iterable[tuple[int, str, dict]]) -> Merged:
     upvotes = [(r[2]["upvotes"], r[0]) for r in ordered if r[2].get("upvotes") is not None]
     if upvotes:
         take("upvotes", *max(upvotes))
+
+    for name in ("arxiv_id", "doi"):  # records of one paper never name two (the loader sees to it)
+        value = next(((r[2][name], r[0]) for r in ordered if r[2].get(name)), None)
+        if value:
+            take(name, *value)
+    if fields.get("arxiv_id"):  # the latest version any record names
+        versions = [r[2]["arxiv_version"] for r in ordered
+                    if r[2].get("arxiv_id") == fields["arxiv_id"] and r[2].get("arxiv_version")]
+        fields["arxiv_version"] = max(versions) if versions else None
+    # A reference manager's entry is one whole: its values come from one record, so an entry type
+    # never meets another entry's venue. The first by priority that has an entry type, else any.
+    referenced = next((r for r in ordered if r[2].get("entry_type")), None)
+    for name in REFERENCE_VALUES:
+        source = referenced if referenced is not None and referenced[2].get(name) else \
+            next((r for r in ordered if r[2].get(name)), None)
+        if source is not None:
+            take(name, source[2][name], source[0])
+    if not dated:
+        issued = [(r[2]["issued"], r[0]) for r in ordered if r[2].get("issued")]
+        if issued:  # a year (or a month) is all that is known
+            take("issued", *min(issued))
 
     links: list[str] = []
     for record_id, _, record_fields in ordered:

@@ -26,16 +26,41 @@ class Record:
     has_code: bool = False
     upvotes: int | None = None
     organisation: str | None = None
-    arxiv_id: str | None = None  # ``2507.03201``, without version; until identifiers are first-class
-    doi: str | None = None
+    # Identifiers (store/identifiers.py): the same one on two records makes them one paper; two
+    # different ones of a kind, two papers.
+    arxiv_id: str | None = None  # ``2507.03201``, never with its version
+    arxiv_version: int | None = None  # the version the record names, if it names one
+    doi: str | None = None  # lower case, no resolver; never arXiv's own DOI (that is the arXiv id)
+    url: str | None = None  # the paper's own page, as a reference manager links it
+    # What a reference manager keeps and listings do not.
+    entry_type: str | None = None  # a BibTeX entry type (article, inproceedings, misc...), for every format
+    cite_key: str | None = None  # the key the reference manager gave it
+    venue: str | None = None  # journal, proceedings or series
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    issued: str | None = None  # YYYY or YYYY-MM when the record gives no full day (``date`` is then None)
+    bibtex_fields: dict[str, str] = field(default_factory=dict)  # a BibTeX entry's other fields, decoded
 
     def fields(self) -> dict:
         """The parsed fields, without the bookkeeping, as stored in ``records.fields``."""
-        return {name: getattr(self, name) for name in RECORD_FIELDS}
+        fields = {name: getattr(self, name) for name in RECORD_FIELDS}
+        # What only reference managers give is left out when empty: a listing's record stays as small as it was.
+        for name in OPTIONAL_FIELDS:
+            if not fields[name]:
+                del fields[name]
+        return fields
 
 
+IDENTIFIER_FIELDS = ("arxiv_id", "arxiv_version", "doi", "url")
+REFERENCE_FIELDS = ("entry_type", "cite_key", "venue", "volume", "issue", "pages", "publisher", "keywords",
+                    "issued", "bibtex_fields")
+OPTIONAL_FIELDS = ("arxiv_version", "url", *REFERENCE_FIELDS)
 RECORD_FIELDS = ("title", "authors", "authors_complete", "author_count", "abstract", "date", "updated",
-                 "announced", "category", "has_code", "upvotes", "organisation", "arxiv_id", "doi")
+                 "announced", "category", "has_code", "upvotes", "organisation",
+                 *IDENTIFIER_FIELDS, *REFERENCE_FIELDS)
 
 
 @dataclass
@@ -102,10 +127,43 @@ class Paper:
     organisation: str | None = None
     sources: list[Source] = field(default_factory=list)
     provenance: dict[str, int] = field(default_factory=dict)  # field -> record id it came from
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None  # the latest version any of its records names
+    doi: str | None = None
+    url: str | None = None
+    # What a reference manager keeps (see Record); empty for papers only listings know.
+    entry_type: str | None = None
+    cite_key: str | None = None  # the key the reference manager gave it
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    issued: str | None = None
+    bibtex_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
-        return int(self.date[:4]) if self.date else None
+        when = self.date or self.issued
+        return int(when[:4]) if when else None
+
+    @property
+    def page_url(self) -> str | None:
+        """Where the paper itself is: its arXiv abstract page, else its DOI resolved, else its own link."""
+        from store.identifiers import arxiv_url, doi_url
+
+        if self.arxiv_id:
+            return arxiv_url(self.arxiv_id)
+        if self.doi:
+            return doi_url(self.doi)
+        return self.url
+
+    @property
+    def links(self) -> list[str]:
+        """Every link to open, the paper's own page first, then its code and the other pages listed."""
+        page = self.page_url
+        return ([page] if page else []) + [url for url in self.code_urls if url != page]
 
     @property
     def known_author_count(self) -> int | None:

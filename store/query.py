@@ -14,12 +14,12 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from store import identifiers
 from store.text import fold, subject_class
 
 FIELDS = {"author": "author", "au": "author", "cat": "category", "category": "category", "year": "year",
           "has": "has", "source": "source", "src": "source", "org": "organisation", "organisation": "organisation",
           "organization": "organisation", "tag": "tag", "is": "is", "arxiv": "arxiv", "doi": "doi"}
-_ARXIV_VERSION = re.compile(r"v\d+$")
 # Papers with no user_papers row are unread.
 _READING = "p.id {} (SELECT u.paper_id FROM user_papers u WHERE u.reading {} ?)"
 _TOKEN = re.compile(r'(?P<field>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"?|(?P<value>\S*))|"(?P<phrase>[^"]*)"?|(?P<word>\S+)')
@@ -176,16 +176,20 @@ def filter_sql(query: Query) -> tuple[list[str], list]:
             clauses.append("p.organisation LIKE ? ESCAPE '\\'")
             params.append(f"%{_like(value)}%")
         elif item.field in ("arxiv", "doi"):
-            # The identifiers a listing gave, as its records keep them: arxiv:2507.03201 (any version),
-            # doi:10.1145/... (DOIs are case-blind).
-            value = re.sub(r"^(https?://(dx\.)?doi\.org/|https?://arxiv\.org/(abs|pdf)/|arxiv:)", "", value,
-                           flags=re.IGNORECASE)
+            # The paper's first-class identifiers (store/identifiers.py), however typed:
+            # arxiv:2507.03201v2, an arxiv.org link, doi:10.1145/... (case-blind), a doi.org link.
             if item.field == "arxiv":
-                value = _ARXIV_VERSION.sub("", value)
-            key = "arxiv_id" if item.field == "arxiv" else "doi"  # a constant, never user text
-            clauses.append(f"p.id IN (SELECT r.paper_id FROM records r "
-                           f"WHERE lower(json_extract(r.fields, '$.{key}')) = lower(?))")
-            params.append(value)
+                found = identifiers.arxiv_id(value)
+                clauses.append("p.arxiv_id = ?")
+                params.append(found.id if found else value)
+            else:
+                normalised, arxiv = identifiers.split_doi(value)
+                if arxiv is not None:  # arXiv's own DOI is its arXiv id
+                    clauses.append("p.arxiv_id = ?")
+                    params.append(arxiv.id)
+                else:
+                    clauses.append("p.doi = ?")
+                    params.append(normalised or value.lower())
     return clauses, params
 
 

@@ -90,6 +90,8 @@ def parse(lines: list[str], as_of: dt.date) -> ParseResult:
         record.doi = arxiv_doi.rstrip(".,;") if arxiv_doi else None
     if versions:
         versions.sort()
+        if versions[-1][0] != 99:  # a [vN] line names the latest version
+            record.arxiv_version = versions[-1][0]
         try:
             record.date = parse_date(versions[0][1], as_of).isoformat()
             record.updated = parse_date(versions[-1][1], as_of).isoformat()

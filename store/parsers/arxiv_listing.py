@@ -21,7 +21,7 @@ NAME = "arxiv_listing"
 
 # An arXiv identifier: new style (2507.03201) or old (cs/0101001, math.AG/0601001); no version.
 ARXIV_ID = r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
-ENTRY = re.compile(rf"^\[(?P<n>\d+)\]\s+arXiv:(?P<id>{ARXIV_ID})(?:v\d+)?"
+ENTRY = re.compile(rf"^\[(?P<n>\d+)\]\s+arXiv:(?P<id>{ARXIV_ID})(?:v(?P<version>\d+))?"
                    r"(?P<rest>.*)$")
 FIELD = re.compile(r"^(?P<name>Title|Authors|Comments|Journal-ref|Subjects|DOI|MSC-class|ACM-class|Report-no):\s*(?P<value>.*)$")
 PRIMARY = re.compile(r"\((?P<cat>[a-z\-]+(?:\.[A-Za-z\-]+)?)\)")
@@ -126,7 +126,8 @@ def _entry(lines: list[str], start: int, end: int, problems: list[Problem]) -> t
     """The record of the entry at ``start`` (0-based) and the index its text ends at."""
     head = ENTRY.match(lines[start].strip())
     record = Record(format=NAME, index=0, line_start=start + 1, line_end=start + 1, raw="",
-                    arxiv_id=head.group("id"))
+                    arxiv_id=head.group("id"),
+                    arxiv_version=int(head.group("version")) if head.group("version") else None)
     fields: dict[str, str] = {}
     last_field = None
     i = start + 1
