@@ -1,4 +1,4 @@
-"""One module per listing format; each offers ``detect(lines)`` and ``parse(lines, as_of)``.
+"""One module per listing or reference format; each offers ``detect(lines)`` and ``parse(lines, as_of)``.
 
 The format is recognised from the text itself, never from the file name: every parser scores how
 well the lines fit it and the best score above ``MIN_SCORE`` wins.
@@ -10,9 +10,12 @@ import datetime as dt
 from types import ModuleType
 
 from store.models import ParseError, ParseResult, Problem
-from store.parsers import arxiv, arxiv_abstract, arxiv_listing, bare_abstracts, card_list, daily_papers, general
+from store.parsers import (arxiv, arxiv_abstract, arxiv_listing, bare_abstracts, bibtex, card_list, csl_json,
+                           daily_papers, general, ris)
 
-SPECIFIC: tuple[ModuleType, ...] = (card_list, arxiv, bare_abstracts, daily_papers, arxiv_listing, arxiv_abstract)
+# Reference-manager formats first: on a tie their syntax is the surer sign.
+SPECIFIC: tuple[ModuleType, ...] = (bibtex, ris, csl_json, card_list, arxiv, bare_abstracts, daily_papers,
+                                    arxiv_listing, arxiv_abstract)
 # The general recogniser is last: tried only when no specific parser claims the text.
 PARSERS: tuple[ModuleType, ...] = (*SPECIFIC, general)
 MIN_SCORE = 0.5
@@ -30,11 +33,15 @@ def detect(lines: list[str]) -> ModuleType | None:
 
 
 def unknown_format(lines: list[str]) -> ParseError:
-    """The error for lines in no known format, at their first non-blank line."""
+    """The error for lines in no known format, at their first non-blank line (JSON that is not
+    CSL-JSON is told so, at its first item)."""
+    json_error = csl_json.not_csl(lines)
+    if json_error is not None:
+        return json_error
     first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
     return ParseError(first, "not a listing paperdeck knows (expected a card list, arXiv results, "
                              "bare abstracts, a daily-papers page, an arXiv listing or abstract page, "
-                             "nor a plain list of titles with authors or links)")
+                             "a plain list of titles with authors or links, BibTeX, RIS or CSL-JSON)")
 
 
 def parse_lines(lines: list[str], as_of: dt.date) -> tuple[str, ParseResult]:
