@@ -15,7 +15,8 @@ import urllib.parse
 import warnings
 from functools import lru_cache, cache
 
-from store.export import from_arxiv, incomplete_note, paper_csl
+from store import references
+from store.export import _split_and, arxiv_label, bibtex_names, from_arxiv, incomplete_note, is_preprint, paper_csl
 from store.text import counted
 from store.models import Paper
 from store.names import split_name
@@ -110,41 +111,115 @@ def bibtex_name(name: str, ascii_only: bool) -> str:
     return f"{family}, {given}" if given else f"{{{family}}}"
 
 
+def _bibtex_structured_name(name: str, ascii_only: bool) -> str:
+    """``von Last, Jr, First`` or ``{Organisation}`` as kept from a BibTeX entry, escaped part by part."""
+    if name.startswith("{") and name.endswith("}"):
+        return "{" + latex_escape(name[1:-1], ascii_only) + "}"
+    return ", ".join(latex_escape(part.strip(), ascii_only) for part in name.split(","))
+
+
+# A reference manager's fields written as they are: addresses and codes, never LaTeX-escaped.
+VERBATIM_FIELDS = {"url", "doi", "file", "eprint", "pdf", "urldate", "isbn", "issn", "archiveprefix", "eprinttype",
+                   "primaryclass", "eprintclass"}
+NAME_FIELDS = {"author", "editor", "translator"}
+# Fields bibtex_entry writes itself from the paper, whatever the entry kept.
+_WRITTEN = {"title", "author", "year", "month", "day", "date", "doi", "url", "eprint", "archiveprefix",
+            "eprinttype", "primaryclass", "eprintclass", "keywords", "abstract", "annote"}
+
+
+def _verbatim(value: str) -> str:
+    """A braced value that must not change (a URL): only braces that would unbalance it go."""
+    return value.replace("{", "").replace("}", "")
+
+
+def _reference_fields(paper: Paper, ascii_only: bool) -> list[tuple[str, str]]:
+    """What a reference manager kept, as BibTeX fields: its own entry's fields when it was BibTeX,
+    else venue, volume, issue, pages and publisher under the names the entry type uses."""
+    if paper.bibtex_fields:
+        out = []
+        for name, value in paper.bibtex_fields.items():
+            if name in _WRITTEN:
+                continue
+            if name in NAME_FIELDS:
+                text = " and ".join(n if n == "others" else _bibtex_structured_name(n, ascii_only)
+                                    for n in _split_and(value))
+            elif name in VERBATIM_FIELDS:
+                text = _verbatim(value)
+            else:
+                text = latex_escape(value.replace("–", "--") if name == "pages" else value, ascii_only)
+            out.append((name, "{" + text + "}"))
+        return out
+    venue_field = references.VENUE_FIELD.get(paper.entry_type or "", "journal")
+    if paper.entry_type in (None, "misc", "online", "unpublished"):
+        venue_field = "howpublished"
+    pairs = [(venue_field, paper.venue), ("volume", paper.volume), ("number", paper.issue),
+             ("pages", paper.pages and paper.pages.replace("–", "--")),
+             ("publisher", None if is_preprint(paper) else paper.publisher)]
+    return [(name, "{" + latex_escape(value, ascii_only) + "}") for name, value in pairs if value]
+
+
 def bibtex_entry(paper: Paper, key: str, biblatex: bool = False, note: Annotation | None = None) -> str:
+    """One entry. A paper a reference manager gave keeps its entry type and fields; the rest are
+    ``@misc`` with what the listings say. Identifiers as BibTeX and BibLaTeX expect them: ``doi``,
+    and ``eprint`` with ``archivePrefix``/``primaryClass`` (BibLaTeX: ``eprinttype``/``eprintclass``)."""
     ascii_only = not biblatex
+    referenced = bool(paper.entry_type)
     fields: list[tuple[str, str]] = []
     fields.append(("title", "{" + _protect_case(latex_escape(display_title(paper), ascii_only)) + "}"))
     if paper.authors:  # no names at all: no author field, and the note says how many there are
-        names = [bibtex_name(n, ascii_only) for n in paper.authors]
+        structured = bibtex_names(paper)
+        names = [_bibtex_structured_name(n, ascii_only) for n in structured] if structured else \
+            [bibtex_name(n, ascii_only) for n in paper.authors]
         if not paper.authors_complete:
             names.append("others")
         fields.append(("author", "{" + " and ".join(names) + "}"))
-    if paper.date:
-        year, month, day = paper.date.split("-")
+    when = paper.date or paper.issued
+    if when:
+        year, month = when.split("-")[0], (when.split("-") + [None])[1]
         if biblatex:
-            fields.append(("date", "{" + paper.date + "}"))
+            fields.append(("date", "{" + when + "}"))
         else:
             fields.append(("year", "{" + year + "}"))
-            fields.append(("month", MONTHS[int(month) - 1]))
+            if month:
+                fields.append(("month", MONTHS[int(month) - 1]))
+    fields.extend(_reference_fields(paper, ascii_only))
+    if paper.doi:
+        fields.append(("doi", "{" + _verbatim(paper.doi) + "}"))
+    if paper.arxiv_id:
+        version = f"v{paper.arxiv_version}" if paper.arxiv_version else ""
+        fields.append(("eprint", "{" + paper.arxiv_id + version + "}"))
+        fields.append(("eprinttype" if biblatex else "archivePrefix", "{arXiv}"))
+        primary = paper.bibtex_fields.get("primaryclass") or (paper.category if "." in (paper.category or "") else None)
+        if primary:
+            fields.append(("eprintclass" if biblatex else "primaryClass", "{" + _verbatim(primary) + "}"))
+    elif from_arxiv(paper) and biblatex:
+        fields.append(("eprinttype", "{arXiv}"))
     notes = []
-    if from_arxiv(paper):
-        if biblatex:
-            fields.append(("eprinttype", "{arXiv}"))
+    if from_arxiv(paper) and not referenced:
         notes.append("arXiv preprint")
     if paper.title_derived:
         notes.append(DERIVED_NOTE)
-    incomplete = incomplete_note(paper)
+    incomplete = incomplete_note(paper) if not referenced else None  # "and others" says it in the entry
     if incomplete:
         notes.append(incomplete[0].upper() + incomplete[1:])
-    if paper.code_urls:
-        fields.append(("url", "{" + paper.code_urls[0] + "}"))
+    url = paper.url or (paper.page_url if paper.arxiv_id else None) or (paper.code_urls[0] if paper.code_urls else None)
+    if url:
+        fields.append(("url", "{" + _verbatim(url) + "}"))
     if notes:
         fields.append(("note", "{" + latex_escape(". ".join(notes), ascii_only) + "}"))
-    if note is not None and note.tags:
-        fields.append(("keywords", "{" + latex_escape(", ".join(note.tags), ascii_only) + "}"))
+    if referenced and paper.abstract:
+        fields.append(("abstract", "{" + latex_escape(paper.abstract, ascii_only) + "}"))
+    keywords = list(paper.keywords)
+    if note is not None:
+        keywords += [tag for tag in note.tags if tag not in keywords]
+    if keywords:
+        fields.append(("keywords", "{" + latex_escape(", ".join(keywords), ascii_only) + "}"))
     if note is not None and note.note:
         fields.append(("annote", "{" + latex_escape(note.note, ascii_only) + "}"))
-    kind = "online" if biblatex and paper.code_urls and not from_arxiv(paper) else "misc"
+    if referenced:
+        kind = paper.entry_type
+    else:
+        kind = "online" if biblatex and paper.code_urls and not from_arxiv(paper) else "misc"
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
     return f"@{kind}{{{key},\n{body}\n}}"
 
@@ -152,7 +227,10 @@ def bibtex_entry(paper: Paper, key: str, biblatex: bool = False, note: Annotatio
 # -- RIS ---------------------------------------------------------------------------------------
 
 def ris_entry(paper: Paper, note: Annotation | None = None) -> str:
-    lines = [("TY", "UNPB" if from_arxiv(paper) else "GEN"), ("TI", display_title(paper))]
+    kind = references.BIBTEX_TO_RIS.get(paper.entry_type, "GEN") if paper.entry_type else None
+    if kind is None or (kind == "GEN" and is_preprint(paper)):
+        kind = "UNPB" if is_preprint(paper) else "GEN"
+    lines = [("TY", kind), ("TI", display_title(paper))]
     for name in paper.authors:
         parts = split_name(name)
         lines.append(("AU", f"{parts.family_full}, {parts.given}".rstrip(", ")))
@@ -160,16 +238,40 @@ def ris_entry(paper: Paper, note: Annotation | None = None) -> str:
         year, month, day = paper.date.split("-")
         lines.append(("PY", year))
         lines.append(("DA", f"{year}/{month}/{day}/"))
+    elif paper.issued:
+        parts = paper.issued.split("-")
+        lines.append(("PY", parts[0]))
+        if len(parts) > 1:
+            lines.append(("DA", f"{parts[0]}/{parts[1]}//"))
     if paper.abstract:
         lines.append(("AB", " ".join(paper.abstract.split())))
-    for url in paper.code_urls:
+    if paper.venue:
+        lines.append(("T2", paper.venue))
+    for tag, value in (("VL", paper.volume), ("IS", paper.issue)):
+        if value:
+            lines.append((tag, value))
+    if paper.pages:
+        first, _, last = paper.pages.replace("--", "–").partition("–")
+        lines.append(("SP", first.strip()))
+        if last.strip():
+            lines.append(("EP", last.strip()))
+    if paper.doi:
+        lines.append(("DO", paper.doi))
+    page = paper.url or (paper.page_url if paper.arxiv_id else None)
+    for url in ([page] if page else []) + [url for url in paper.code_urls if url != page]:
         lines.append(("UR", url))
-    if from_arxiv(paper):
+    if is_preprint(paper):
         lines.append(("PB", "arXiv"))
+        if paper.arxiv_id:
+            lines.append(("M1", arxiv_label(paper)))
+    elif paper.publisher:
+        lines.append(("PB", paper.publisher))
+    keywords = list(paper.keywords)
     if note is not None:
-        lines.extend(("KW", name) for name in note.tags)
-        if note.note:  # continuation lines, no blank one (a blank line ends nothing in RIS but confuses readers)
-            lines.append(("N1", "\n".join(line for line in note.note.splitlines() if line.strip())))
+        keywords += [tag for tag in note.tags if tag not in keywords]
+    lines.extend(("KW", name) for name in keywords)
+    if note is not None and note.note:  # continuation lines, no blank one (a blank line ends nothing in RIS but confuses readers)
+        lines.append(("N1", "\n".join(line for line in note.note.splitlines() if line.strip())))
     for remark in (incomplete_note(paper), DERIVED_NOTE if paper.title_derived else None):
         if remark:
             lines.append(("N1", remark))

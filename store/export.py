@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from store import references
 from store.models import Paper
 from store.userdata import Annotation
 from store.text import counted
@@ -27,6 +28,10 @@ def paper_json(paper: Paper, note: Annotation | None = None) -> dict:
         "code_urls": paper.code_urls,
         "upvotes": paper.upvotes,
         "organisation": paper.organisation,
+        "arxiv_id": paper.arxiv_id,
+        "arxiv_version": paper.arxiv_version,
+        "doi": paper.doi,
+        "url": paper.page_url,
         "sources": [{"file": s.file, "index": s.index, "format": s.format,
                      "lines": [s.line_start, s.line_end]} for s in paper.sources],
         "provenance": {
@@ -35,6 +40,11 @@ def paper_json(paper: Paper, note: Annotation | None = None) -> dict:
             if (source := paper.source_of(name)) is not None
         },
     }
+    reference = {name: getattr(paper, name) for name in ("entry_type", "cite_key", "venue", "volume", "issue",
+                                                          "pages", "publisher", "keywords", "issued", "bibtex_fields")
+                 if getattr(paper, name)}
+    if reference:  # what a reference manager kept, for papers that came from one
+        item["reference"] = reference
     if note is not None:
         item.update(tags=list(note.tags), note=note.note, reading=note.reading,
                     reading_changed=note.reading_changed, starred=note.starred)
@@ -78,6 +88,65 @@ def from_arxiv(paper: Paper) -> bool:
     return any(source.format in ARXIV_LAYOUTS for source in paper.sources)
 
 
+def is_preprint(paper: Paper) -> bool:
+    """An arXiv preprint: listed by arXiv, or known by an arXiv id and not (by a reference
+    manager's entry type) as a journal article, a conference paper, a book..."""
+    if paper.entry_type and paper.entry_type not in ("misc", "unpublished", "online", "preprint"):
+        return False
+    return from_arxiv(paper) or bool(paper.arxiv_id)
+
+
+def arxiv_label(paper: Paper) -> str | None:
+    """``arXiv:2507.03201``, as styles cite a preprint's number."""
+    return f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else None
+
+
+def csl_name_of(structured: str) -> dict:
+    """A name as the BibTeX field kept it (``von Last, Jr, First``; an organisation braced)."""
+    if structured.startswith("{") and structured.endswith("}"):
+        return {"literal": structured[1:-1]}
+    parts = [part.strip() for part in structured.split(",")]
+    family, given = parts[0], parts[-1] if len(parts) > 1 else ""
+    words = family.split()
+    lead = 0
+    while lead < len(words) - 1 and words[lead][:1].islower():
+        lead += 1
+    item = {"family": " ".join(words[lead:])}
+    if given:
+        item["given"] = given
+    if lead:
+        item["non-dropping-particle"] = " ".join(words[:lead])
+    if len(parts) == 3:
+        item["suffix"] = parts[1]
+    return item
+
+
+def bibtex_names(paper: Paper) -> list[str] | None:
+    """The paper's authors as its BibTeX entry structured them, when that entry gave its author list."""
+    structured = paper.bibtex_fields.get("author")
+    if not structured or paper.provenance.get("authors") != paper.provenance.get("bibtex_fields"):
+        return None
+    names = [name for name in _split_and(structured) if name != "others"]
+    return names if len(names) == len(paper.authors) else None
+
+
+def _split_and(value: str) -> list[str]:
+    """``A and {B and C} and others`` -> the names, ``and`` inside braces kept."""
+    names, depth, start, position = [], 0, 0, 0
+    while position < len(value):
+        char = value[position]
+        depth += char == "{"
+        depth -= char == "}"
+        if depth == 0 and value.startswith(" and ", position):
+            names.append(value[start:position].strip())
+            position += 5
+            start = position
+            continue
+        position += 1
+    names.append(value[start:].strip())
+    return [name for name in names if name]
+
+
 # The marker pandoc's citeproc (and Zotero's BibTeX import of ``and others``) reads as "et al."
 OTHERS = {"literal": "others"}
 
@@ -91,22 +160,40 @@ def paper_csl(paper: Paper, key: str, note: Annotation | None = None) -> dict:
     With ``note`` (what the person added), tags go in ``keyword`` and their note first in ``note``.
     """
     title = f"[{paper.title}]" if paper.title_derived else paper.title
-    item: dict = {"id": key, "type": "article", "title": title}
+    kind = references.BIBTEX_TO_CSL.get(paper.entry_type or "", "article")
+    item: dict = {"id": key, "type": kind, "title": title}
     if paper.authors:
-        item["author"] = [csl_name(name) for name in paper.authors]
+        structured = bibtex_names(paper)
+        item["author"] = [csl_name_of(name) for name in structured] if structured else \
+            [csl_name(name) for name in paper.authors]
         if not paper.authors_complete:
             item["author"].append(dict(OTHERS))
-    issued = _date_parts(paper.date)
+    issued = _date_parts(paper.date or paper.issued)
     if issued:
         item["issued"] = issued
     if paper.abstract:
         item["abstract"] = paper.abstract
-    if from_arxiv(paper):
+    if paper.venue:
+        item["container-title"] = paper.venue
+    for name, value in (("volume", paper.volume), ("issue", paper.issue), ("page", paper.pages),
+                        ("publisher", paper.publisher)):
+        if value:
+            item[name] = value
+    if is_preprint(paper):
         item["genre"] = "Preprint"
         item["publisher"] = "arXiv"
+        if paper.arxiv_id:
+            item["number"] = arxiv_label(paper)  # what styles print: "(arXiv:2507.03201)"
+    if paper.doi:
+        item["DOI"] = paper.doi
+    if paper.page_url and (paper.arxiv_id or paper.url):
+        item["URL"] = paper.arxiv_id and paper.page_url or paper.url
+    keywords = list(paper.keywords)
     notes = [note.note] if note is not None and note.note else []
     if note is not None and note.tags:
-        item["keyword"] = ", ".join(note.tags)
+        keywords += [tag for tag in note.tags if tag not in keywords]
+    if keywords:
+        item["keyword"] = ", ".join(keywords)
     if paper.code_urls:  # not URL: that is where the paper is, and these are its code and pages
         notes.append("links: " + " ".join(paper.code_urls))
     incomplete = incomplete_note(paper)
