@@ -127,6 +127,9 @@ _WRITTEN = {"title", "author", "year", "month", "day", "date", "doi", "url", "ep
             "eprinttype", "primaryclass", "eprintclass", "keywords", "abstract", "annote"}
 
 
+_EPRINT = {"eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass"}
+
+
 def _verbatim(value: str) -> str:
     """A braced value that must not change (a URL): only braces that would unbalance it go."""
     return value.replace("{", "").replace("}", "")
@@ -138,15 +141,19 @@ def _reference_fields(paper: Paper, ascii_only: bool) -> list[tuple[str, str]]:
     if paper.bibtex_fields:
         out = []
         for name, value in paper.bibtex_fields.items():
-            if name in _WRITTEN:
+            if name in _WRITTEN and (name not in _EPRINT or paper.arxiv_id):  # another archive's eprint stays
                 continue
             if name in NAME_FIELDS:
                 text = " and ".join(n if n == "others" else _bibtex_structured_name(n, ascii_only)
                                     for n in _split_and(value))
             elif name in VERBATIM_FIELDS:
                 text = _verbatim(value)
+            elif name == "pages":  # 1--10 is a page range, whatever LaTeX makes of other dashes
+                text = latex_escape(value.replace("–", "--"), ascii_only).replace("-{}-", "--")
+            elif re.fullmatch(r"https?://\S+", value):  # howpublished = {\url{...}}
+                text = "\\url{" + _verbatim(value) + "}"
             else:
-                text = latex_escape(value.replace("–", "--") if name == "pages" else value, ascii_only)
+                text = latex_escape(value, ascii_only)
             out.append((name, "{" + text + "}"))
         return out
     venue_field = references.VENUE_FIELD.get(paper.entry_type or "", "journal")
@@ -155,7 +162,7 @@ def _reference_fields(paper: Paper, ascii_only: bool) -> list[tuple[str, str]]:
     pairs = [(venue_field, paper.venue), ("volume", paper.volume), ("number", paper.issue),
              ("pages", paper.pages and paper.pages.replace("–", "--")),
              ("publisher", None if is_preprint(paper) else paper.publisher)]
-    return [(name, "{" + latex_escape(value, ascii_only) + "}") for name, value in pairs if value]
+    return [(name, "{" + latex_escape(value, ascii_only).replace("-{}-", "--") + "}") for name, value in pairs if value]
 
 
 def bibtex_entry(paper: Paper, key: str, biblatex: bool = False, note: Annotation | None = None) -> str:
@@ -202,7 +209,10 @@ def bibtex_entry(paper: Paper, key: str, biblatex: bool = False, note: Annotatio
     incomplete = incomplete_note(paper) if not referenced else None  # "and others" says it in the entry
     if incomplete:
         notes.append(incomplete[0].upper() + incomplete[1:])
-    url = paper.url or (paper.page_url if paper.arxiv_id else None) or (paper.code_urls[0] if paper.code_urls else None)
+    if referenced:  # the entry's own link, and no other: it is written back as it was
+        url = paper.url
+    else:
+        url = (paper.page_url if paper.arxiv_id else None) or (paper.code_urls[0] if paper.code_urls else None)
     if url:
         fields.append(("url", "{" + _verbatim(url) + "}"))
     if notes:
@@ -231,7 +241,11 @@ def ris_entry(paper: Paper, note: Annotation | None = None) -> str:
     if kind is None or (kind == "GEN" and is_preprint(paper)):
         kind = "UNPB" if is_preprint(paper) else "GEN"
     lines = [("TY", kind), ("TI", display_title(paper))]
-    for name in paper.authors:
+    structured = bibtex_names(paper)  # as a BibTeX entry gave them: García Márquez, Lucía; organisations whole
+    for name in structured or paper.authors:
+        if structured:
+            lines.append(("AU", name[1:-1] if name.startswith("{") and name.endswith("}") else name))
+            continue
         parts = split_name(name)
         lines.append(("AU", f"{parts.family_full}, {parts.given}".rstrip(", ")))
     if paper.date:

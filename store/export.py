@@ -70,8 +70,9 @@ def csl_name(name: str) -> dict:
 
 
 def incomplete_note(paper: Paper) -> str | None:
-    """How the listings fall short of the full author list, in words; None when they do not."""
-    if paper.authors_complete:
+    """How the listings fall short of the full author list, in words; None when they do not (or
+    when a reference manager's entry gave the list: its ``and others`` says it)."""
+    if paper.authors_complete or paper.entry_type:
         return None
     count = paper.known_author_count
     if count and count > len(paper.authors):

@@ -68,11 +68,15 @@ def _decoder():
 
 def decode(value: str) -> str:
     """LaTeX to text (``{\\'e}`` -> é, ``\\&`` -> &, ``--`` -> –), on one line."""
+    value = _URL_MACRO.sub(r"\1", value)  # \url{...} in a text field: the address, not <address>
     try:
         text = _decoder().latex_to_text(value)
     except Exception:  # pylatexenc on malformed LaTeX: the value without its braces beats nothing
         text = value.replace("{", "").replace("}", "")
     return clean_line(text)
+
+
+_URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
 
 
 def verbatim(value: str) -> str:
