@@ -233,3 +233,109 @@ def test_biblatex_export_of_imported_entries_reads_back_too(tmp_path):
     assert not library.failed_blocks and len(library.entries) == len(papers)
     bloom = next(e for e in library.entries if e.key == "bigscience2022")
     assert (bloom["eprint"], bloom["eprinttype"], bloom["eprintclass"]) == ("2211.05100v4", "arXiv", "cs.CL")
+
+
+# -- Done when: a Zotero export of the seed papers merges into the same 96 ---------------------
+
+@pytest.mark.parametrize("name, entries", [("zotero_seeds.bib", 96), ("zotero_seeds.ris", 16), ("zotero_seeds.json", 16)])
+def test_a_zotero_export_of_the_seed_papers_merges_into_the_same_96(seeded_library, name, entries):
+    before = {p.id: p for p in everything(seeded_library)[0]}
+    assert len(before) == 96
+    report = seeded_library.load([IMPORTS / name], AS_OF)
+    assert not report.failed and report.problems == []
+    assert (report.records, report.papers_new, report.papers_merged) == (entries, 0, entries)
+    papers = {p.id: p for p in everything(seeded_library)[0]}
+    assert set(papers) == set(before)
+    merged = [p for p in papers.values() if any(s.format == parsers.detect(
+        (IMPORTS / name).read_text(encoding="utf-8").splitlines()).NAME for s in p.sources)]
+    assert len(merged) == entries  # one entry to one paper: none two, none left out
+    for paper in merged:
+        old = before[paper.id]
+        if not old.title_derived:
+            assert paper.title == old.title  # the listing's title stands
+        assert len(paper.sources) == len(old.sources) + 1
+    with_ids = [p for p in merged if p.arxiv_id or p.doi]
+    assert with_ids and all(p.links[0] in (f"https://arxiv.org/abs/{p.arxiv_id}", f"https://doi.org/{p.doi}")
+                            for p in with_ids)
+    assert all(p.doi is None or not p.doi.startswith("10.48550/") for p in merged)  # arXiv's DOI is the arXiv id
+    again = seeded_library.load([IMPORTS / name], AS_OF)
+    assert [f.status for f in again.files] == ["unchanged"] and seeded_library.paper_count() == 96
+
+
+def test_the_seed_papers_listed_without_a_title_get_the_one_the_bib_gives(seeded_library):
+    untitled = [p.id for p in everything(seeded_library)[0] if p.title_derived]
+    assert len(untitled) == 10
+    seeded_library.load([IMPORTS / "zotero_seeds.bib"], AS_OF)
+    papers = seeded_library.papers(untitled)
+    assert all(not p.title_derived for p in papers)
+    assert "ScaleKD: Strong Vision Transformers Could Be Excellent Teachers" in {p.title for p in papers}
+
+
+def test_all_three_exports_together_still_make_96(seeded_library):
+    seeded_library.load([IMPORTS / "zotero_seeds.bib", IMPORTS / "zotero_seeds.ris", IMPORTS / "zotero_seeds.json"], AS_OF)
+    assert seeded_library.paper_count() == 96
+    [paper_id] = seeded_library.search("arxiv:2605.10000").ids  # the first paper's made-up id, from all three
+    formats = sorted(s.format for s in seeded_library.paper(paper_id).sources)
+    assert formats == ["bibtex", "card_list", "csl_json", "ris"]
+
+
+# -- bad input: a message at its line, the good records offered, nothing stored changed --------
+
+GOOD_BIB = ("@article{good1,\n  title = {A Good Entry Before},\n  author = {Doe, Jane},\n  year = {2020},\n}\n\n"
+            "@article{cut,\n  title = {An Entry Cut Off Mid-Value,\n  author = {Roe, Richard},\n\n"
+            "@misc{good2,\n  title = {A Good Entry After},\n  author = {Poe, Edgar},\n  year = {2021},\n}\n")
+
+
+def test_a_truncated_bibtex_entry_is_named_by_its_line_and_the_others_load(seeded_library, tmp_path, capsys):
+    path = tmp_path / "refs.bib"
+    path.write_text(GOOD_BIB, encoding="utf-8")
+    before = library_state(seeded_library)
+    assert main(["--db", str(seeded_library.path), "load", str(path), "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr()
+    assert f"{path}:7: BibTeX entry '@article{{cut,' is cut off" in out.out + out.err
+    assert "Traceback" not in out.out + out.err
+    after = library_state(seeded_library)
+    assert after[0][:96] == before[0]  # the papers already stored, row for row
+    assert seeded_library.paper_count() == 98
+    assert {p.title for p in seeded_library.papers(seeded_library.search("source:refs.bib").ids)} == {
+        "A Good Entry Before", "A Good Entry After"}
+
+
+def test_ris_without_er_is_reported_at_its_ty_line_and_still_offered(library, tmp_path):
+    path = tmp_path / "refs.ris"
+    path.write_text("TY  - JOUR\nTI  - Whole Record\nAU  - Doe, Jane\nPY  - 2020\nER  - \n\n"
+                    "TY  - JOUR\nTI  - Record Missing Its End\nAU  - Roe, Richard\nPY  - 2021\n", encoding="utf-8")
+    report = library.load([path], AS_OF)
+    [file] = report.files
+    assert (file.status, file.format, file.records) == ("loaded", "ris", 2)
+    assert [(p.line, "no ER line" in p.message) for p in file.problems] == [(7, True)]
+    assert rispy.loads(path.read_text(encoding="utf-8") + "ER  - \n")  # rispy reads it once ended
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ('[\n  {"name": "not a reference", "value": 3},\n  {"name": "nor this"}\n]\n', 2, "not CSL-JSON"),
+    ('\n\n{"papers": [1, 2, 3]\n', 3, "not CSL-JSON"),
+    ("Dear diary,\ntoday I read nothing at all,\nand pasted it here.\n", 1, "not a listing paperdeck knows"),
+])
+def test_text_in_no_format_fails_at_its_line_and_changes_nothing(seeded_library, tmp_path, capsys, text, line, words):
+    path = tmp_path / "pasted.json"
+    path.write_text(text, encoding="utf-8")
+    before = library_state(seeded_library)
+    assert main(["--db", str(seeded_library.path), "load", str(path)]) == 1
+    out = capsys.readouterr()
+    assert f"{path}:{line}: " in out.out + out.err and words in out.out + out.err
+    assert "Traceback" not in out.out + out.err
+    assert library_state(seeded_library) == before
+
+
+def test_a_csl_array_cut_off_keeps_the_items_before_the_cut(library, tmp_path):
+    items = json.loads((IMPORTS / "zotero_seeds.json").read_text(encoding="utf-8"))[:3]
+    text = json.dumps(items, indent=2)
+    cut = text[: text.rindex('"title"')]  # the third item ends mid-way
+    path = tmp_path / "cut.json"
+    path.write_text(cut, encoding="utf-8")
+    report = library.load([path], AS_OF)
+    [file] = report.files
+    assert (file.status, file.records) == ("loaded", 2)
+    assert len(file.problems) == 1 and "cut off" in file.problems[0].message
+    assert file.problems[0].line == cut.count("\n", 0, cut.rindex("{")) + 1
