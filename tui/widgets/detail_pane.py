@@ -18,7 +18,14 @@ from tui.widgets.paper_list import PaperList
 
 FIELD_LABELS = {"title": "title", "authors": "authors", "abstract": "abstract", "date": "date",
                 "updated": "latest", "category": "category", "has_code": "code", "upvotes": "upvotes",
-                "organisation": "organisation", "author_count": "author count", "announced": "announced"}
+                "organisation": "organisation", "author_count": "author count", "announced": "announced",
+                "arxiv_id": "arXiv id", "doi": "DOI", "entry_type": "entry type", "venue": "venue",
+                "volume": "volume", "issue": "issue", "pages": "pages", "publisher": "publisher",
+                "keywords": "keywords", "issued": "year"}
+ENTRY_TYPES = {"article": "journal article", "inproceedings": "conference paper", "conference": "conference paper",
+               "incollection": "book chapter", "inbook": "book chapter", "phdthesis": "PhD thesis",
+               "mastersthesis": "master's thesis", "techreport": "technical report", "misc": "other (misc)",
+               "unpublished": "unpublished", "online": "web page"}
 
 
 def month_name(year_month: str) -> str:
@@ -97,8 +104,26 @@ def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "rever
     out.append("\n\n")
 
     facts: list[tuple[str, Text]] = []
+    if paper.arxiv_id:
+        version = f"  (v{paper.arxiv_version})" if paper.arxiv_version else ""
+        facts.append(("arXiv", plain(f"arXiv:{paper.arxiv_id}{version}")))
+    if paper.doi:
+        facts.append(("DOI", plain(paper.doi)))
+    if paper.entry_type:
+        facts.append(("Type", plain(ENTRY_TYPES.get(paper.entry_type, paper.entry_type))))
+    if paper.venue:
+        where = paper.venue
+        details = [f"vol. {paper.volume}" if paper.volume else "", f"no. {paper.issue}" if paper.issue else "",
+                   f"pp. {paper.pages}" if paper.pages else ""]
+        facts.append(("Venue", plain(", ".join([where, *filter(None, details)]))))
+    if paper.publisher and not (paper.arxiv_id and paper.publisher == "arXiv"):
+        facts.append(("Publisher", plain(paper.publisher)))
+    if paper.keywords:
+        facts.append(("Keywords", plain(", ".join(paper.keywords))))
     if paper.date:
         facts.append(("First appeared", Text(paper.date)))
+    elif paper.issued:
+        facts.append(("Published", Text(month_name(paper.issued) if "-" in paper.issued else paper.issued)))
     if paper.updated and paper.updated != paper.date:
         facts.append(("Latest version", Text(paper.updated)))
     if paper.announced:
@@ -115,8 +140,9 @@ def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "rever
         out.append(f"{label_text:<15}", label)
         out.append_text(value)
         out.append("\n")
-    for index, url in enumerate(paper.code_urls):
-        out.append(f"{'Link':<15}", label)
+    page = paper.page_url
+    for index, url in enumerate(paper.links):  # the paper's own page first: what o opens
+        out.append(f"{'Paper' if url == page else 'Link':<15}", label)
         # OSC 8 for the terminal's own Ctrl-click, and a click action that names the link by its
         # index, so no text from the listing ever becomes part of an action string.
         out.append(url, Style(underline=True, link=url) + Style.from_meta({"@click": f"app.open_paper_link({index})"}))
@@ -157,7 +183,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         Binding("G,end", "scroll_end", "Bottom", show=False, id="detail.bottom"),
         Binding("space,pagedown", "page_down", "Page down", show=False, id="detail.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="detail.page_up"),
-        Binding("o", "open_link", "Open link", id="detail.open_link", tooltip="Open the paper's first link"),
+        Binding("o", "open_link", "Open link", id="detail.open_link",
+                tooltip="Open the paper's arXiv or DOI page, else its first link"),
         # Priority: they open a screen, so they run in the app's key order (see SearchBox).
         Binding("t", "edit_tags", "Tag", show=False, id="detail.tag", priority=True,
                 tooltip="Add or remove this paper's tags"),
@@ -200,7 +227,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def action_open_link(self, index: int = 0) -> None:
         paper = self.paper
-        if paper is not None and 0 <= index < len(paper.code_urls):
-            self.app.open_url(paper.code_urls[index])  # the app says whether a browser took it
+        if paper is not None and 0 <= index < len(paper.links):  # its arXiv page or DOI first, then code
+            self.app.open_url(paper.links[index])  # the app says whether a browser took it
         else:
             self.notify("This paper has no link", severity="warning")
