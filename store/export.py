@@ -156,8 +156,9 @@ def paper_csl(paper: Paper, key: str, note: Annotation | None = None) -> dict:
     """One CSL-JSON item, everything the formatted styles use: what renders here renders the same anywhere.
 
     A truncated author list ends with ``{"literal": "others"}`` so processors print "et al.", and
-    ``note`` says so in words. A preprint is CSL's ``article`` with genre ``Preprint`` and its server
-    as publisher, as Zotero writes it. A derived title is bracketed, the convention for a supplied title.
+    ``note`` says so in words. A preprint is CSL's ``article`` with its server as publisher and, as
+    Zotero writes it, its id as ``number`` (``arXiv:2507.03201``), or genre ``Preprint`` when no id
+    is known. A reference manager's paper keeps its type, venue, volume, issue and pages. A derived title is bracketed, the convention for a supplied title.
     With ``note`` (what the person added), tags go in ``keyword`` and their note first in ``note``.
     """
     title = f"[{paper.title}]" if paper.title_derived else paper.title
@@ -181,10 +182,11 @@ def paper_csl(paper: Paper, key: str, note: Annotation | None = None) -> dict:
         if value:
             item[name] = value
     if is_preprint(paper):
-        item["genre"] = "Preprint"
+        if not paper.arxiv_id:
+            item["genre"] = "Preprint"
         item["publisher"] = "arXiv"
-        if paper.arxiv_id:
-            item["number"] = arxiv_label(paper)  # what styles print: "(arXiv:2507.03201)"
+        if paper.arxiv_id:  # as Zotero writes a preprint: what styles print, "(arXiv:2507.03201). arXiv."
+            item["number"] = arxiv_label(paper)
     if paper.doi:
         item["DOI"] = paper.doi
     if paper.page_url and (paper.arxiv_id or paper.url):
