@@ -174,6 +174,9 @@ class Loader:
         self.workers = workers
         self.dry_run = dry_run
         self.report = LoadReport()
+        # Caches of what the database holds are valid for one transaction only (``_begin`` clears
+        # them): between two files another process may commit, and a reload there deletes unused
+        # authors, whose ids SQLite then gives to the next new row.
         self._author_ids: dict[str, int] = {}
         self._saturated: set[str] = set()  # keys filed under more than MAX_BLOCK papers
         # Papers written in the open transaction and not yet in the full-text index: indexed in one
@@ -252,7 +255,10 @@ class Loader:
                   self.report.papers_updated, self.report.papers_removed)
         self._abstract_keys = prepared.abstract_keys
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._begin()
+            if self._stored_sha256(prepared.path) == prepared.sha256:  # another process loaded it meanwhile
+                self.db.execute("ROLLBACK")
+                return FileReport(path, "unchanged")
             self._replace_file(prepared, result.records, len(problems))
             if self.dry_run:
                 self.db.execute("ROLLBACK")
@@ -275,6 +281,16 @@ class Loader:
                           # and every record of a dry run (the preview).
                           taken=[taken_line(record) for record in result.records]
                           if result.confidence is not None or self.dry_run else [])
+
+    def _begin(self) -> None:
+        """Open a file's write transaction and forget every database id and block read before it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        self._author_ids.clear()
+        self._saturated.clear()
+
+    def _stored_sha256(self, path: Path) -> str | None:
+        row = self.db.conn.execute("SELECT sha256 FROM files WHERE path = ?", [str(path.resolve())]).fetchone()
+        return row[0] if row else None
 
     def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
         conn = self.db.conn
@@ -369,7 +385,7 @@ class Loader:
         hits: Counter[int] = Counter()
         for key, block in blocks.items():
             if len(block) > merge.MAX_BLOCK:
-                self._saturated.add(key)  # blocks only grow: never ask for this one again
+                self._saturated.add(key)  # not asked again in this transaction
             else:
                 weight = min_shared if key.split("|")[-1].startswith("n:") else 1
                 hits.update({paper_id: weight for paper_id in block})
