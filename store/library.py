@@ -121,7 +121,10 @@ class Library:
         """Load listing files. ``workers=1`` reads and parses a large load in a worker process;
         only from a program whose main module is import-safe (``if __name__ == "__main__"``), as
         multiprocessing re-imports it there: the ``paperdeck load`` command is. ``dry_run``: the
-        report of what the load would do, with nothing stored."""
+        report of what the load would do, with nothing stored. A library that fails SQLite's quick
+        check is refused (DamagedLibrary) before anything is written."""
+        if not dry_run:
+            database.require_intact(self.db, self.path)
         return Loader(self.db, as_of, workers, dry_run=dry_run).load(paths)
 
     def load_seeds_if_empty(self, as_of: dt.date | None = None) -> LoadReport | None:

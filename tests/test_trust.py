@@ -4,14 +4,21 @@ early, long work shows progress, and there is a way to check and back up a libra
 from __future__ import annotations
 
 import os
+import random
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+from textual.worker import WorkerCancelled
+
 from store import open_library
+from tui.cli import main
 
 from .conftest import AS_OF
+from .tui_helpers import make_app
 
 PYTHON = sys.executable
 PAPERDECK = Path(sys.executable).parent / "paperdeck"
@@ -112,3 +119,141 @@ def test_a_reload_in_another_process_mid_load_corrupts_no_author_list(tmp_path):
         assert lib.db.execute("PRAGMA foreign_key_check").fetchall() == []
         assert lib.db.execute("SELECT paper_id, author_id FROM paper_authors GROUP BY 1, 2 "
                               "HAVING COUNT(*) > 1").fetchall() == []
+
+
+# -- 2. a damaged or unusable library ----------------------------------------------------------
+
+def checkpointed_copy(seeded_db: Path, path: Path) -> Path:
+    """The seeded library as one file (no -wal beside it), as a person would copy it; in WAL mode
+    like every library, so opening it changes no byte of it."""
+    conn = sqlite3.connect(seeded_db)
+    conn.execute(f"VACUUM INTO '{path}'")
+    conn.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    return path
+
+
+def unwritable_folder(tmp_path: Path) -> Path | None:
+    """A folder this process cannot create files in: a read-only folder, or for root (who writes
+    anywhere) /sys; None when there is none."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    for candidate in (folder, Path("/sys")):
+        try:
+            (candidate / "probe").touch()
+        except OSError:
+            return candidate
+        (candidate / "probe").unlink()
+    return None
+
+
+def unusable_library(kind: str, seeded_db: Path, tmp_path: Path) -> Path:
+    if kind == "folder":
+        (tmp_path / "library.db").mkdir()
+        return tmp_path / "library.db"
+    if kind == "unwritable folder":
+        folder = unwritable_folder(tmp_path)
+        if folder is None:
+            pytest.skip("no folder here refuses this process a new file")
+        return folder / "library.db"
+    if kind == "not SQLite":
+        path = tmp_path / "library.db"
+        path.write_bytes(bytes(random.Random(18).randrange(256) for _ in range(4096)))
+        return path
+    path = checkpointed_copy(seeded_db, tmp_path / "library.db")
+    if kind == "truncated":  # a copy cut short, as by a full disk or an interrupted transfer
+        with path.open("r+b") as file:
+            file.truncate(path.stat().st_size // 2)
+    elif kind == "random bytes":  # three pages in the middle overwritten
+        with path.open("r+b") as file:
+            file.seek(path.stat().st_size // 2 // 4096 * 4096)
+            file.write(random.Random(18).randbytes(3 * 4096))
+    elif kind == "schema_version not a number":
+        conn = sqlite3.connect(path)
+        conn.execute("UPDATE meta SET value = 'four' WHERE key = 'schema_version'")
+        conn.commit()
+        conn.close()
+    return path
+
+
+KINDS = {  # what the sentence says
+    "truncated": "is damaged",
+    "random bytes": "is damaged",
+    "not SQLite": "not a paperdeck library",
+    "folder": "is a folder",
+    "unwritable folder": "cannot be written",
+    "schema_version not a number": "schema_version in the meta table is 'four', not a number",
+}
+
+
+def commands(listing: Path) -> list[list[str]]:
+    return [["load", str(listing)], ["export"], ["export", "--format", "bibtex", "graph"], ["cite", "graph"],
+            ["tag", "graph", "+later"], ["note", "1", "read it"], ["note", "1"], ["mark", "graph", "--read"], []]
+
+
+def run_command(command: list[str], db: Path, capsys) -> tuple[int, str]:
+    if not command:  # the browser: refused before it starts, or (random bytes) see the Pilot test
+        try:
+            status = main(["--db", str(db)])
+        except SystemExit as exit:
+            status = exit.code
+    else:
+        status = main([*command, "--db", str(db), "--as-of", str(AS_OF)])
+    return status, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_an_unusable_library_gets_one_sentence_from_every_command(kind, seeded_db, tmp_path, capsys):
+    db = unusable_library(kind, seeded_db, tmp_path)
+    listing = tmp_path / "new.txt"
+    listing.write_text(arxiv_listing(FIRST), encoding="utf-8")
+    before = db.read_bytes() if db.is_file() else None
+    for command in commands(listing):
+        if kind == "random bytes" and not command:
+            continue  # the browser opens a file damaged in the middle: test_a_damaged_library_closes_the_browser…
+        status, err = run_command(command, db, capsys)
+        said = f"paperdeck {' '.join(command)}: {err!r}"
+        assert "Traceback" not in err, said
+        if kind == "random bytes" and command[0] != "load" and status != 2:
+            continue  # this command read only pages the damage missed: nothing to say
+        assert status == 2, said
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("paperdeck: "), said
+        assert KINDS[kind] in err and str(db) in err, said
+        if "damaged" in KINDS[kind]:
+            assert f'sqlite3 {db} ".recover"' in err and "backup" in err, said
+    if before is not None and kind != "random bytes":  # (there, tag and note may write their own rows)
+        assert db.read_bytes() == before  # nothing was written to it
+    assert not any(tmp_path.glob("library-recovered*"))
+
+
+def test_a_load_into_a_library_failing_quick_check_writes_nothing(seeded_db, tmp_path, capsys):
+    db = unusable_library("random bytes", seeded_db, tmp_path)
+    listing = tmp_path / "new.txt"
+    listing.write_text(arxiv_listing(FIRST), encoding="utf-8")
+    before = db.read_bytes()
+    assert main(["load", "--db", str(db), str(listing)]) == 2
+    err = capsys.readouterr().err
+    assert "PRAGMA quick_check" in err and "is damaged" in err and ".recover" in err
+    assert db.read_bytes() == before
+    wal = db.with_name(db.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+async def test_a_damaged_library_closes_the_browser_with_a_sentence(seeded_db, tmp_path):
+    db = unusable_library("random bytes", seeded_db, tmp_path)
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        [check] = [worker for worker in app.workers if worker.group == "check"]
+        try:
+            await check.wait()  # its finding reached the app before it completed (call_from_thread)
+        except WorkerCancelled:
+            pass  # the first screenful met the damage first: the app is closing, saying so
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 2
+    assert app.library_problem.startswith(f"the library {db} is damaged")
+    assert f'sqlite3 {db} ".recover"' in app.library_problem

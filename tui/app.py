@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +19,7 @@ from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import clipboard, open_library
+from store import db as database
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
 from store.models import LoadReport
@@ -99,6 +101,7 @@ class PaperdeckApp(App[None]):
         self.result_complete = True
         self._searching: dict[int, Library] = {}  # generation -> the worker library running it
         self._detail_timer = None
+        self.library_problem: str | None = None  # why the library cannot be used; said on exit
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -116,6 +119,7 @@ class PaperdeckApp(App[None]):
         self.paper_list.marked = self.library.user.marked()  # marks persist across restarts
         self.paper_list.focus()
         self.start_search()
+        self.check_library()
         self.set_interval(REFRESH_SECONDS, self.check_for_changes)
         # The widgets, styles and modules loaded by now live as long as the app: kept out of full
         # garbage collections, which otherwise stop a keystroke for tens of milliseconds.
@@ -128,6 +132,32 @@ class PaperdeckApp(App[None]):
             box.placeholder = box.placeholder.replace("/ search", f"{key_label(search_keys)} search", 1)
         for warning in self.settings_warnings():
             self.notify(warning, title="Settings", severity="warning", timeout=10)
+
+    @work(thread=True, group="check", exit_on_error=False)
+    def check_library(self) -> None:
+        """SQLite's quick check of the file, off the keystroke path: a damaged library closes the
+        browser with one sentence (what is wrong, how to recover) before anything writes to it."""
+        db = database.connect(self.db_path)
+        try:
+            problems = database.quick_check(db)
+        finally:
+            db.close()
+        if problems:
+            message = str(database.damaged(self.db_path, f"PRAGMA quick_check: {problems[0]}"))
+            self.call_from_thread(self.library_unusable, message)
+
+    def library_unusable(self, message: str) -> None:
+        self.library_problem = message
+        self.exit(return_code=2)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A damaged or vanished library is a sentence on exit, not a traceback."""
+        cause = getattr(error, "error", error)  # a worker's failure wraps what it raised
+        if isinstance(cause, database.NotALibrary):
+            return self.library_unusable(str(cause))
+        if isinstance(cause, sqlite3.DatabaseError):
+            return self.library_unusable(database.explain(self.db_path, cause))
+        super()._handle_exception(error)
 
     def settings_warnings(self) -> list[str]:
         known_ids = {binding.id for _, bindings in self.help_sections() for binding in bindings if binding.id}
@@ -685,5 +715,9 @@ def run_browser(db_path: str | Path, as_of: dt.date | None = None) -> int:
         if report is not None:
             note = (f"Loaded the bundled sample listings: {library.paper_count()} papers from "
                     f"{len(report.files)} files. Press ? for keys, / to search.")
-    PaperdeckApp(db_path, startup_note=note, as_of=as_of).run()
+    app = PaperdeckApp(db_path, startup_note=note, as_of=as_of)
+    app.run()
+    if app.library_problem:
+        print(f"paperdeck: {app.library_problem}", file=sys.stderr)
+        return 2
     return 0

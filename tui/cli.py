@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 
 from store import open_library
-from store.db import SCHEMA_VERSION, NotALibrary
+from store.db import SCHEMA_VERSION, NotALibrary, explain
 from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
@@ -167,7 +167,7 @@ def announce_upgrade(db_path: Path) -> None:
             papers = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
     except sqlite3.Error:
         return  # not a library yet, or unreadable: opening it says what is wrong
-    if row and 0 < int(row[0]) < SCHEMA_VERSION:
+    if row and str(row[0]).isdigit() and 0 < int(row[0]) < SCHEMA_VERSION:
         print(f"paperdeck: upgrading {db_path} to this version's format ({papers:,} papers; one time: the search "
               "index is rebuilt, a few minutes for a million papers)…", file=sys.stderr, flush=True)
 
@@ -195,9 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError) as error:
         print(f"paperdeck: {error}", file=sys.stderr)
         return 2
-    except sqlite3.DatabaseError as error:
-        print(f"paperdeck: the library {db_path} cannot be read ({error}); "
-              "`paperdeck --db OTHER.db` opens another one", file=sys.stderr)
+    except sqlite3.Error as error:
+        print(f"paperdeck: {explain(Path(db_path), error)}", file=sys.stderr)
         return 2
 
 
