@@ -6,6 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
+import os
+import re
+import stat
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from store import citekeys, merge, parsers, userdata
+from store.limits import MAX_FILE_ENV, max_file_bytes
 from store.models import FileReport, LoadReport, ParseError, ParseResult, Problem, Record
 from store.parsers import card_list
 from store.text import title_key
@@ -51,6 +55,44 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+# Only these end a line: str.splitlines() also breaks at U+2028/U+2029, form feeds and other
+# separators that pasted text holds inside a title.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    lines = LINE_BREAK.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+              (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_listing(path: Path, limit: int | None = None) -> bytes:
+    """A listing file's bytes (at most ``limit`` of them when given, for a look at its start).
+
+    Anything but a regular file (a FIFO, a device such as /dev/zero, a socket) is refused at once,
+    and a file larger than ``max_file_bytes()`` before it is read: opened without blocking, so a
+    FIFO with no writer cannot hang the load, and checked on the open file itself.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in FILE_KINDS if test(info.st_mode)), "not a regular file")
+            raise FileRejected(f"{kind}, not a listing file: paperdeck reads regular files only")
+        most = max_file_bytes()
+        if limit is None and info.st_size > most:
+            raise FileRejected(
+                f"{info.st_size:,} bytes, more than the {round(most / 2**20, 3):g} MB a listing file may have (it would be "
+                f"read into memory whole); split it, or raise the limit with ${MAX_FILE_ENV} (in MB)")
+        data = file.read(most + 1 if limit is None else limit)
+    if limit is None and len(data) > most:
+        raise FileRejected(f"grew past {round(most / 2**20, 3):g} MB while it was read; ${MAX_FILE_ENV} raises the limit")
+    return data
 
 
 def decode(data: bytes) -> tuple[str, str, list[Problem]]:
@@ -106,9 +148,11 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
     names the library knows, which only the loading process can ask.
     """
     try:
-        data = path.read_bytes()
+        data = read_listing(path)
     except OSError as error:
         return FileReport(str(path), "failed", error=f"cannot read: {error.strerror or error}")
+    except FileRejected as error:
+        return FileReport(str(path), "failed", error=str(error), problems=[Problem(error.line, str(error), str(path))])
     prepared = PreparedFile(path, len(data), hashlib.sha256(data).hexdigest())
     if prepared.sha256 == stored_sha256:
         return FileReport(str(path), "unchanged")
@@ -117,7 +161,7 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
             raise FileRejected("empty file")
         text, prepared.encoding, prepared.problems = decode(data)
         del data
-        prepared.lines = text.splitlines()
+        prepared.lines = split_lines(text)
         for number, line in enumerate(prepared.lines, 1):
             if len(line) > MAX_LINE:
                 prepared.problems.append(Problem(
@@ -194,6 +238,7 @@ class Loader:
         formats spell out whole, which are in the library by then. Reports keep the order given.
         A large load reads and parses the next files in a worker process while this one stores.
         """
+        paths = list(paths)
         files = expand_paths(paths)
         order = sorted(range(len(files)), key=lambda i: self._sniff_card_list(files[i]))
         reports: list[FileReport | None] = [None] * len(files)
@@ -208,6 +253,12 @@ class Loader:
                 prepared = self._store(prepared)
             reports[index] = prepared
         self.report.files = [report for report in reports if report is not None]
+        for folder in map(Path, paths):
+            if folder.is_dir() and not expand_paths([folder]):
+                message = (f"no listing files in this folder (paperdeck reads its {', '.join(sorted(LISTING_SUFFIXES - {''}))} "
+                           "files and those without a suffix)")
+                self.report.files.append(FileReport(str(folder), "failed", error=message,
+                                                    problems=[Problem(1, message, str(folder))]))
         return self.report
 
     def _prepared(self, jobs: list[tuple]) -> Iterator[PreparedFile | FileReport]:
@@ -237,11 +288,11 @@ class Loader:
     @staticmethod
     def _sniff_card_list(path: Path) -> bool:
         try:
-            with path.open("rb") as handle:
-                head = handle.read(65536).decode("utf-8", errors="replace")
-        except OSError:
-            return False
-        return parsers.detect(head.splitlines()[:-1] or head.splitlines()) is card_list
+            head = read_listing(path, 65536).decode("utf-8", errors="replace")
+        except (OSError, FileRejected):
+            return False  # reading it for real says what is wrong
+        lines = split_lines(head)
+        return parsers.detect(lines[:-1] or lines) is card_list
 
     def _store(self, prepared: PreparedFile) -> FileReport:
         path = str(prepared.path)

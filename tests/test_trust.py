@@ -257,3 +257,132 @@ async def test_a_damaged_library_closes_the_browser_with_a_sentence(seeded_db, t
     assert app.return_code == 2
     assert app.library_problem.startswith(f"the library {db} is damaged")
     assert f'sqlite3 {db} ".recover"' in app.library_problem
+
+
+# -- 3. bad input, the remaining cases ---------------------------------------------------------
+
+def arxiv_results(papers: list[tuple[str, list[str], str]]) -> str:
+    """arXiv search results as copied: per paper '-', the title, Authors: one a line (the last may be
+    ', et al. (N additional authors not shown)'), Abstract:, the abstract, the Submitted line."""
+    lines = []
+    for title, authors, submitted in papers:
+        lines += ["-", title, "Authors:", *[f"{name}," for name in authors[:-1]], authors[-1], "Abstract:",
+                  f"We present {title.split(':')[0]}, a study of ranking under sparse feedback with ablations.",
+                  f"Submitted {submitted};", "originally announced October 2025."]
+    return "\n".join(lines) + "\n"
+
+
+def load_one(tmp_path: Path, name: str, text: str, capsys) -> tuple[int, str, list]:
+    listing = tmp_path / name
+    listing.write_text(text, encoding="utf-8")
+    db = tmp_path / "lib.db"
+    status = main(["load", "--db", str(db), "--as-of", str(AS_OF), str(listing)])
+    err = capsys.readouterr().err
+    with open_library(db) as lib:
+        papers = lib.papers(lib.search("").ids)
+    return status, err, papers
+
+
+def test_an_absurd_author_count_is_a_problem_on_its_line_not_a_failed_file(tmp_path, capsys):
+    text = arxiv_results([
+        ("Sparse Rankers: A Study", ["Ana Berg", "Ines Morath", ", et al. (10000000000000000000 additional authors not shown)"],
+         "10 September, 2025"),
+        ("Dense Rankers Revisited", ["Zora Vintal", ", et al. (3 additional authors not shown)"], "2 October, 2025"),
+    ])
+    status, err, papers = load_one(tmp_path, "results.txt", text, capsys)
+    line = text.splitlines().index(", et al. (10000000000000000000 additional authors not shown)") + 1
+    assert f"results.txt:{line}: 10000000000000000000 additional authors is not a plausible count" in err
+    assert "Traceback" not in err and status == 0  # stored, with a problem: see the README's exit status
+    by_title = {paper.title: paper for paper in papers}
+    assert by_title["Sparse Rankers: A Study"].author_count is None
+    assert by_title["Sparse Rankers: A Study"].authors == ["Ana Berg", "Ines Morath"]
+    assert not by_title["Sparse Rankers: A Study"].authors_complete
+    assert by_title["Dense Rankers Revisited"].author_count == 4
+
+
+def test_an_absurd_daily_papers_author_count_is_a_problem_too(tmp_path, capsys):
+    text = ("Daily Papers\n\nApr 14\n\nSparse Rankers\n\nWe study sparse rankers on three benchmarks.\n\n"
+            "  • 99999999999999999999 authors\n·\nOct 13, 2025\n")
+    status, err, papers = load_one(tmp_path, "daily.txt", text, capsys)
+    assert "daily.txt:9: 99999999999999999999 authors is not a plausible count" in err and status == 0
+    assert [paper.author_count for paper in papers] == [None]
+
+
+def test_line_and_paragraph_separators_inside_a_title_do_not_break_the_line(tmp_path, capsys):
+    title = "Sparse\u2028Rankers\u2029for Catalogue Search"
+    text = arxiv_listing([("2507.00009", title, ["Ana Berg", "Zora Vintal"])])
+    status, err, papers = load_one(tmp_path, "separators.txt", text, capsys)
+    assert status == 0, err
+    [paper] = papers
+    assert paper.title == "Sparse Rankers for Catalogue Search"
+    assert paper.authors == ["Ana Berg", "Zora Vintal"]
+
+
+def test_an_impossible_year_is_a_problem_not_a_date(tmp_path, capsys):
+    text = arxiv_results([("Sparse Rankers: A Study", ["Ana Berg", "Ines Morath"], "10 September, 0001")])
+    status, err, papers = load_one(tmp_path, "year.txt", text, capsys)
+    line = text.splitlines().index("Submitted 10 September, 0001;") + 1
+    assert f"year.txt:{line}: 0001 is not a plausible year for a paper" in err and status == 0
+    assert [paper.date for paper in papers] == [None]
+
+
+def run_load(*arguments: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The real command, in its own process, with a deadline: a load that hangs fails, never blocks."""
+    return subprocess.run([str(PAPERDECK), "load", *arguments], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # no writer: reading it would wait forever
+    good = tmp_path / "good.txt"
+    good.write_text(arxiv_listing(FIRST), encoding="utf-8")
+    done = run_load("--db", str(tmp_path / "lib.db"), str(fifo), "/dev/zero", str(good))
+    assert f"{fifo}:1: a named pipe (FIFO), not a listing file" in done.stderr
+    assert "/dev/zero:1: a character device, not a listing file" in done.stderr
+    assert "good.txt: 2 records" in done.stdout and done.returncode == 1
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    from store.limits import DEFAULT_MAX_FILE_MB, MAX_FILE_ENV
+
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as file:  # sparse: the size without the disk space (or the time to read it)
+        file.write(b"Abstract:")
+        file.truncate(DEFAULT_MAX_FILE_MB * 2**20 + 1)
+    done = run_load("--db", str(tmp_path / "lib.db"), str(huge))
+    assert (f"{huge}:1: {DEFAULT_MAX_FILE_MB * 2**20 + 1:,} bytes, more than the {DEFAULT_MAX_FILE_MB} MB "
+            "a listing file may have") in done.stderr
+    assert MAX_FILE_ENV in done.stderr and done.returncode == 1
+    small = tmp_path / "small.txt"
+    small.write_text(arxiv_listing(FIRST) * 20, encoding="utf-8")  # about 11 kB
+    refused = run_load("--db", str(tmp_path / "lib.db"), str(small), env={MAX_FILE_ENV: "0.005"})
+    assert "more than the 0.005 MB a listing file may have" in refused.stderr and refused.returncode == 1
+    raised = run_load("--db", str(tmp_path / "lib.db"), str(small), env={MAX_FILE_ENV: "1"})
+    assert raised.returncode == 0, raised.stderr
+
+
+def test_an_empty_folder_says_it_found_no_listing_files(tmp_path, capsys):
+    folder = tmp_path / "nothing-here"
+    folder.mkdir()
+    (folder / "README.md").write_text("not a listing\n", encoding="utf-8")
+    assert main(["load", "--db", str(tmp_path / "lib.db"), str(folder)]) == 1
+    assert f"{folder}:1: no listing files in this folder" in capsys.readouterr().err
+
+
+def test_the_exit_status_is_the_readme_s(tmp_path, capsys):
+    """0: every file stored its records (problems or not); 1: a file stored nothing; 2: no library."""
+    good = tmp_path / "good.txt"
+    good.write_text(arxiv_listing(FIRST), encoding="utf-8")
+    with_problems = tmp_path / "problems.txt"
+    with_problems.write_text(arxiv_results([("Sparse Rankers: A Study", ["Ana Berg"], "30 February, 2025")]),
+                             encoding="utf-8")
+    unknown = tmp_path / "shopping.txt"
+    unknown.write_text("Shopping list\neggs\nmilk\n", encoding="utf-8")
+    db = str(tmp_path / "lib.db")
+    assert main(["load", "--db", db, str(good), str(with_problems)]) == 0
+    assert "problems.txt:" in capsys.readouterr().err
+    assert main(["load", "--db", db, str(unknown), str(good)]) == 1
+    assert main(["load", "--db", str(tmp_path), str(good)]) == 2
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "exit status is 0 when every file stored its records" in readme
