@@ -3,6 +3,7 @@ early, long work shows progress, and there is a way to check and back up a libra
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import sqlite3
@@ -386,3 +387,74 @@ def test_the_exit_status_is_the_readme_s(tmp_path, capsys):
     assert main(["load", "--db", str(tmp_path), str(good)]) == 2
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert "exit status is 0 when every file stored its records" in readme
+
+
+# -- 6. a recovery path: check and backup ------------------------------------------------------
+
+def test_check_says_a_sound_library_is_sound(db, capsys):
+    assert main(["check", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "PRAGMA integrity_check: ok" in out and "full-text index papers_fts: in step with papers" in out
+    assert f"{db} is sound (96 papers)" in out
+
+
+def test_check_finds_an_index_out_of_step_and_rebuild_cures_it(db, capsys):
+    conn = sqlite3.connect(db)  # a title changed behind the index's back (no paperdeck code does this)
+    conn.execute("UPDATE papers SET title = 'Changed Behind The Index' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    assert main(["check", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "full-text index papers_fts does not match papers" in err and "--rebuild-index" in err
+    assert main(["check", "--db", str(db), "--rebuild-index"]) == 0
+    assert "is sound" in capsys.readouterr().out
+    with open_library(db) as lib:
+        assert [p.title for p in lib.papers(lib.search("changed behind").ids)] == ["Changed Behind The Index"]
+
+
+def test_check_of_a_damaged_library_says_how_to_recover(seeded_db, tmp_path, capsys):
+    db = unusable_library("random bytes", seeded_db, tmp_path)
+    before = db.read_bytes()
+    assert main(["check", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "PRAGMA integrity_check:" in err and f'sqlite3 {db} ".recover"' in err
+    assert db.read_bytes() == before
+
+
+async def test_backup_while_the_browser_has_the_library_open(db, tmp_path):
+    target = tmp_path / "copy.db"
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        app.library.user.tag([1, 2], ["backed-up"])
+        # Another connection is mid-write: its uncommitted rows must not reach the copy.
+        writer = sqlite3.connect(db, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO user_tags (paper_id, tag) VALUES (3, 'uncommitted')")
+        done = await asyncio.to_thread(subprocess.run, [str(PAPERDECK), "backup", "--db", str(db), str(target)],
+                                       capture_output=True, text=True, timeout=120)
+        writer.execute("ROLLBACK")
+        writer.close()
+        assert app.is_running
+        await pilot.pause()
+    assert done.returncode == 0, done.stderr
+    assert f"backed up 96 papers from {db} to {target}" in done.stdout
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT paper_id, tag FROM user_tags ORDER BY 1").fetchall() == [(1, "backed-up"), (2, "backed-up")]
+    copy.close()
+    with open_library(target) as lib:
+        assert lib.paper_count() == 96 and lib.search("crocodile").total > 0
+    assert not list(tmp_path.glob(".copy.db.partial*"))
+
+
+def test_backup_never_overwrites_and_names_a_file_in_a_folder(db, tmp_path, capsys):
+    existing = tmp_path / "existing.db"
+    existing.write_bytes(b"keep me")
+    assert main(["backup", "--db", str(db), str(existing)]) == 1
+    assert "already exists" in capsys.readouterr().err and existing.read_bytes() == b"keep me"
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    assert main(["backup", "--db", str(db), str(folder)]) == 0
+    [written] = folder.glob("library-*.db")
+    assert sqlite3.connect(written).execute("SELECT COUNT(*) FROM papers").fetchone()[0] == 96

@@ -95,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     star = mark.add_mutually_exclusive_group()
     star.add_argument("--star", dest="star", action="store_const", const=True, help="star them")
     star.add_argument("--unstar", dest="star", action="store_const", const=False, help="remove their star")
+    check = commands.add_parser(
+        "check", parents=[common], help="check the library file through and through",
+        description="Run SQLite's integrity_check and each full-text index's integrity-check, and say what "
+                    "they found; exit 1 when the library is damaged. Reads the whole file.")
+    check.add_argument("--rebuild-index", action="store_true",
+                       help="rebuild the full-text indexes from the papers (the cure when only they are out of step)")
+    backup = commands.add_parser(
+        "backup", parents=[common], help="write a consistent copy of the library (safe while it is in use)",
+        description="Copy the library with SQLite's backup API: the last committed state, even while the browser "
+                    "or a load has it open. PATH is a new file, or a folder (a dated name is chosen in it).")
+    backup.add_argument("target", type=Path, metavar="PATH", help="the copy to write (never overwritten)")
     return parser
 
 
@@ -178,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     as_of = getattr(args, "as_of", None)
     try:
         db_path = library_path(args)
-        announce_upgrade(Path(db_path))
+        if args.command not in ("check", "backup"):  # these never upgrade the file
+            announce_upgrade(Path(db_path))
         if args.command == "load":
             return load_command(db_path, args, as_of)
         if args.command == "export":
@@ -187,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             return cite_command(db_path, args)
         if args.command in ("tag", "note", "mark"):
             return user_command(db_path, args)
+        if args.command == "check":
+            return check_command(db_path, args)
+        if args.command == "backup":
+            return backup_command(db_path, args)
         from tui.app import run_browser
 
         return run_browser(db_path, as_of)
@@ -198,6 +214,39 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as error:
         print(f"paperdeck: {explain(Path(db_path), error)}", file=sys.stderr)
         return 2
+
+
+def check_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store import maintenance
+
+    if args.rebuild_index:
+        rebuilt = maintenance.rebuild_indexes(db_path)
+        print(f"rebuilt {', '.join(rebuilt) or 'no full-text index (there is none)'} from the library's rows")
+    report = maintenance.check(db_path)
+    for line in report.checked:
+        print(f"{db_path}: {line}")
+    for line in report.problems:
+        print(f"{db_path}: {line}", file=sys.stderr)
+    if report.sound:
+        print(f"{db_path} is sound ({counted(report.papers or 0, 'paper')})")
+        return 0
+    if any(line.startswith("PRAGMA") for line in report.problems):
+        from store.db import recovery_advice
+
+        print(f"paperdeck: the library {db_path} is damaged; {recovery_advice(db_path)}", file=sys.stderr)
+    return 1
+
+
+def backup_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store import maintenance
+
+    try:
+        written, papers = maintenance.backup(db_path, args.target)
+    except maintenance.BackupError as error:
+        print(f"paperdeck: not backed up: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {counted(papers, 'paper')} from {db_path} to {written} ({written.stat().st_size / 2**20:.1f} MB)")
+    return 0
 
 
 def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
