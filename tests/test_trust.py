@@ -458,3 +458,56 @@ def test_backup_never_overwrites_and_names_a_file_in_a_folder(db, tmp_path, caps
     assert main(["backup", "--db", str(db), str(folder)]) == 0
     [written] = folder.glob("library-*.db")
     assert sqlite3.connect(written).execute("SELECT COUNT(*) FROM papers").fetchone()[0] == 96
+
+
+# -- 5. what the README promises is what happens -----------------------------------------------
+
+UNLATEXABLE = "大規模言語モデルによる推薦 🚀: Ranking with Ħ"
+
+
+def exported(tmp_path: Path, entries, fmt: str, capsys) -> str:
+    listing = tmp_path / "wide.txt"
+    listing.write_text(arxiv_listing(entries), encoding="utf-8")
+    db = tmp_path / "lib.db"
+    assert main(["load", "--db", str(db), "--as-of", str(AS_OF), str(listing)]) == 0
+    capsys.readouterr()
+    out = tmp_path / f"out.{fmt}"
+    assert main(["export", "--db", str(db), "--format", fmt, "--output", str(out)]) == 0
+    return out.read_bytes().decode("utf-8")  # UTF-8, whatever it holds
+
+
+def test_bibtex_of_characters_without_latex_form_is_utf8_that_parsers_read_back(tmp_path, capsys):
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+    pybtex_database = pytest.importorskip("pybtex.database", reason="pybtex is in the test extra")
+
+    text = exported(tmp_path, [("2507.00011", UNLATEXABLE, ["Jürgen Müller", "王小明"])], "bibtex", capsys)
+    assert 'M{\\"u}ller' in text  # what LaTeX has a form for is ASCII
+    assert "大規模言語モデルによる推薦 🚀" in text and "王小明" in text  # what it has none for stays itself
+    library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
+    [entry] = library.entries
+    assert not library.failed_blocks
+    assert entry["title"].replace("{", "").replace("}", "") == UNLATEXABLE
+    assert "Müller" in entry["author"] and "王小明" in entry["author"]
+    [parsed] = pybtex_database.parse_string(text, "bibtex").entries.values()
+    assert "大規模言語モデルによる推薦 🚀" in parsed.fields["title"]
+    assert [str(person).strip("{}") for person in parsed.persons["author"]][1] == "王小明"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "pure ASCII (" not in readme and "a BibTeX file is UTF-8" in readme
+
+
+def test_raw_html_in_a_title_is_escaped_in_the_markdown_style(tmp_path, capsys):
+    import pypandoc
+
+    title = "<script>alert('x')</script> Ranking <b>Bold</b> *Claims* & [Links](javascript:alert(1))"
+    listing = tmp_path / "html.txt"
+    listing.write_text(arxiv_listing([("2507.00012", title, ["Ana <i>Berg</i>"])]), encoding="utf-8")
+    db = tmp_path / "lib.db"
+    assert main(["load", "--db", str(db), "--as-of", str(AS_OF), str(listing)]) == 0
+    capsys.readouterr()
+    assert main(["cite", "--db", str(db), "--style", "markdown", "ranking"]) == 0
+    markdown = capsys.readouterr().out
+    html = pypandoc.convert_text(markdown, "html", format="commonmark", extra_args=["--wrap=none"])
+    assert "<script>" not in html and "<b>" not in html and "<i>" not in html and "<em>" not in html
+    assert "&lt;script&gt;alert(" in html and "&lt;b&gt;Bold&lt;/b&gt;" in html and "*Claims*" in html
+    assert html.count("<a href") == 1  # only the entry's own link
