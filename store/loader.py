@@ -6,9 +6,11 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
 import stat
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -185,6 +187,20 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
     return prepared
 
 
+def exit_with_parent() -> None:
+    """In a worker process: exit as soon as the loading process is gone. Killed (``kill -9``), it
+    cannot shut its pool down, and a worker waiting for its next file would wait for ever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait_then_exit() -> None:
+        multiprocessing.connection.wait([parent.sentinel])  # ready when the parent has ended
+        os._exit(1)
+
+    threading.Thread(target=wait_then_exit, name="exit-with-parent", daemon=True).start()
+
+
 class KnownNames:
     """Author names the library already knows: hints for gluey card lines."""
 
@@ -270,7 +286,8 @@ class Loader:
                 yield prepare_file(*job)
             return
         # spawn, not fork: the loading process may have threads (a browser) and open connections.
-        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=exit_with_parent) as pool:
             pending = deque(pool.submit(prepare_file, *job) for job in jobs[1 : PREFETCH + 1])
             upcoming = iter(jobs[PREFETCH + 1 :])
             try:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import select
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -511,3 +513,50 @@ def test_raw_html_in_a_title_is_escaped_in_the_markdown_style(tmp_path, capsys):
     assert "<script>" not in html and "<b>" not in html and "<i>" not in html and "<em>" not in html
     assert "&lt;script&gt;alert(" in html and "&lt;b&gt;Bold&lt;/b&gt;" in html and "*Claims*" in html
     assert html.count("<a href") == 1  # only the entry's own link
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_the_worker_processes_of_a_killed_load_exit(tmp_path):
+    if not Path("/proc/self/task").is_dir() or not hasattr(os, "pidfd_open"):
+        pytest.skip("needs Linux's /proc and pidfd_open to follow the load's worker processes")
+    from store.loader import PARALLEL_BYTES
+
+    folder = tmp_path / "listings"
+    folder.mkdir()
+    rng = random.Random(18)
+    words = [f"{a}{b}" for a in ("lumo", "kira", "vex", "dran", "pol", "shen") for b in ("al", "ine", "ost", "ek")]
+    for number in range(3):  # enough text that the load reads it in a worker process
+        lines = [f"Abstract:We propose Net{number}x{r}. " + " ".join(rng.choice(words) for _ in range(150)) + "."
+                 for r in range(PARALLEL_BYTES // 2 // 1000)]
+        (folder / f"list_{number}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    script = tmp_path / "holding_load.py"
+    script.write_text(HOLDING_LOAD, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    load = subprocess.Popen([PYTHON, str(script), "load", "--db", str(tmp_path / "lib.db"), str(folder)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    workers: list[int] = []
+    try:
+        assert load.stdout.readline().strip() == "HELD"  # its pool is running, the first file stored
+        workers = children(load.pid)
+        assert workers, "the load started no worker process; make the listings larger"
+        watches = {pid: os.pidfd_open(pid) for pid in workers}
+        load.kill()  # SIGKILL: the pool gets no chance to shut down
+        load.wait()
+        for pid, watch in watches.items():
+            ready, _, _ = select.select([watch], [], [], 60)  # readable once that process has ended
+            os.close(watch)
+            assert ready, f"worker process {pid} outlived the killed load"
+    finally:
+        load.kill()
+        load.wait()
+        for pid in workers:  # never leave one behind, even when the test fails
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
