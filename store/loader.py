@@ -12,7 +12,7 @@ import re
 import stat
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,18 +222,36 @@ PAPER_MARKS = ", ".join("?" * len(PAPER_COLUMNS.split(",")))
 UNTITLED = "u|"
 
 
+PROGRESS_RECORDS = 500  # within a file, progress is sent after every this many records
+
+
+@dataclass
+class LoadProgress:
+    """How far a load has got, for a progress display: sent when it starts, as each file starts
+    being stored and ends, and every PROGRESS_RECORDS records in between."""
+
+    files_done: int
+    files_total: int
+    records: int  # records stored so far by this load
+    papers: int  # papers added and records merged into known ones, so far
+    current: str | None = None  # the file being stored
+
+
 class Loader:
     """Loads files into one open library database."""
 
     def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None, workers: int = 0,
-                 dry_run: bool = False):
+                 dry_run: bool = False, progress: Callable[[LoadProgress], None] | None = None):
         """``dry_run``: each file is stored and matched exactly as in a load, then rolled back, so the
-        report is the preview of what a load would do and the library is left as it was."""
+        report is the preview of what a load would do and the library is left as it was.
+        ``progress``: called with a LoadProgress as the load goes (the CLI's progress bar)."""
         self.db = db
         self.as_of = as_of or dt.date.today()
         self.workers = workers
         self.dry_run = dry_run
         self.report = LoadReport()
+        self.progress = progress
+        self._files_done = self._files_total = self._records_stored = 0
         # Caches of what the database holds are valid for one transaction only (``_begin`` clears
         # them): between two files another process may commit, and a reload there deletes unused
         # authors, whose ids SQLite then gives to the next new row.
@@ -260,14 +278,19 @@ class Loader:
         reports: list[FileReport | None] = [None] * len(files)
         stored = dict(self.db.execute("SELECT path, sha256 FROM files").fetchall())
         jobs = [(files[i], stored.get(str(files[i].resolve())), self.as_of) for i in order]
+        self._files_total = len(files)
+        self._tell()
         for index, prepared in zip(order, self._prepared(jobs)):
             if isinstance(prepared, PreparedFile):
+                self._tell(str(prepared.path))
                 if prepared.result is None:  # a card list
                     prepared.result = card_list.parse(prepared.lines, self.as_of, known_names=KnownNames(self.db))
                     prepared.lines = []
                     prepared.compute_keys()
                 prepared = self._store(prepared)
             reports[index] = prepared
+            self._files_done += 1
+            self._tell()
         self.report.files = [report for report in reports if report is not None]
         for folder in map(Path, paths):
             if folder.is_dir() and not expand_paths([folder]):
@@ -276,6 +299,11 @@ class Loader:
                 self.report.files.append(FileReport(str(folder), "failed", error=message,
                                                     problems=[Problem(1, message, str(folder))]))
         return self.report
+
+    def _tell(self, current: str | None = None) -> None:
+        if self.progress is not None:
+            self.progress(LoadProgress(self._files_done, self._files_total, self._records_stored,
+                                       self.report.papers_new + self.report.papers_merged, current))
 
     def _prepared(self, jobs: list[tuple]) -> Iterator[PreparedFile | FileReport]:
         """``prepare_file`` of each job, in order: here for a small load, else in a worker process
@@ -395,6 +423,9 @@ class Loader:
             else:
                 self._rebuild_paper(paper_id, added=(record_id, record.format, fields))
                 self.report.papers_merged += 1
+            self._records_stored += 1
+            if self._records_stored % PROGRESS_RECORDS == 0:
+                self._tell(str(prepared.path))
         self._moved = userdata.moved_papers(listed_before, self._annotated_records(file_id)) if listed_before else {}
         for paper_id in previously_listed:
             if not self._rebuild_paper(paper_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pty
 import random
 import select
 import signal
@@ -560,3 +561,100 @@ def test_the_worker_processes_of_a_killed_load_exit(tmp_path):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+# -- 4. long work shows progress ---------------------------------------------------------------
+
+def run_on_a_terminal(command: list[str], answer: str | None = None, until: str | None = None) -> tuple[int, str, str]:
+    """``command`` with stdin and stderr on a pseudo-terminal (stdout piped): what the terminal showed,
+    what went to stdout, the exit status. With ``until``, ``answer`` is typed once that text shows."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(command, stdin=slave, stderr=slave, stdout=subprocess.PIPE,
+                               env={**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"})
+    os.close(slave)
+    shown = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 120)
+            assert ready, f"the terminal showed nothing more for 2 minutes: {shown.decode(errors='replace')!r}"
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the process closed the terminal (it exited)
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if until and until.encode() in shown and answer is not None:
+                os.write(master, answer.encode())
+                answer = None
+        out = process.stdout.read().decode()
+        status = process.wait(timeout=120)
+    finally:
+        os.close(master)
+        process.kill()
+        process.wait()
+    return status, shown.decode("utf-8", errors="replace"), out
+
+
+def listing_folder(tmp_path: Path, files: int = 3) -> Path:
+    folder = tmp_path / "listings"
+    folder.mkdir()
+    for number in range(files):
+        (folder / f"new_{number}.txt").write_text(arxiv_listing(
+            [(f"2507.{number:02d}{i:03d}", f"{word} Study {number} {i}", ["Ana Berg"])
+             for i, word in enumerate(["Ledger", "Sparse", "Query", "Dense"])]), encoding="utf-8")
+    return folder
+
+
+def test_load_shows_plain_progress_lines_when_piped(tmp_path):
+    done = run_load("--db", str(tmp_path / "lib.db"), str(listing_folder(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    progress = [line for line in done.stderr.splitlines() if line.startswith("paperdeck: ")]
+    assert progress[-1].startswith("paperdeck: 3/3 files, 12 records, ") and progress[-1].endswith("papers/s")
+    assert "\x1b[" not in done.stderr  # no terminal codes in a pipe
+
+
+def test_load_shows_a_progress_bar_on_a_terminal(tmp_path):
+    status, shown, out = run_on_a_terminal(
+        [str(PAPERDECK), "load", "--db", str(tmp_path / "lib.db"), str(listing_folder(tmp_path))])
+    assert status == 0, shown
+    assert "━" in shown and "3/3" in shown and "12 records" in shown and "papers/s" in shown
+    assert "3 files, 12 records: 12 new papers" in out
+
+
+def large_library(tmp_path: Path, papers: int = 150) -> Path:
+    rng = random.Random(18)
+    words = ["Ledger", "Sparse", "Query", "Dense", "Graph", "Stock", "Drift", "Catalogue", "Latent", "Signal",
+             "Retail", "Cohort", "Tensor", "Prompt", "Sketch", "Beacon", "Harbor", "Quorum", "Vector", "Lattice"]
+    entries = [(f"2508.{i:05d}", f"Ranking {' '.join(rng.sample(words, 5))} {i}", ["Ana Berg", f"Author{i} Quell"])
+               for i in range(papers)]
+    listing = tmp_path / "many.txt"
+    listing.write_text(arxiv_listing(entries), encoding="utf-8")
+    db = tmp_path / "lib.db"
+    with open_library(db) as lib:
+        lib.load([listing], AS_OF)
+        assert lib.paper_count() == papers
+    return db
+
+
+def test_cite_of_many_papers_when_piped_cites_the_best_and_says_so(tmp_path):
+    db = large_library(tmp_path)
+    capped = subprocess.run([str(PAPERDECK), "cite", "--db", str(db), "ranking"], capture_output=True, text=True,
+                            timeout=120)
+    assert capped.returncode == 0
+    assert "'ranking' matches 150 of the library's 150 papers: citing the best 100 only; --all cites" in capped.stderr
+    assert capped.stdout.count("@misc{") == 100
+    every = subprocess.run([str(PAPERDECK), "cite", "--db", str(db), "ranking", "--all"], capture_output=True,
+                           text=True, timeout=120)
+    assert every.returncode == 0 and every.stdout.count("@misc{") == 150 and every.stderr == ""
+
+
+def test_cite_of_many_papers_on_a_terminal_asks_first(tmp_path):
+    db = large_library(tmp_path)
+    command = [str(PAPERDECK), "cite", "--db", str(db), "ranking"]
+    question = "cite all 150? [y/N]"
+    status, shown, out = run_on_a_terminal(command, answer="n\n", until=question)
+    assert question in shown and "nothing cited" in shown
+    assert status == 1 and out == ""
+    status, shown, out = run_on_a_terminal(command, answer="y\n", until=question)
+    assert status == 0 and out.count("@misc{") == 150

@@ -24,6 +24,9 @@ from store.paths import bundled_seeds, default_db_path
 from store.text import counted
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
+# More matches than this, and cite asks first (on a terminal) or cites the best this many (piped):
+# `cite co` matched most of a large library and ran for minutes.
+CITE_LIMIT = 100
 
 
 def _as_of(text: str) -> dt.date:
@@ -69,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_argument("--copy", action="store_true", help="also put the citations on the clipboard")
     cite.add_argument("--clipboard", choices=ROUTES, default=None,
                       help="how to reach the clipboard (default: the clipboard setting, else auto)")
+    cite.add_argument("--all", action="store_true",
+                      help=f"cite every match however many (past {CITE_LIMIT}, a terminal asks first "
+                           "and a pipe gets the best matches only)")
     tag = commands.add_parser(
         "tag", parents=[common], help="add and remove tags on every paper QUERY matches",
         description="Add and remove tags on every paper QUERY matches exactly (no typo correction for a "
@@ -275,15 +281,17 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
         print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
         print_report(report)
         return 1 if report.failed else 0
+    from tui.load_progress import load_progress
+
     paths += [save_paste(db_path, text) for text in pasted.values()]
-    with open_library(db_path) as library:
-        report = library.load(paths or [bundled_seeds()], as_of, workers=1)
+    with open_library(db_path) as library, load_progress(sys.stderr) as progress:
+        report = library.load(paths or [bundled_seeds()], as_of, workers=1, progress=progress)
     print_report(report)
     return 1 if report.failed else 0
 
 
-def matching_papers(library, query: str, sort: str) -> list:
-    """What ``query`` matches; a typo-corrected reading is named on stderr."""
+def matching_ids(library, query: str, sort: str):
+    """The ids ``query`` matches; a typo-corrected reading is named on stderr."""
     result = library.search(query, sort=sort)
     for problem in result.query.problems:
         print(f"paperdeck: {problem}", file=sys.stderr)
@@ -291,7 +299,38 @@ def matching_papers(library, query: str, sort: str) -> list:
         readings = "; ".join(f"{typed!r} as {' or '.join(map(repr, options))}"
                              for typed, options in result.corrections.items())
         print(f"paperdeck: nothing matches {query!r} exactly; reading {readings}", file=sys.stderr)
-    return library.papers(result.ids)
+    return result.ids
+
+
+def matching_papers(library, query: str, sort: str) -> list:
+    return library.papers(matching_ids(library, query, sort))
+
+
+def confirmed(question: str) -> bool:
+    """A yes from the person at the terminal (stdin and stderr both a tty); anything else is no."""
+    print(question, end=" ", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
+def papers_to_cite(library, query: str, cite_all: bool) -> list | None:
+    """The matches to cite: all of them up to CITE_LIMIT or with --all; past it, a terminal is asked
+    and a pipe gets the best CITE_LIMIT, each said on stderr. None: the person said no."""
+    ids = matching_ids(library, query, "relevance")
+    if len(ids) <= CITE_LIMIT or cite_all:
+        return library.papers(ids)
+    total = f"{query!r} matches {len(ids):,} of the library's {library.paper_count():,} papers"
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        if confirmed(f"paperdeck: {total}; cite all {len(ids):,}? [y/N]"):
+            return library.papers(ids)
+        print(f"paperdeck: nothing cited; narrow the query, or --all cites every match without asking",
+              file=sys.stderr)
+        return None
+    print(f"paperdeck: {total}: citing the best {CITE_LIMIT} only; --all cites every one", file=sys.stderr)
+    return library.papers(ids[:CITE_LIMIT])
 
 
 def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, int]:
@@ -365,7 +404,9 @@ def cite_command(db_path: Path, args: argparse.Namespace) -> int:
     style = args.style or settings.cite_style
     query = " ".join(args.query)
     with open_library(db_path) as library:
-        papers = matching_papers(library, query, "relevance")
+        papers = papers_to_cite(library, query, args.all)
+        if papers is None:
+            return 1
         if not papers:
             print(f"paperdeck: no paper matches {query!r}", file=sys.stderr)
             return 1
