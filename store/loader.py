@@ -383,6 +383,8 @@ class Loader:
         self.db.execute("BEGIN IMMEDIATE")
         self._author_ids.clear()
         self._saturated.clear()
+        self._unindexed.clear()  # paper ids: empty after every commit or rollback, and must be
+        self._moved = {}
 
     def _stored_sha256(self, path: Path) -> str | None:
         row = self.db.conn.execute("SELECT sha256 FROM files WHERE path = ?", [str(path.resolve())]).fetchone()

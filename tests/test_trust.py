@@ -658,3 +658,11 @@ def test_cite_of_many_papers_on_a_terminal_asks_first(tmp_path):
     assert status == 1 and out == ""
     status, shown, out = run_on_a_terminal(command, answer="y\n", until=question)
     assert status == 0 and out.count("@misc{") == 150
+
+
+def test_load_of_standard_input_from_dev_zero_is_refused_at_once(tmp_path):
+    with open("/dev/zero", "rb") as zeros:
+        done = subprocess.run([str(PAPERDECK), "load", "--db", str(tmp_path / "lib.db"), "-"], stdin=zeros,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "paperdeck: standard input: binary file (it holds NUL bytes), not a pasted listing"

@@ -46,6 +46,7 @@ REFRESH_SECONDS = 2.0
 FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
 SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
+CHECK_MAX_BYTES = 2 << 30  # libraries up to this size are quick-checked as the browser opens
 QUICK_SECONDS = 0.03  # the longest the first screenful may hold up the keystroke that asked for it
 
 
@@ -136,7 +137,10 @@ class PaperdeckApp(App[None]):
     @work(thread=True, group="check", exit_on_error=False)
     def check_library(self) -> None:
         """SQLite's quick check of the file, off the keystroke path: a damaged library closes the
-        browser with one sentence (what is wrong, how to recover) before anything writes to it."""
+        browser with one sentence (what is wrong, how to recover) before anything writes to it.
+        It reads the whole file: skipped past CHECK_MAX_BYTES, where ``paperdeck check`` is the way."""
+        if self.db_path.stat().st_size > CHECK_MAX_BYTES:
+            return
         db = database.connect(self.db_path)
         try:
             problems = database.quick_check(db)

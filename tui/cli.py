@@ -17,6 +17,7 @@ from pathlib import Path
 
 from store import open_library
 from store.db import SCHEMA_VERSION, NotALibrary, explain
+from store.loader import FileRejected
 from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
@@ -255,6 +256,27 @@ def backup_command(db_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def read_standard_input() -> str:
+    """What is piped in, read as a listing file is: refused at its first NUL byte (``< /dev/zero``)
+    and past the size limit, before it is all in memory; UTF-8, else Windows-1252."""
+    from store.limits import max_file_bytes
+    from store.loader import decode
+
+    limit = max_file_bytes()
+    stream = sys.stdin.buffer
+    data = stream.read(65536)
+    decode(data[:65536])  # raises FileRejected on a binary stream before reading on
+    while len(data) <= limit:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    if len(data) > limit:
+        raise FileRejected(f"more than the {round(limit / 2**20, 3):g} MB a listing may have; "
+                           "save it as files of that size, or raise $PAPERDECK_MAX_FILE_MB")
+    return decode(data)[0]
+
+
 def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
     """Files and folders; ``-`` and ``--clipboard`` are pastes, kept beside the library like files."""
     from store.pastes import preview, save_paste
@@ -262,7 +284,11 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
     paths = [path for path in args.paths if str(path) != "-"]
     pasted: dict[str, str] = {}  # where it came from -> the text
     if len(paths) < len(args.paths):
-        pasted["standard input"] = sys.stdin.read()
+        try:
+            pasted["standard input"] = read_standard_input()
+        except FileRejected as error:
+            print(f"paperdeck: standard input: {error}", file=sys.stderr)
+            return 1
     if args.clipboard:
         from store import clipboard
 
