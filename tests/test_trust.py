@@ -666,3 +666,18 @@ def test_load_of_standard_input_from_dev_zero_is_refused_at_once(tmp_path):
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip() == "paperdeck: standard input: binary file (it holds NUL bytes), not a pasted listing"
+
+
+# -- 7. the README's Robustness section --------------------------------------------------------
+
+def test_robustness_section_names_real_tests():
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    section = (root / "README.md").read_text(encoding="utf-8").split("## Robustness", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"\btest_[a-z0-9_]+", section)) - {"test_robustness", "test_trust", "test_load", "test_tui", "test_properties"}
+    defined = set()
+    for path in (root / "tests").glob("test_*.py"):
+        defined.update(re.findall(r"^(?:async )?def (test_[a-z0-9_]+)", path.read_text(encoding="utf-8"), re.M))
+    assert len(named) >= 30
+    assert named <= defined, f"named in the README but not a test: {sorted(named - defined)}"
