@@ -20,23 +20,23 @@ import resource  # noqa: E402
 import statistics  # noqa: E402
 
 from tui.app import PaperdeckApp  # noqa: E402
+from store.settings import Settings  # noqa: E402
+from tui.messages import FacetsReady, SearchResultReady  # noqa: E402
 
 
-class TimedApp(PaperdeckApp):
-    """Records when each search generation first reached the screen, and when its facets did."""
+class Timings:
+    """When each search generation's list, and its facets, reached the app: it listens to the
+    workers' messages (``run_test(message_hook=...)``), the app itself is the real one."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self) -> None:
         self.painted: dict[int, float] = {}
         self.faceted: dict[int, float] = {}
 
-    def show_result(self, result, generation, keep_paper, complete=True):
-        super().show_result(result, generation, keep_paper, complete)
-        self.painted.setdefault(generation, time.perf_counter())
-
-    def show_facets(self, facets, generation):
-        super().show_facets(facets, generation)
-        self.faceted.setdefault(generation, time.perf_counter())
+    def __call__(self, message) -> None:
+        if isinstance(message, SearchResultReady):
+            self.painted.setdefault(message.generation, time.perf_counter())
+        elif isinstance(message, FacetsReady):
+            self.faceted.setdefault(message.generation, time.perf_counter())
 
 
 async def wait_for(mapping: dict, key: int, timeout: float = 30.0) -> float:
@@ -54,11 +54,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def measure(db: str, text: str) -> dict:
-    app = TimedApp(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        first = await wait_for(app.painted, 1)
+    app = PaperdeckApp(db, settings=Settings())  # never the settings of whoever runs it
+    timings = Timings()
+    async with app.run_test(size=(160, 45), message_hook=timings) as pilot:
+        first = await wait_for(timings.painted, 1)
         first_paint = first - STARTED + 1 / 60  # the list is drawn on the next frame
-        await wait_for(app.faceted, 1)
+        await wait_for(timings.faceted, 1)
         await pilot.press("slash")
         repaint, facets = [], []
         for char in text:
@@ -69,10 +70,10 @@ async def measure(db: str, text: str) -> dict:
             while app.generation == before:
                 await asyncio.sleep(0.0005)
             generation = app.generation
-            painted = await wait_for(app.painted, generation)
+            painted = await wait_for(timings.painted, generation)
             # Textual draws the changed list on its next frame, at most 1/60 s later.
             repaint.append((painted - pressed) * 1000 + 1000 / 60)
-            facets.append((await wait_for(app.faceted, generation) - pressed) * 1000)
+            facets.append((await wait_for(timings.faceted, generation) - pressed) * 1000)
             await typing
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return {

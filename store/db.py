@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -57,6 +57,16 @@ def explain(path: Path, error: sqlite3.Error) -> str:
     if "disk is full" in lowered or "disk i/o" in lowered:
         return f"the library {path} could not be written ({text}); nothing of this change was stored"
     return f"the library {path} cannot be used ({text}); `paperdeck check` says whether it is damaged"
+
+
+def problem_sentence(path: Path, error: BaseException) -> str | None:
+    """The sentence for an error that says the library cannot be used (a front end shows it and
+    stops), or None for any other error. The browser asks this, so it needs no sqlite3 of its own."""
+    if isinstance(error, NotALibrary):
+        return str(error)
+    if isinstance(error, sqlite3.DatabaseError):
+        return explain(path, error)
+    return None
 
 
 def quick_check(db: sqlite_utils.Database) -> list[str]:
@@ -246,9 +256,51 @@ def _user_data_v4(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _fts_content_quoting_v5(db: sqlite_utils.Database) -> None:
+    """v5: the full-text table names its content table as ``content="papers"``, the spelling
+    sqlite-utils and Datasette look for (``content='papers'`` they did not recognise, so
+    ``sqlite-utils search`` and Datasette's ``?_search=`` said the table had no index).
+
+    The text a virtual table was created with cannot be altered, so the table is made again and
+    rebuilt from ``papers``; its options (prefix entries, tokenizer, rank) are the same as v3's.
+    """
+    db.execute("DROP TABLE IF EXISTS papers_fts_vocab")
+    db.execute("DROP TABLE IF EXISTS papers_fts")
+    _create_papers_fts(db)
+
+
+def _create_papers_fts(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, content=\"papers\", "
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"
+    )
+    db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
+    db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
+    # Every distinct indexed word: what typo-tolerant search corrects a misspelt word to.
+    db.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+
+
+def _merge_decisions_v6(db: sqlite_utils.Database) -> None:
+    """v6: merges a person overrules, and why the loader merged what it did.
+
+    ``merge_decisions``: a listing (by its fingerprint, which survives reloads) kept ``apart`` from
+    a paper, or put ``into`` one; every later load honours them. ``records.matched_by``: the rule
+    and score that joined a record to its paper (``title 96``, ``abstract 84``, ``your join``),
+    shown in the detail pane.
+    """
+    db.execute("""CREATE TABLE IF NOT EXISTS merge_decisions (
+        kind TEXT NOT NULL CHECK (kind IN ('apart', 'into')), fingerprint TEXT NOT NULL,
+        paper_id INTEGER NOT NULL, created TEXT NOT NULL,
+        PRIMARY KEY (fingerprint, kind, paper_id)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_merge_decisions_paper ON merge_decisions (paper_id)")
+    if "matched_by" not in db["records"].columns_dict:
+        db.execute("ALTER TABLE records ADD COLUMN matched_by TEXT")
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
+    5: _fts_content_quoting_v5, 6: _merge_decisions_v6,
 }
 
 

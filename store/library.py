@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from store import citekeys, userdata
+from store import citekeys, decisions, saved_searches, userdata
 from store import db as database
 from store.loader import Loader, LoadProgress
 from store.models import LoadReport, Paper, Source
@@ -102,6 +102,7 @@ class Library:
         self.db = database.connect(self.path)
         database.ensure_schema(self.db)
         self.user = userdata.UserData(self.db)  # tags, notes, reading state, stars, marks, undo
+        self.saved = saved_searches.SavedSearches(self.db)  # named searches
         self._vocabulary: list[str] | None = None
         self._vocabulary_version: int | None = None
 
@@ -151,9 +152,10 @@ class Library:
             "SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
             "WHERE pa.paper_id = ? ORDER BY pa.position", [paper_id])]
         sources = [
-            Source(file=name, path=path, index=idx, format=fmt, line_start=start, line_end=end, record_id=rid)
-            for rid, name, path, idx, fmt, start, end in self.db.execute(
-                "SELECT r.id, f.name, f.path, r.idx, r.format, r.line_start, r.line_end FROM records r "
+            Source(file=name, path=path, index=idx, format=fmt, line_start=start, line_end=end, record_id=rid,
+                   matched_by=why)
+            for rid, name, path, idx, fmt, start, end, why in self.db.execute(
+                "SELECT r.id, f.name, f.path, r.idx, r.format, r.line_start, r.line_end, r.matched_by FROM records r "
                 "JOIN files f ON f.id = r.file_id WHERE r.paper_id = ? ORDER BY f.name, r.idx", [paper_id])
         ]
         return Paper(
@@ -193,6 +195,16 @@ class Library:
                                    [row[0], paper_id]).fetchone()[0]
             keys[paper_id] = citekeys.with_suffix(row[0], rank)
         return keys
+
+    # -- overruling merges -----------------------------------------------------------------------
+
+    def split(self, record_id: int) -> tuple[int, int]:
+        """Take a listing out of its paper into one of its own, for good: ``(old paper, new paper)``."""
+        return decisions.split(self.db, record_id)
+
+    def join(self, keep: int, others: Iterable[int]) -> int:
+        """Make ``others`` one paper with ``keep``, for good; returns ``keep``."""
+        return decisions.join(self.db, keep, list(others))
 
     # -- searching -------------------------------------------------------------------------------
 

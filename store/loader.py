@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import citekeys, merge, parsers, userdata
+from store import citekeys, decisions, merge, parsers, userdata
 from store.limits import MAX_FILE_ENV, max_file_bytes
 from store.models import FileReport, LoadReport, ParseError, ParseResult, Problem, Record
 from store.parsers import card_list
@@ -262,6 +262,8 @@ class Loader:
         self._unindexed: set[int] = set()
         self._abstract_keys: dict[str, tuple[str, ...]] = {}  # the file's, computed as it was prepared
         self._moved: dict[int, set[int]] = {}  # paper -> papers its records went to, this file's reload
+        # The merges a person overruled, read afresh in each file's transaction.
+        self._decisions: dict[str, decisions.Decided] = {}
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -385,6 +387,7 @@ class Loader:
         self._saturated.clear()
         self._unindexed.clear()  # paper ids: empty after every commit or rollback, and must be
         self._moved = {}
+        self._decisions = {}  # read again inside the transaction (_replace_file)
 
     def _stored_sha256(self, path: Path) -> str | None:
         row = self.db.conn.execute("SELECT sha256 FROM files WHERE path = ?", [str(path.resolve())]).fetchone()
@@ -411,14 +414,15 @@ class Loader:
             conn.execute("DELETE FROM records WHERE file_id = ?", [file_id])
         else:
             file_id = self.db["files"].insert(file_values).last_pk
+        self._decisions = decisions.read(conn)
         for record in records:
             fields = record.fields()
-            paper_id = self._match(record)
+            paper_id, why = self._match(record, decisions.listing_key(resolved, fields) if self._decisions else "")
             record_id = conn.execute(
-                "INSERT INTO records (file_id, idx, line_start, line_end, format, raw, fields, paper_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO records (file_id, idx, line_start, line_end, format, raw, fields, paper_id, matched_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
-                 json.dumps(fields, ensure_ascii=False), paper_id]).lastrowid
+                 json.dumps(fields, ensure_ascii=False), paper_id, why]).lastrowid
             if paper_id is None:
                 self._write_paper(None, [(record_id, record.format, fields)])
                 self.report.papers_new += 1
@@ -498,34 +502,41 @@ class Loader:
             f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids
         ).fetchall()
 
-    def _match(self, record: Record) -> int | None:
-        """The paper this record is a listing of, if the library has it."""
+    def _match(self, record: Record, listing: str = "") -> tuple[int | None, str | None]:
+        """The paper this record is a listing of, if the library has it, and the rule that said so.
+        A person's decisions about the ``listing`` (its key, ``decisions.listing_key``) come first: a
+        listing they put into a paper goes there, one they split out of a paper never joins it again."""
+        decided = self._decisions.get(listing) if listing else None
+        if decided is not None and decided.into is not None and self.db.conn.execute(
+                "SELECT 1 FROM papers WHERE id = ?", [decided.into]).fetchone():
+            return decided.into, decisions.JOINED
+        apart = decided.apart if decided is not None else frozenset()
         if record.title:
-            found = self._match_title(record.title)
+            found = self._match_title(record.title, apart)
             if found is not None:
                 return found
         if not record.abstract:
-            return None
+            return None, None
         keys = self._keys_of_abstract(record.abstract)
         if record.title:  # a titled record may still be an untitled paper's listing: only their keys
             keys = [UNTITLED + key for key in keys]
         best: tuple[float, int] | None = None
         for paper_id, _, derived, abstract in self._candidates(keys, merge.MIN_SHARED_KEYS):
-            if record.title and not derived:  # joins an untitled paper, never one titled otherwise
+            if (record.title and not derived) or paper_id in apart:  # joins an untitled paper, never one titled otherwise
                 continue
             score = merge.abstracts_match(record.abstract, abstract or "")
             if score is not None and (best is None or score > best[0]):
                 best = (score, paper_id)
-        return best[1] if best else None
+        return (best[1], f"abstract {best[0]:.0f}") if best else (None, None)
 
-    def _match_title(self, title: str) -> int | None:
-        row = self.db.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT 1",
-                                   [title_key(title)]).fetchone()
-        if row:
-            return row[0]
+    def _match_title(self, title: str, apart: frozenset[int] = frozenset()) -> tuple[int, str] | None:
+        for (paper_id,) in self.db.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?",
+                                                [title_key(title), len(apart) + 1]):
+            if paper_id not in apart:
+                return paper_id, "same title"
         for paper_id, candidate, derived, _ in self._candidates(merge.title_block_keys(title)):
-            if not derived and merge.titles_match(title, candidate):
-                return paper_id
+            if not derived and paper_id not in apart and merge.titles_match(title, candidate):
+                return paper_id, f"title {merge.title_score(title, candidate):.0f}"
         return None
 
     def _rebuild_paper(self, paper_id: int, added: tuple[int, str, dict] | None = None) -> bool:
@@ -547,6 +558,7 @@ class Loader:
             self._unindex(paper_id)
             self._unindexed.discard(paper_id)
             conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
+            decisions.forget_paper(conn, paper_id)  # its id may be reused: the decisions go with it
             return False
         records = [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows]
         conn.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
@@ -607,6 +619,29 @@ class Loader:
             keys.update(UNTITLED + key for key in list(keys) if not key.startswith("t"))
         conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
         return paper_id
+
+    def move_records(self, record_ids: list[int], into: int | None, why: str, emptied: Iterable[int] = ()) -> int:
+        """Move records to paper ``into`` (a new paper when None) and rebuild every paper involved
+        (``emptied``: papers that lose everything, listed or not): a person's split or join. Runs in
+        the caller's transaction; returns the receiving paper."""
+        conn = self.db.conn
+        marks = json.dumps(record_ids)
+        rows = conn.execute("SELECT id, format, fields, paper_id FROM records WHERE id IN (SELECT value FROM json_each(?)) "
+                            "ORDER BY id", [marks]).fetchall()
+        sources = {row[3] for row in rows} | set(emptied)
+        if into is None:
+            into = self._write_paper(None, [(row[0], row[1], json.loads(row[2])) for row in rows])
+            self.report.papers_new += 1
+        conn.execute("UPDATE records SET paper_id = ?, matched_by = ? WHERE id IN (SELECT value FROM json_each(?))",
+                     [into, why, marks])
+        # A paper left without records hands its user data to the one that took them.
+        self._moved = {source: {into} for source in sources}
+        for paper_id in sorted(sources | {into}):
+            self._rebuild_paper(paper_id)
+        conn.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
+        self._author_ids.clear()
+        self._index_text()
+        return into
 
     def _keys_of_abstract(self, abstract: str) -> tuple[str, ...]:
         return self._abstract_keys.get(abstract) or merge.abstract_block_keys(abstract)

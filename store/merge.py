@@ -183,8 +183,12 @@ def distinctive_tokens(title: str) -> set[str]:
     return {re.sub(r"[\W_]", "", fold(token)) for token in _DISTINCTIVE.findall(title)}
 
 
+def title_score(a: str, b: str) -> float:
+    return fuzz.ratio(title_key(a), title_key(b))
+
+
 def titles_match(a: str, b: str) -> bool:
-    return (fuzz.ratio(title_key(a), title_key(b)) >= TITLE_THRESHOLD
+    return (title_score(a, b) >= TITLE_THRESHOLD
             and distinctive_tokens(a) == distinctive_tokens(b))
 
 

@@ -78,6 +78,7 @@ class Source:
     line_start: int
     line_end: int
     record_id: int = 0
+    matched_by: str | None = None  # the rule that joined it to the paper ("same title", "your join"); None: the first
 
 
 @dataclass

@@ -54,7 +54,7 @@ class Annotation:
         return bool(self.tags or self.note or self.reading != "unread" or self.starred)
 
 
-def _now() -> str:
+def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
@@ -164,7 +164,7 @@ def _restore(conn: sqlite3.Connection, snapshot: list[dict]) -> None:
 
 
 @contextmanager
-def _change(db: sqlite_utils.Database, label: str | None, paper_ids: list[int]) -> Iterator[sqlite3.Connection]:
+def change(db: sqlite_utils.Database, label: str | None, paper_ids: list[int]) -> Iterator[sqlite3.Connection]:
     """One committed transaction; with a ``label``, the state before it goes on the undo log."""
     conn = db.conn
     try:
@@ -175,7 +175,7 @@ def _change(db: sqlite_utils.Database, label: str | None, paper_ids: list[int]) 
             yield conn
             if label is not None:
                 conn.execute("INSERT INTO user_undo (label, at, before) VALUES (?, ?, ?)",
-                             [label, _now(), json.dumps(before, ensure_ascii=False)])
+                             [label, now(), json.dumps(before, ensure_ascii=False)])
                 conn.execute("DELETE FROM user_undo WHERE id <= (SELECT MAX(id) FROM user_undo) - ?", [UNDO_DEPTH])
             conn.execute("COMMIT")
         except BaseException:
@@ -192,9 +192,9 @@ def _existing(conn: sqlite3.Connection, paper_ids: Iterable[int]) -> list[int]:
         "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", [json.dumps(ids)])]
 
 
-def _ensure_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
+def ensure_rows(conn: sqlite3.Connection, ids: list[int]) -> None:
     conn.executemany("INSERT OR IGNORE INTO user_papers (paper_id, changed_at) VALUES (?, ?)",
-                     [(paper_id, _now()) for paper_id in ids])
+                     [(paper_id, now()) for paper_id in ids])
 
 
 def _papers_label(ids: list[int]) -> str:
@@ -212,7 +212,7 @@ def tag(db: sqlite_utils.Database, paper_ids: Iterable[int], add: Iterable[str] 
     if not ids:
         return 0
     words = [f"+{t}" for t in add] + [f"-{t}" for t in remove]
-    with _change(db, f"tag {' '.join(words)} on {_papers_label(ids)}", ids) as conn:
+    with change(db, f"tag {' '.join(words)} on {_papers_label(ids)}", ids) as conn:
         conn.executemany("DELETE FROM user_tags WHERE paper_id = ? AND tag = ?",
                          [(paper_id, name) for paper_id in ids for name in remove])
         conn.executemany("INSERT OR IGNORE INTO user_tags (paper_id, tag) VALUES (?, ?)",
@@ -226,9 +226,9 @@ def set_note(db: sqlite_utils.Database, paper_id: int, text: str) -> str:
     ids = _existing(db.conn, [paper_id])
     if not ids:
         raise UserDataError(f"no paper {paper_id} in this library")
-    with _change(db, f"note on paper {paper_id}", ids) as conn:
-        _ensure_rows(conn, ids)
-        conn.execute("UPDATE user_papers SET note = ?, changed_at = ? WHERE paper_id = ?", [note, _now(), paper_id])
+    with change(db, f"note on paper {paper_id}", ids) as conn:
+        ensure_rows(conn, ids)
+        conn.execute("UPDATE user_papers SET note = ?, changed_at = ? WHERE paper_id = ?", [note, now(), paper_id])
     return note
 
 
@@ -239,12 +239,12 @@ def set_reading(db: sqlite_utils.Database, paper_ids: Iterable[int], state: str)
     ids = _existing(db.conn, paper_ids)
     if not ids:
         return 0
-    with _change(db, f"mark {_papers_label(ids)} {state}", ids) as conn:
-        _ensure_rows(conn, ids)
-        now = _now()
+    with change(db, f"mark {_papers_label(ids)} {state}", ids) as conn:
+        ensure_rows(conn, ids)
+        stamp = now()
         conn.execute("UPDATE user_papers SET reading = ?, reading_changed = ?, changed_at = ? "
                      "WHERE paper_id IN (SELECT value FROM json_each(?)) AND reading != ?",
-                     [state, now, now, json.dumps(ids), state])
+                     [state, stamp, stamp, json.dumps(ids), state])
     return len(ids)
 
 
@@ -267,10 +267,10 @@ def set_starred(db: sqlite_utils.Database, paper_ids: Iterable[int], starred: bo
     ids = _existing(db.conn, paper_ids)
     if not ids:
         return 0
-    with _change(db, f"{'star' if starred else 'unstar'} {_papers_label(ids)}", ids) as conn:
-        _ensure_rows(conn, ids)
+    with change(db, f"{'star' if starred else 'unstar'} {_papers_label(ids)}", ids) as conn:
+        ensure_rows(conn, ids)
         conn.execute("UPDATE user_papers SET starred = ?, changed_at = ? "
-                     "WHERE paper_id IN (SELECT value FROM json_each(?))", [int(starred), _now(), json.dumps(ids)])
+                     "WHERE paper_id IN (SELECT value FROM json_each(?))", [int(starred), now(), json.dumps(ids)])
     return len(ids)
 
 
@@ -287,7 +287,7 @@ def toggle_star(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> bool | N
 def set_marked(db: sqlite_utils.Database, paper_ids: Iterable[int], on: bool) -> None:
     """Marks are a selection: kept across restarts, but not undone and not a reason to keep a paper."""
     ids = sorted(set(paper_ids))
-    with _change(db, None, ids) as conn:
+    with change(db, None, ids) as conn:
         if on:
             conn.executemany("INSERT OR IGNORE INTO user_marks (paper_id) VALUES (?)", [(i,) for i in ids])
         else:
@@ -295,13 +295,13 @@ def set_marked(db: sqlite_utils.Database, paper_ids: Iterable[int], on: bool) ->
 
 
 def clear_marks(db: sqlite_utils.Database) -> None:
-    with _change(db, None, []) as conn:
+    with change(db, None, []) as conn:
         conn.execute("DELETE FROM user_marks")
 
 
 def undo(db: sqlite_utils.Database) -> str | None:
     """Put back the state before the last change; returns what was undone, None if nothing was."""
-    with _change(db, None, []) as conn:
+    with change(db, None, []) as conn:
         row = conn.execute("SELECT id, label, before FROM user_undo ORDER BY id DESC LIMIT 1").fetchone()
         if row is None:
             return None
@@ -359,7 +359,7 @@ def _merge_into(conn: sqlite3.Connection, source: int, target: int) -> None:
     if row is None:
         return
     note, reading, changed, starred = row
-    _ensure_rows(conn, [target])
+    ensure_rows(conn, [target])
     own_note, own_reading, own_changed, own_starred = conn.execute(
         "SELECT note, reading, reading_changed, starred FROM user_papers WHERE paper_id = ?", [target]).fetchone()
     if note and note != own_note and note not in own_note:
@@ -367,7 +367,7 @@ def _merge_into(conn: sqlite3.Connection, source: int, target: int) -> None:
     if READING_STATES.index(reading) > READING_STATES.index(own_reading):
         own_reading, own_changed = reading, changed
     conn.execute("UPDATE user_papers SET note = ?, reading = ?, reading_changed = ?, starred = ?, changed_at = ? "
-                 "WHERE paper_id = ?", [own_note, own_reading, own_changed, int(own_starred or starred), _now(), target])
+                 "WHERE paper_id = ?", [own_note, own_reading, own_changed, int(own_starred or starred), now(), target])
 
 
 def _forget(conn: sqlite3.Connection, paper_id: int) -> None:

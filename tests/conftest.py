@@ -34,6 +34,21 @@ def assert_text_index_in_step(lib) -> None:
     lib.db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
 
 
+@pytest.fixture(autouse=True)
+def isolated_from_the_developer(monkeypatch, tmp_path_factory):
+    """No test reads or writes the settings, library or clipboard of whoever runs the suite:
+    every ``PAPERDECK_*`` variable goes, the config and data folders (settings.toml, the default
+    library) point at a temporary place, and no editor or browser of theirs is started."""
+    for name in list(os.environ):
+        if name.startswith("PAPERDECK_"):
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    for name in ("EDITOR", "VISUAL", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def library(tmp_path):
     lib = open_library(tmp_path / "library.db")
@@ -58,6 +73,18 @@ def db(seeded_db, tmp_path) -> Path:
     path = tmp_path / "library.db"
     shutil.copy(seeded_db, path)
     return path
+
+
+@pytest.fixture
+async def running(db):
+    """The browser running on a private copy of the seeded library at 160x45, settled on its first
+    screen: ``app, pilot = running``."""
+    from .tui_helpers import make_app, settle
+
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
 
 
 @pytest.fixture

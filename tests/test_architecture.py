@@ -1,11 +1,15 @@
 """store/ is the headless core: the CLI, the benchmarks and the browser use it; it uses none of them."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-STORE = Path(__file__).resolve().parent.parent / "store"
+ROOT = Path(__file__).resolve().parent.parent
+STORE = ROOT / "store"
 
 
 @pytest.mark.parametrize("path", sorted(STORE.rglob("*.py")), ids=lambda p: str(p.relative_to(STORE)))
@@ -16,3 +20,26 @@ def test_store_imports_neither_textual_nor_tui(path):
             [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
         for name in names:
             assert not name.split(".")[0] in ("textual", "tui"), f"{path.name} imports {name}"
+
+
+def test_import_contracts_hold():
+    """The contracts in pyproject.toml's [tool.importlinter]: store imports no Textual, parsers no
+    matching or database."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    if not lint_imports.exists():
+        pytest.skip(f"import-linter is not installed beside {sys.executable} (pip install import-linter)")
+    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_paperdeck_load_never_imports_textual(tmp_path):
+    """The command line starts fast: loading, exporting and citing import no Textual."""
+    env = {**os.environ, "PAPERDECK_DB": str(tmp_path / "library.db")}
+    for command in (["load", str(ROOT / "seeds")], ["export", "--format", "bibtex", "transformer"], ["cite", "transformer"]):
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", "paperdeck", *command],
+                                cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+        imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+        assert "store.loader" in imported or command[0] != "load"
+        assert not {name for name in imported if name.split(".")[0] in ("textual", "tui.app")}, command

@@ -120,3 +120,30 @@ async def test_typing_and_backspacing_at_key_repeat_speed_on_a_busy_machine_ends
         assert app.result is not None and app.result.query.text == "cat:IR"
         expected = app.library.search("cat:IR", sort="date").ids
         assert sorted(paper_list(app).ids) == sorted(expected)
+
+
+async def test_ctrl_s_right_after_typing_saves_what_was_typed(running):
+    from tui.screens.save_search_dialog import SaveSearchDialog
+
+    app, pilot = running
+    type_at_once(app, "/contrastive")
+    app.post_message(events.Key("ctrl+s", None))
+    await pilot.pause()
+    assert isinstance(app.screen, SaveSearchDialog) and app.screen.search_query == "contrastive"
+
+
+async def test_enter_c_typed_before_the_ranking_lands_cites_the_best_match(db, monkeypatch):
+    """On a large library the first screenful is unranked and the ranking follows once typing
+    pauses: a `c` typed in between must cite the ranked top, not the unranked one."""
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        best = app.library.search("graph").ids[0]
+        type_at_once(app, "/graph\rc")
+        await settle(app, pilot)
+        assert app.last_copied is not None
+        assert app.library.cite_keys([best])[best] in app.last_copied
+        assert paper_list(app).paper_id == best

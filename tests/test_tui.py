@@ -13,179 +13,159 @@ from .conftest import AS_OF
 from .tui_helpers import make_app, paper_list, settle, titles
 
 
-async def test_opens_on_every_paper_newest_first(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        plist = paper_list(app)
-        assert len(plist.ids) == 96 and app.focused is plist
-        dates = [app.library.paper(i).date or "" for i in plist.ids]
-        assert dates == sorted(dates, reverse=True)
-        assert "Papers 96" in plist.border_title and "date" in plist.border_title
-        detail = app.query_one(DetailPane)
-        assert detail.paper.id == plist.ids[0]
+async def test_opens_on_every_paper_newest_first(running):
+    app, pilot = running
+    plist = paper_list(app)
+    assert len(plist.ids) == 96 and app.focused is plist
+    dates = [app.library.paper(i).date or "" for i in plist.ids]
+    assert dates == sorted(dates, reverse=True)
+    assert "Papers 96" in plist.border_title and "date" in plist.border_title
+    detail = app.query_one(DetailPane)
+    assert detail.paper.id == plist.ids[0]
 
 
-async def test_list_keys_move_the_cursor_and_the_detail_follows(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        plist = paper_list(app)
-        await pilot.press("j", "j", "down")
-        assert plist.cursor == 3
-        await pilot.press("k", "up")
-        assert plist.cursor == 1
-        await pilot.press("G")
-        assert plist.cursor == 95
-        await pilot.press("g")
-        assert plist.cursor == 0
-        await pilot.press("pagedown")
-        page = plist.scrollable_content_region.height - 1
-        assert plist.cursor == page
-        await pilot.press("pageup")
-        assert plist.cursor == 0
-        await pilot.press("end")
-        assert plist.cursor == 95 and plist.scroll_y > 0
-        await pilot.press("home")
-        await pilot.pause()
-        assert app.query_one(DetailPane).paper.id == plist.ids[0]
+async def test_list_keys_move_the_cursor_and_the_detail_follows(running):
+    app, pilot = running
+    plist = paper_list(app)
+    await pilot.press("j", "j", "down")
+    assert plist.cursor == 3
+    await pilot.press("k", "up")
+    assert plist.cursor == 1
+    await pilot.press("G")
+    assert plist.cursor == 95
+    await pilot.press("g")
+    assert plist.cursor == 0
+    await pilot.press("pagedown")
+    page = plist.scrollable_content_region.height - 1
+    assert plist.cursor == page
+    await pilot.press("pageup")
+    assert plist.cursor == 0
+    await pilot.press("end")
+    assert plist.cursor == 95 and plist.scroll_y > 0
+    await pilot.press("home")
+    await pilot.pause()
+    assert app.query_one(DetailPane).paper.id == plist.ids[0]
 
 
-async def test_search_as_you_type_forgives_typos(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash")
-        assert isinstance(app.focused, SearchBox)
-        await pilot.press(*"crocodle")
-        await settle(app, pilot)
-        assert [t[:9] for t in titles(app)] == ["Crocodile"]
-        assert "crocodile" in app.result.terms
-        assert "no exact match" in paper_list(app).border_subtitle
-        await pilot.press("enter")
-        assert app.focused is paper_list(app) and paper_list(app).cursor == 0
-        assert app.query_one(DetailPane).paper.title.startswith("Crocodile")
+async def test_search_as_you_type_forgives_typos(running):
+    app, pilot = running
+    await pilot.press("slash")
+    assert isinstance(app.focused, SearchBox)
+    await pilot.press(*"crocodle")
+    await settle(app, pilot)
+    assert [t[:9] for t in titles(app)] == ["Crocodile"]
+    assert "crocodile" in app.result.terms
+    assert "no exact match" in paper_list(app).border_subtitle
+    await pilot.press("enter")
+    assert app.focused is paper_list(app) and paper_list(app).cursor == 0
+    assert app.query_one(DetailPane).paper.title.startswith("Crocodile")
 
 
-async def test_word_order_and_field_terms(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash", *"clustering multi view")
-        await settle(app, pilot)
-        forward = set(paper_list(app).ids)
-        app.query_one(SearchBox).value = "view multi clustering"
-        await settle(app, pilot)
-        assert set(paper_list(app).ids) == forward and len(forward) >= 4
-        app.query_one(SearchBox).value = "cat:IR"
-        await settle(app, pilot)
-        assert {app.library.paper(i).category for i in paper_list(app).ids} == {"IR"}
-        app.query_one(SearchBox).value = "year:2019..2020 has:code"
-        await settle(app, pilot)
-        papers = app.library.papers(paper_list(app).ids)
-        assert papers and all(2019 <= p.year <= 2020 and p.has_code for p in papers)
-        app.query_one(SearchBox).value = "author:Philip"
-        await settle(app, pilot)
-        assert [t[:11] for t in titles(app)] == ["Variational"]
+async def test_word_order_and_field_terms(running):
+    app, pilot = running
+    await pilot.press("slash", *"clustering multi view")
+    await settle(app, pilot)
+    forward = set(paper_list(app).ids)
+    app.query_one(SearchBox).value = "view multi clustering"
+    await settle(app, pilot)
+    assert set(paper_list(app).ids) == forward and len(forward) >= 4
+    app.query_one(SearchBox).value = "cat:IR"
+    await settle(app, pilot)
+    assert {app.library.paper(i).category for i in paper_list(app).ids} == {"IR"}
+    app.query_one(SearchBox).value = "year:2019..2020 has:code"
+    await settle(app, pilot)
+    papers = app.library.papers(paper_list(app).ids)
+    assert papers and all(2019 <= p.year <= 2020 and p.has_code for p in papers)
+    app.query_one(SearchBox).value = "author:Philip"
+    await settle(app, pilot)
+    assert [t[:11] for t in titles(app)] == ["Variational"]
 
 
-async def test_escape_leaves_the_box_then_clears_it(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash", *"graph")
-        await settle(app, pilot)
-        narrowed = len(paper_list(app).ids)
-        await pilot.press("escape")
-        assert app.focused is paper_list(app)
-        assert app.query_one(SearchBox).value == "graph" and len(paper_list(app).ids) == narrowed < 96
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.query_one(SearchBox).value == "" and len(paper_list(app).ids) == 96
+async def test_escape_leaves_the_box_then_clears_it(running):
+    app, pilot = running
+    await pilot.press("slash", *"graph")
+    await settle(app, pilot)
+    narrowed = len(paper_list(app).ids)
+    await pilot.press("escape")
+    assert app.focused is paper_list(app)
+    assert app.query_one(SearchBox).value == "graph" and len(paper_list(app).ids) == narrowed < 96
+    await pilot.press("escape")
+    await settle(app, pilot)
+    assert app.query_one(SearchBox).value == "" and len(paper_list(app).ids) == 96
 
 
-async def test_no_results_says_so_and_offers_to_clear(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash", *"zzqxj")
-        await settle(app, pilot)
-        plist = paper_list(app)
-        assert len(plist.ids) == 0
-        assert "No paper matches" in plist.empty_message[0] and "Esc clears" in plist.empty_message[1]
-        assert app.query_one(DetailPane).paper is None
+async def test_no_results_says_so_and_offers_to_clear(running):
+    app, pilot = running
+    await pilot.press("slash", *"zzqxj")
+    await settle(app, pilot)
+    plist = paper_list(app)
+    assert len(plist.ids) == 0
+    assert "No paper matches" in plist.empty_message[0] and "Esc clears" in plist.empty_message[1]
+    assert app.query_one(DetailPane).paper is None
 
 
-async def test_tab_cycles_the_panes(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        seen = []
-        for _ in range(4):
-            await pilot.press("tab")
-            seen.append(type(app.focused).__name__)
-        assert set(seen) == {"SearchBox", "FilterPane", "PaperList", "DetailPane"}
-        await pilot.press("shift+tab")
-        assert type(app.focused).__name__ == seen[-2]
+async def test_tab_cycles_the_panes(running):
+    app, pilot = running
+    seen = []
+    for _ in range(4):
+        await pilot.press("tab")
+        seen.append(type(app.focused).__name__)
+    assert set(seen) == {"SearchBox", "FilterPane", "PaperList", "DetailPane"}
+    await pilot.press("shift+tab")
+    assert type(app.focused).__name__ == seen[-2]
 
 
-async def test_filter_pane_narrows_and_shows_active_filters(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        filters = app.query_one(FilterPane)
-        filters.focus()
-        ir = next(i for i in range(filters.option_count) if filters.get_option_at_index(i).id == "cat\tIR")
-        filters.highlighted = ir
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert app.filters == [("cat", "IR")]
-        assert {app.library.paper(i).category for i in paper_list(app).ids} == {"IR"}
-        assert len(paper_list(app).ids) == 4
-        first = filters.get_option_at_index(1)
-        assert first.id == "active:cat\tIR" and "×" in str(first.prompt)  # the active filter leads the pane
-        year = next(i for i in range(filters.option_count) if filters.get_option_at_index(i).id == "year\t2026")
-        filters.highlighted = year
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert app.filters == [("cat", "IR"), ("year", "2026")] and len(paper_list(app).ids) == 4
-        filters.highlighted = 1
-        await pilot.press("enter")  # selecting an active filter removes it
-        await settle(app, pilot)
-        assert app.filters == [("year", "2026")]
-        await pilot.press("x")
-        await settle(app, pilot)
-        assert app.filters == [] and len(paper_list(app).ids) == 96
+async def test_filter_pane_narrows_and_shows_active_filters(running):
+    app, pilot = running
+    filters = app.query_one(FilterPane)
+    filters.focus()
+    ir = next(i for i in range(filters.option_count) if filters.get_option_at_index(i).id == "cat\tIR")
+    filters.highlighted = ir
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert app.filters == [("cat", "IR")]
+    assert {app.library.paper(i).category for i in paper_list(app).ids} == {"IR"}
+    assert len(paper_list(app).ids) == 4
+    first = filters.get_option_at_index(1)
+    assert first.id == "active:cat\tIR" and "×" in str(first.prompt)  # the active filter leads the pane
+    year = next(i for i in range(filters.option_count) if filters.get_option_at_index(i).id == "year\t2026")
+    filters.highlighted = year
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert app.filters == [("cat", "IR"), ("year", "2026")] and len(paper_list(app).ids) == 4
+    filters.highlighted = 1
+    await pilot.press("enter")  # selecting an active filter removes it
+    await settle(app, pilot)
+    assert app.filters == [("year", "2026")]
+    await pilot.press("x")
+    await settle(app, pilot)
+    assert app.filters == [] and len(paper_list(app).ids) == 96
 
 
-async def test_sort_cycles_and_is_shown(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("j", "j", "j")
-        await pilot.press("s")  # with no query the list already is by date: the first s changes the order
-        await settle(app, pilot)
-        assert "title" in paper_list(app).border_title
-        assert paper_list(app).cursor == 0  # a new order is read from the top
-        shown = titles(app)
-        assert shown == sorted(shown, key=str.casefold)
-        await pilot.press("s")
-        await settle(app, pilot)
-        assert "upvotes" in paper_list(app).border_title
-        votes = [app.library.paper(i).upvotes for i in paper_list(app).ids]
-        assert votes[0] == max(v for v in votes if v)
-        await pilot.press("s")
-        await settle(app, pilot)
-        assert "date" in paper_list(app).border_title
+async def test_sort_cycles_and_is_shown(running):
+    app, pilot = running
+    await pilot.press("j", "j", "j")
+    await pilot.press("s")  # with no query the list already is by date: the first s changes the order
+    await settle(app, pilot)
+    assert "title" in paper_list(app).border_title
+    assert paper_list(app).cursor == 0  # a new order is read from the top
+    shown = titles(app)
+    assert shown == sorted(shown, key=str.casefold)
+    await pilot.press("s")
+    await settle(app, pilot)
+    assert "upvotes" in paper_list(app).border_title
+    votes = [app.library.paper(i).upvotes for i in paper_list(app).ids]
+    assert votes[0] == max(v for v in votes if v)
+    await pilot.press("s")
+    await settle(app, pilot)
+    assert "date" in paper_list(app).border_title
 
 
-async def test_an_unknown_field_gets_a_hint(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        app.query_one(SearchBox).value = "foo:bar"
-        await settle(app, pilot)
-        assert "foo: is not a search field" in str(paper_list(app).border_subtitle)
+async def test_an_unknown_field_gets_a_hint(running):
+    app, pilot = running
+    app.query_one(SearchBox).value = "foo:bar"
+    await settle(app, pilot)
+    assert "foo: is not a search field" in str(paper_list(app).border_subtitle)
 
 
 async def test_enter_opens_the_detail_or_a_full_screen_when_narrow(db):
@@ -216,65 +196,55 @@ async def test_tiny_terminal_does_not_crash(db):
         assert app.is_running
 
 
-async def test_help_lists_every_binding(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        listed = {key_label(b.key) for _, bindings in app.help_sections() for b in bindings}
-        for widget in (paper_list(app), app.query_one(FilterPane), app.query_one(DetailPane), app.query_one(SearchBox)):
-            for binding in type(widget).BINDINGS:
-                assert key_label(binding.key) in listed
-        for binding in app.BINDINGS:
+async def test_help_lists_every_binding(running):
+    app, pilot = running
+    await pilot.press("question_mark")
+    assert isinstance(app.screen, HelpScreen)
+    listed = {key_label(b.key) for _, bindings in app.help_sections() for b in bindings}
+    for widget in (paper_list(app), app.query_one(FilterPane), app.query_one(DetailPane), app.query_one(SearchBox)):
+        for binding in type(widget).BINDINGS:
             assert key_label(binding.key) in listed
-        await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
+    for binding in app.BINDINGS:
+        assert key_label(binding.key) in listed
+    await pilot.press("escape")
+    assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_quit(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("q")
-        await pilot.pause()
-        assert not app.is_running
+async def test_quit(running):
+    app, pilot = running
+    await pilot.press("q")
+    await pilot.pause()
+    assert not app.is_running
 
 
-async def test_marks_with_space(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        plist = paper_list(app)
-        first, second = plist.ids[0], plist.ids[1]
-        await pilot.press("space", "space")
-        assert plist.marked == {first, second} and plist.cursor == 2
-        assert "2 marked" in plist.border_subtitle
-        await pilot.press("k", "space")
-        assert plist.marked == {first}
+async def test_marks_with_space(running):
+    app, pilot = running
+    plist = paper_list(app)
+    first, second = plist.ids[0], plist.ids[1]
+    await pilot.press("space", "space")
+    assert plist.marked == {first, second} and plist.cursor == 2
+    assert "2 marked" in plist.border_subtitle
+    await pilot.press("k", "space")
+    assert plist.marked == {first}
 
 
-async def test_mouse_click_selects_a_row(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        plist = paper_list(app)
-        await pilot.click(plist, offset=(10, 4))  # border row 0, then rows 0..: row 3
-        await pilot.pause()
-        assert plist.cursor == 3
-        assert app.query_one(DetailPane).paper.id == plist.ids[3]
+async def test_mouse_click_selects_a_row(running):
+    app, pilot = running
+    plist = paper_list(app)
+    await pilot.click(plist, offset=(10, 4))  # border row 0, then rows 0..: row 3
+    await pilot.pause()
+    assert plist.cursor == 3
+    assert app.query_one(DetailPane).paper.id == plist.ids[3]
 
 
-async def test_command_palette_offers_the_actions(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        names = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Search", "Clear filters", "Sort by date", "Sort by title", "Sort by upvotes",
-                "Sort by relevance", "Open paper", "Mark paper", "Help", "Quit"} <= names
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        assert app.screen.__class__.__name__ == "CommandPalette"
+async def test_command_palette_offers_the_actions(running):
+    app, pilot = running
+    names = {command.title for command in app.get_system_commands(app.screen)}
+    assert {"Search", "Clear filters", "Sort by date", "Sort by title", "Sort by upvotes",
+            "Sort by relevance", "Open paper", "Mark paper", "Help", "Quit"} <= names
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert app.screen.__class__.__name__ == "CommandPalette"
 
 
 async def test_empty_library_says_how_to_load(tmp_path):
@@ -285,19 +255,17 @@ async def test_empty_library_says_how_to_load(tmp_path):
         assert message[0] == "This library has no papers yet." and "paperdeck load" in message[1]
 
 
-async def test_a_load_in_another_process_shows_up(db, tmp_path):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        listing = tmp_path / "new.txt"
-        listing.write_text("Abstract:We propose ZebraNet, a network that counts stripes. It counts well.\n",
-                           encoding="utf-8")
-        with open_library(db) as other:
-            other.load([listing], AS_OF)
-        app.check_for_changes()
-        await settle(app, pilot)
-        assert len(paper_list(app).ids) == 97
-        assert "ZebraNet" in titles(app)
+async def test_a_load_in_another_process_shows_up(running, db, tmp_path):
+    app, pilot = running
+    listing = tmp_path / "new.txt"
+    listing.write_text("Abstract:We propose ZebraNet, a network that counts stripes. It counts well.\n",
+                       encoding="utf-8")
+    with open_library(db) as other:
+        other.load([listing], AS_OF)
+    app.check_for_changes()
+    await settle(app, pilot)
+    assert len(paper_list(app).ids) == 97
+    assert "ZebraNet" in titles(app)
 
 
 async def test_f_goes_to_the_filters_and_hides_them_from_there(db):
@@ -364,38 +332,45 @@ async def test_clicking_a_link_in_the_detail_opens_it(db, monkeypatch):
         assert opened == ["https://github.com/vasile-paskardlgm/RankElastor"]
 
 
-async def test_panes_make_way_when_the_terminal_shrinks_and_return_when_it_grows(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")
-        await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        assert app.screen.has_class("-no-detail") and app.screen.has_class("-no-filters")
-        await pilot.press("enter")
-        assert isinstance(app.screen, PaperScreen)
-        await pilot.press("escape")
-        await pilot.resize_terminal(160, 45)
-        await pilot.pause()
-        assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")
+async def test_panes_make_way_when_the_terminal_shrinks_and_return_when_it_grows(running):
+    app, pilot = running
+    assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")
+    await pilot.resize_terminal(80, 24)
+    await pilot.pause()
+    assert app.screen.has_class("-no-detail") and app.screen.has_class("-no-filters")
+    await pilot.press("enter")
+    assert isinstance(app.screen, PaperScreen)
+    await pilot.press("escape")
+    await pilot.resize_terminal(160, 45)
+    await pilot.pause()
+    assert not app.screen.has_class("-no-detail") and not app.screen.has_class("-no-filters")
 
 
-async def test_a_keystroke_shows_its_first_screenful_before_any_worker_runs(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        app.search_text = "graph"
-        app.start_search()  # the list changes within the call: no thread, no wait
-        assert app.result_generation == app.generation
-        assert set(paper_list(app).ids) == set(app.library.search("graph").ids)
-        await settle(app, pilot)
-        assert list(paper_list(app).ids) == list(app.library.search("graph").ids)  # then ranked
-        app.search_text = "crocodle"  # a typo: correcting it is the worker's job
-        app.start_search()
-        assert app.result_generation != app.generation
-        await settle(app, pilot)
-        assert [app.library.paper(i).title.split(":")[0] for i in paper_list(app).ids] == ["Crocodile"]
+async def test_no_search_runs_on_the_ui_thread(running, monkeypatch):
+    """The key handler only records the query: the first screenful, the ranking, the typo
+    correction and the facets are all read by workers, so a keystroke is echoed in one frame."""
+    import threading
 
+    from store.library import Library
+
+    app, pilot = running
+    ui_thread = threading.get_ident()
+    reads = []
+    for name in ("search", "facets"):
+        original = getattr(Library, name)
+
+        def spy(self, *args, _original=original, _name=name, **kwargs):
+            reads.append((_name, threading.get_ident()))
+            return _original(self, *args, **kwargs)
+        monkeypatch.setattr(Library, name, spy)
+    await pilot.press("slash", *"graph", "backspace", "h")
+    await settle(app, pilot)
+    await pilot.press(*" crocodle")  # a typo: corrected, by a worker
+    await settle(app, pilot)
+    monkeypatch.undo()  # the checks below read on this thread themselves
+    assert {name for name, _ in reads} == {"search", "facets"}
+    assert not [name for name, thread in reads if thread == ui_thread]
+    assert app.result.corrections and list(paper_list(app).ids) == list(app.library.search("graph crocodle").ids)
 
 async def test_a_library_of_many_listing_files_shows_the_sources_holding_most_matches(db, monkeypatch):
     import tui.widgets.filter_pane as filter_pane
@@ -445,22 +420,20 @@ async def test_the_full_screen_paper_cites_and_offers_only_its_own_keys(db):
         assert app.screen is screen
 
 
-async def test_the_command_palette_finds_paperdecks_commands(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("ctrl+p", *"sort by title")
-        for _ in range(500):  # the palette searches its providers in a worker: wait for its list
-            await pilot.pause(0.02)
-            options = app.screen.query("CommandList").first()
-            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-            if any("Sort by title" in p for p in prompts):
-                break
-        else:
-            raise AssertionError(f"no 'Sort by title' among {prompts}")
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert app.sort == "title"
+async def test_the_command_palette_finds_paperdecks_commands(running):
+    app, pilot = running
+    await pilot.press("ctrl+p", *"sort by title")
+    for _ in range(500):  # the palette searches its providers in a worker: wait for its list
+        await pilot.pause(0.02)
+        options = app.screen.query("CommandList").first()
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        if any("Sort by title" in p for p in prompts):
+            break
+    else:
+        raise AssertionError(f"no 'Sort by title' among {prompts}")
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert app.sort == "title"
 
 
 async def test_o_without_a_browser_says_so_and_copies_the_link(db, monkeypatch):
@@ -513,3 +486,51 @@ async def test_a_paste_is_previewed_then_stored_as_a_source_and_shown(db):
         assert app.library.paper_count() == before + 4
         assert app.query_one(SearchBox).value.startswith("source:pasted-")
         assert len(paper_list(app).ids) == 4
+
+
+async def test_the_import_screen_takes_text_and_previews_it_before_storing(running):
+    """For terminals without bracketed paste: i, paste or type into the box, Ctrl+S, then the same
+    preview a paste gets; Esc in the box stores nothing."""
+    from pathlib import Path
+
+    from textual.widgets import TextArea
+
+    from tui.screens.import_screen import ImportScreen
+    from tui.screens.paste_preview import PastePreview
+
+    app, pilot = running
+    page = (Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt").read_text(encoding="utf-8")
+    before = app.library.paper_count()
+    await pilot.press("i")
+    assert isinstance(app.screen, ImportScreen) and isinstance(app.focused, TextArea)
+    await pilot.press("ctrl+s")  # nothing in the box yet: it stays, and says why
+    assert isinstance(app.screen, ImportScreen)
+    assert any("Nothing to preview" in n.message for n in app._notifications)
+    await pilot.press("escape")
+    assert app.screen is app.main_screen and app.library.paper_count() == before
+    await pilot.press("i")
+    app.screen.query_one("#import-text", TextArea).load_text(page)
+    await pilot.press("ctrl+s")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, PastePreview)
+    assert "4 new papers" in str(app.screen.query_one("#paste-text").render())
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await settle(app, pilot)
+    assert app.library.paper_count() == before + 4
+    assert len(paper_list(app).ids) == 4
+
+
+async def test_the_import_screen_reads_the_clipboard_or_says_there_is_none(running, monkeypatch):
+    from textual.widgets import TextArea
+
+    from store import clipboard
+
+    app, pilot = running
+    monkeypatch.setattr(clipboard, "system_clipboard_possible", lambda: False)  # a machine with no desktop
+    await pilot.press("i", "ctrl+r")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert any("no system clipboard" in n.message for n in app._notifications)
+    assert app.screen.query_one("#import-text", TextArea).text == ""

@@ -46,20 +46,18 @@ async def test_the_filter_pane_and_the_list_show_tags_and_reading_state(db):
         assert sorted(paper_list(app).ids) == sorted(ids[:3])
 
 
-async def test_r_and_star_work_on_the_marked_papers_and_ctrl_z_undoes(db):
-    app = make_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("space", "space", "space")  # three marked
-        await settle(app, pilot)
-        marked = set(paper_list(app).marked)
-        await pilot.press("r", "r", "asterisk")
-        await settle(app, pilot)
-        notes = app.library.user.annotations(marked)
-        assert {n.reading for n in notes.values()} == {"read"}
-        assert all(n.starred for n in notes.values())
-        assert "★" in paper_list(app).render_line(0).text
-        await pilot.press("ctrl+z")
-        await settle(app, pilot)
-        assert not any(n.starred for n in app.library.user.annotations(marked).values())
-        assert sorted(app.library.search("is:read").ids) == sorted(marked)
+async def test_r_and_star_work_on_the_marked_papers_and_ctrl_z_undoes(running):
+    app, pilot = running
+    await pilot.press("space", "space", "space")  # three marked
+    await settle(app, pilot)
+    marked = set(paper_list(app).marked)
+    await pilot.press("r", "r", "asterisk")
+    await settle(app, pilot)
+    notes = app.library.user.annotations(marked)
+    assert {n.reading for n in notes.values()} == {"read"}
+    assert all(n.starred for n in notes.values())
+    assert "★" in paper_list(app).render_line(0).text
+    await pilot.press("ctrl+z")
+    await settle(app, pilot)
+    assert not any(n.starred for n in app.library.user.annotations(marked).values())
+    assert sorted(app.library.search("is:read").ids) == sorted(marked)

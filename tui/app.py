@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import sqlite3
 import sys
 import time
 from collections.abc import Iterable
@@ -23,9 +22,10 @@ from store import db as database
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
 from store.models import LoadReport
-from store.query import parse_query
+from store.searching import SearchCancelled, SearchPool
 from store.settings import Settings, load_settings, unknown_binding_ids
 from store.userdata import UserDataError
+from tui.messages import FacetsReady, SearchResultReady
 from tui.screens.cite_dialog import CiteDialog
 from tui.screens.help import HelpScreen, key_label
 from tui.screens.note_editor import NoteEditor, UnsavedNote
@@ -45,9 +45,9 @@ DETAIL_MIN_WIDTH = 100
 REFRESH_SECONDS = 2.0
 FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
+ROWS_AHEAD = 100  # list rows a search worker reads with its result: more than a screen holds
 SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
 CHECK_MAX_BYTES = 2 << 30  # libraries up to this size are quick-checked as the browser opens
-QUICK_SECONDS = 0.03  # the longest the first screenful may hold up the keystroke that asked for it
 
 
 class PaperdeckApp(App[None]):
@@ -63,6 +63,10 @@ class PaperdeckApp(App[None]):
         Binding("s", "cycle_sort", "Sort", id="app.sort", tooltip="Sort by relevance, date, title or upvotes"),
         Binding("f", "toggle_filters", "Filters", id="app.filters", priority=True,
                 tooltip="Go to the filter pane (showing it); from the filter pane, hide it"),
+        Binding("i", "import", "Import", id="app.import",
+                tooltip="Paste or read the clipboard: a listing, BibTeX, RIS or CSL-JSON, previewed before it is stored"),
+        Binding("ctrl+s", "save_search", "Save search", show=False, id="app.save_search",
+                tooltip="Name the search and its filters; they appear in the filter pane"),
         Binding("escape", "clear_search", "Clear search", show=False, id="app.clear",
                 tooltip="Clear the search (from outside the search box)"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh",
@@ -75,7 +79,7 @@ class PaperdeckApp(App[None]):
     BUILTIN_KEYS = [Binding("ctrl+p", "command_palette", "Command palette: every action by name")]
     # Actions of the main screen: not offered, and not run, while another screen is on top.
     MAIN_SCREEN_ACTIONS = {"focus_search", "cycle_sort", "sort_by", "toggle_filters", "clear_search",
-                           "clear_filters", "refresh"}
+                           "clear_filters", "refresh", "import", "save_search"}
     # Keys a search box would type: they act only when the focus is elsewhere.
     TYPED_IN_SEARCH = {"focus_search", "toggle_filters"}
 
@@ -93,14 +97,12 @@ class PaperdeckApp(App[None]):
         self.sort = "best"
         self.result: SearchResult | None = None
         self.generation = 0
-        self._idle_libraries: list[Library] = []
-        self._all_libraries: list[Library] = []
+        self.searches = SearchPool(self.db_path)  # connections for worker threads
         self._data_version = self.library.data_version()
         self.show_filters: bool | None = None  # None: as the width allows
         self.last_copied: str | None = None
         self.result_generation = 0
         self.result_complete = True
-        self._searching: dict[int, Library] = {}  # generation -> the worker library running it
         self._detail_timer = None
         self.library_problem: str | None = None  # why the library cannot be used; said on exit
 
@@ -157,10 +159,9 @@ class PaperdeckApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         """A damaged or vanished library is a sentence on exit, not a traceback."""
         cause = getattr(error, "error", error)  # a worker's failure wraps what it raised
-        if isinstance(cause, database.NotALibrary):
-            return self.library_unusable(str(cause))
-        if isinstance(cause, sqlite3.DatabaseError):
-            return self.library_unusable(database.explain(self.db_path, cause))
+        sentence = database.problem_sentence(self.db_path, cause)
+        if sentence is not None:
+            return self.library_unusable(sentence)
         super()._handle_exception(error)
 
     def settings_warnings(self) -> list[str]:
@@ -195,91 +196,65 @@ class PaperdeckApp(App[None]):
             return "relevance" if self.search_text.strip() else "date"
         return self.sort
 
-    def borrow_library(self) -> Library:
-        """A connection for one worker: pooled, since each thread worker runs on a fresh thread and
-        sqlite-utils connections must not be shared by two threads at once."""
-        try:
-            return self._idle_libraries.pop()
-        except IndexError:
-            library = open_library(self.db_path)
-            self._all_libraries.append(library)
-            return library
-
     def start_search(self, keep_paper: int | None = None) -> None:
-        for library in list(self._searching.values()):
-            library.db.conn.interrupt()  # the superseded search stops at its next SQLite step
+        """Record what to search for and hand it to a worker: the key handler reads nothing, so a
+        keystroke reaches the screen in one frame whatever the library's size."""
+        self.searches.cancel()  # a superseded search stops at its next SQLite step
         self.generation += 1
-        text, sort = self.effective_query(), self.effective_sort()
-        first = None if keep_paper is not None else self.quick_first_page(text, sort)
-        if first is not None:
-            self.show_result(first, self.generation, None, first.total < FIRST_PAGE and first.sort == sort)
-        self.run_search(text, sort, self.generation, keep_paper, first)
-
-    def quick_first_page(self, text: str, sort: str) -> SearchResult | None:
-        """The first screenful, read here and now when that is cheap, else None (the worker reads it).
-
-        Here, the keystroke and its new list reach the screen in one repaint; a thread worker only
-        starts after that repaint. Cheap means: straight from the index (relevance, unranked) or
-        an indexed order, no typo correction, and a filter's scan stopped past QUICK_SECONDS.
-        """
-        query = parse_query(text)
-        if sort != "relevance" and query.has_text:
-            return None  # words in date or title order: every match must be read to sort them
-        conn = self.library.db.conn
-        if query.filters:
-            # A filter may have to pass over many rows before it finds a screenful: bounded. Words
-            # alone need no bound: FTS5's costly part is one step the handler cannot stop, and
-            # stopping after it would only throw it away.
-            deadline = time.perf_counter() + QUICK_SECONDS
-            conn.set_progress_handler(lambda: time.perf_counter() > deadline, 2000)
-        try:
-            first = self.library.search(text, sort, limit=FIRST_PAGE, ranked=False, correct=False)
-        except sqlite3.OperationalError:  # interrupted at the deadline
-            return None
-        finally:
-            conn.set_progress_handler(None, 0)
-        return first if first.ids or not first.query.words else None
+        self.paper_list.expect_results()
+        self.run_search(self.effective_query(), self.effective_sort(), self.generation, keep_paper)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None,
-                   first: SearchResult | None = None) -> None:
+    def run_search(self, text: str, sort: str, generation: int, keep_paper: int | None) -> None:
         """First the screenful the list shows, at once; then every match; then the facets.
 
-        A newer keystroke cancels this worker and interrupts its SQLite statement, so a slow
-        count over a million papers never holds up the next search.
+        Each step is posted as a message; a newer keystroke cancels this worker and interrupts its
+        SQLite statement, so a slow count over a million papers never holds up the next search.
         """
         worker = get_current_worker()
-        library = self.borrow_library()
-        self._searching[generation] = library
         try:
-            if keep_paper is None and first is None:  # paint the first screenful now, rank and count after
-                first = library.search(text, sort, limit=FIRST_PAGE, ranked=False)
-                if worker.is_cancelled:
-                    return
-                finished = first.total < FIRST_PAGE and first.sort == sort
-                self.call_from_thread(self.show_result, first, generation, None, finished)
-            if first is not None and first.total < FIRST_PAGE and first.sort == sort:
-                result = first
-            else:
-                if first is not None and first.total >= FIRST_PAGE:
-                    # Ranking and counting every match waits until typing pauses: the next key
-                    # cancels this worker while it waits, so only its first screenful is paid for.
-                    time.sleep(SETTLE_SECONDS)
+            with self.searches.search() as library:
+                first = None
+                if keep_paper is None:  # paint the first screenful now, rank and count after
+                    first = library.search(text, sort, limit=FIRST_PAGE, ranked=False)
                     if worker.is_cancelled:
                         return
-                result = library.search(text, sort)
-                if worker.is_cancelled:
-                    return
-                self.call_from_thread(self.show_result, result, generation, keep_paper, True)
-            facets = library.facets(text, result.corrections, result.ids)
-            if not worker.is_cancelled:
-                self.call_from_thread(self.show_facets, facets, generation)
-        except sqlite3.OperationalError as error:
-            if "interrupted" not in str(error):
-                raise
-        finally:
-            self._searching.pop(generation, None)
-            self._idle_libraries.append(library)
+                    finished = first.total < FIRST_PAGE and first.sort == sort
+                    rows = library.list_rows(first.ids[:ROWS_AHEAD])
+                    self.post_message(SearchResultReady(first, generation, None, finished, rows))
+                if first is not None and first.total < FIRST_PAGE and first.sort == sort:
+                    result = first
+                else:
+                    if first is not None and first.total >= FIRST_PAGE:
+                        # Ranking and counting every match waits until typing pauses: the next key
+                        # cancels this worker while it waits, so only its first screenful is paid for.
+                        time.sleep(SETTLE_SECONDS)
+                        if worker.is_cancelled:
+                            return
+                    result = library.search(text, sort)
+                    if worker.is_cancelled:
+                        return
+                    rows = library.list_rows(result.ids[:ROWS_AHEAD]) if keep_paper is None else None
+                    self.post_message(SearchResultReady(result, generation, keep_paper, True, rows))
+                facets = library.facets(text, result.corrections, result.ids)
+                if not worker.is_cancelled:
+                    self.post_message(FacetsReady(facets, generation))
+        except SearchCancelled:
+            return
+
+    @on(SearchResultReady)
+    def search_result_ready(self, message: SearchResultReady) -> None:
+        if not self.screen_stack:
+            return  # a worker's last word, arriving while the app closes
+        if message.generation == self.generation:
+            self.paper_list.take_rows(message.rows)
+        self.show_result(message.result, message.generation, message.keep_paper, message.complete)
+
+    @on(FacetsReady)
+    def facets_ready(self, message: FacetsReady) -> None:
+        if not self.screen_stack:
+            return
+        self.show_facets(message.facets, message.generation)
 
     def show_result(self, result: SearchResult, generation: int, keep_paper: int | None,
                     complete: bool = True) -> None:
@@ -302,12 +277,12 @@ class PaperdeckApp(App[None]):
                 empty = [f"No paper matches “{self.effective_query()}”.",
                          "Esc clears the search" + (", x in the filter pane clears the filters." if self.filters else ".")]
                 empty.extend(result.query.problems)
-        self.paper_list.show(result.ids, result.terms, keep_paper, empty)
+        self.paper_list.show(result.ids, result.terms, keep_paper, empty, settled=complete)
         self.update_titles()
 
     def show_facets(self, facets: Facets, generation: int) -> None:
         if generation == self.generation:
-            self.main_screen.query_one(FilterPane).show(facets, self.filters)
+            self.main_screen.query_one(FilterPane).show(facets, self.filters, self.library.saved.all())
 
     def update_titles(self) -> None:
         result = self.result
@@ -338,6 +313,9 @@ class PaperdeckApp(App[None]):
 
     @on(FilterPane.Toggled)
     def filter_toggled(self, event: FilterPane.Toggled) -> None:
+        if event.field == "saved":
+            self.apply_saved_search(event.value)
+            return
         item = (event.field, event.value)
         if item in self.filters:
             self.filters.remove(item)
@@ -354,6 +332,9 @@ class PaperdeckApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            if event.worker.group == "search":  # no ranked list is coming: release nothing held
+                self.paper_list.drop_held()
+                self.paper_list.settled = True
             self.notify(f"{event.worker.error}", title="Search failed", severity="error")
 
     # -- the list and the detail ---------------------------------------------------------------
@@ -371,6 +352,8 @@ class PaperdeckApp(App[None]):
 
     def show_detail(self, paper_id: int | None, keep_scroll: bool = False) -> None:
         self._detail_timer = None
+        if not self.screen_stack or not self.is_running:
+            return  # the app is closing: a detail timer that fired late has nowhere to show
         paper = self.library.paper(paper_id) if paper_id is not None else None
         note = self.library.user.annotation(paper.id) if paper is not None else None
         self.main_screen.query_one(DetailPane).show(paper, self.result.terms if self.result else [], note,
@@ -431,15 +414,77 @@ class PaperdeckApp(App[None]):
         self.notify("Reading the paste…", timeout=2)
         self.preview_paste(event.text)
 
+    # -- saved searches ----------------------------------------------------------------------------
+
+    def action_save_search(self) -> None:
+        from tui.screens.save_search_dialog import SaveSearchDialog
+
+        # The box's text as it is now: its Changed messages for keys typed just before may be queued.
+        typed = self.main_screen.query_one(SearchBox).value
+        query = " ".join([typed, *(filter_token(f, v) for f, v in self.filters)]).strip()
+        if not query:
+            self.notify("There is no search to save: type one, or pick filters, first", severity="warning")
+            return
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            from store.saved_searches import SavedSearchError
+
+            try:
+                search, replaced = self.library.saved.save(name, query)
+            except SavedSearchError as error:
+                self.notify(str(error), title="Not saved", severity="error")
+                return
+            self.notify(f"{search.name}: {search.query} (in the filter pane; paperdeck export --saved "
+                        f"{search.name!r})", title="Search replaced" if replaced else "Search saved", markup=False)
+            self.start_search(keep_paper=self.paper_list.paper_id)  # the filter pane lists it
+        self.push_screen(SaveSearchDialog(query, [s.name for s in self.library.saved.all()]), named)
+
+    def apply_saved_search(self, name: str) -> None:
+        """The saved text goes in the box, filters and all, so what runs is what the person sees."""
+        from store.saved_searches import SavedSearchError
+
+        try:
+            search = self.library.saved.find(name)
+        except SavedSearchError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.filters = []
+        box = self.main_screen.query_one(SearchBox)
+        if box.value == search.query:
+            self.start_search()
+        else:
+            box.value = search.query  # Input.Changed runs the search
+        self.notify(search.query, title=f"Saved search: {search.name}", timeout=3, markup=False)
+
+    def delete_saved_search(self, name: str) -> None:
+        from store.saved_searches import SavedSearchError
+
+        try:
+            gone = self.library.saved.delete(name)
+        except SavedSearchError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"{gone.name}: {gone.query}", title="Saved search deleted", markup=False)
+        self.start_search(keep_paper=self.paper_list.paper_id)
+
+    def action_import(self) -> None:
+        """For terminals that send no bracketed paste, and to read the system clipboard."""
+        from tui.screens.import_screen import ImportScreen
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.notify("Reading the text…", timeout=2)
+                self.preview_paste(text)
+        self.push_screen(ImportScreen(), chosen)
+
     @work(thread=True, exclusive=True, group="paste")
     def preview_paste(self, text: str) -> None:
         from store.pastes import preview
 
-        library = self.borrow_library()
-        try:
+        with self.searches.library() as library:
             report = preview(library, {"the paste": text}, as_of=self.as_of)
-        finally:
-            self._idle_libraries.append(library)
         self.call_from_thread(self.show_paste_preview, text, report)
 
     def show_paste_preview(self, text: str, report: LoadReport) -> None:
@@ -455,12 +500,9 @@ class PaperdeckApp(App[None]):
         from store.pastes import save_paste
         from store.reporting import summary
 
-        library = self.borrow_library()
-        try:
+        with self.searches.library() as library:
             path = save_paste(self.db_path, text)
             report = library.load([path], self.as_of)
-        finally:
-            self._idle_libraries.append(library)
         self.call_from_thread(self.paste_stored, path.stem, summary(report))
 
     def paste_stored(self, name: str, summary: str) -> None:
@@ -682,6 +724,14 @@ class PaperdeckApp(App[None]):
         for sort in ("relevance", "date", "title", "upvotes"):
             yield SystemCommand(f"Sort by {sort}", f"Order the list by {SORT_LABELS[sort]}",
                                 lambda sort=sort: self.action_sort_by(sort))
+        yield SystemCommand("Save search", "Name the search and its filters (Ctrl+S)", self.action_save_search)
+        for search in self.library.saved.all():
+            yield SystemCommand(f"Saved search: {search.name}", search.query,
+                                lambda name=search.name: self.apply_saved_search(name))
+            yield SystemCommand(f"Delete saved search: {search.name}", search.query,
+                                lambda name=search.name: self.delete_saved_search(name))
+        yield SystemCommand("Import", "Paste or read the clipboard: a listing, BibTeX, RIS or CSL-JSON (i)",
+                            self.action_import)
         yield SystemCommand("Open paper", "Read the paper under the cursor (Enter)", self.paper_list.action_open)
         yield SystemCommand("Mark paper", "Mark or unmark the paper under the cursor (Space)",
                             self.paper_list.action_mark)
@@ -706,8 +756,9 @@ class PaperdeckApp(App[None]):
         yield SystemCommand("Help", "Every key on one screen (?)", self.action_help)
 
     def on_unmount(self) -> None:
-        for library in self._all_libraries:
-            library.close()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self.searches.close()
         self.library.close()
 
 

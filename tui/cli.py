@@ -37,10 +37,18 @@ def _as_of(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _home_relative(path: Path) -> str:
+    """``~/...`` where the path is under the home folder, as a person would type it."""
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                        help="library file (default: $PAPERDECK_DB, else the user data directory)")
+                        help=f"library file (default: $PAPERDECK_DB, else {_home_relative(default_db_path())})")
     common.add_argument("--as-of", type=_as_of, default=argparse.SUPPRESS, metavar="YYYY-MM-DD",
                         help="the day year-less dates are resolved against (default: today)")
     parser = argparse.ArgumentParser(
@@ -62,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--watch", "-w", type=Path, metavar="FILE",
                         help="keep FILE in step with the library: rewritten (atomically) after every load or edit, "
                              "until Ctrl-C; e.g. --format bibtex --watch refs.bib")
+    export.add_argument("--saved", metavar="NAME",
+                        help="what the saved search NAME matches (with QUERY too: what both match)")
     export.add_argument("query", nargs="*", help="search terms, as in the search box (default: everything)")
     cite = commands.add_parser(
         "cite", parents=[common], help="print the citations of the papers QUERY matches",
@@ -91,6 +101,24 @@ def build_parser() -> argparse.ArgumentParser:
                     "paper). With TEXT, replaces the note ('-' reads it from stdin, '' removes it); without, prints it.")
     note.add_argument("paper", metavar="ID_OR_QUERY", help="a paper id, or a quoted query matching one paper")
     note.add_argument("text", nargs="?", metavar="TEXT", help="the new note; '-' reads stdin; '' removes the note")
+    saved = commands.add_parser(
+        "saved", parents=[common], help="list, save or delete saved searches",
+        description="Without arguments, lists the saved searches. NAME QUERY saves QUERY (the search box's "
+                    "language) as NAME, replacing a search of that name; --delete NAME deletes one. The browser "
+                    "saves with Ctrl+S and lists them in the filter pane.",
+        epilog="examples: paperdeck saved thesis 'tag:thesis is:unread' · paperdeck export --saved thesis -f bibtex")
+    saved.add_argument("name", nargs="?", metavar="NAME", help="the saved search's name")
+    saved.add_argument("query", nargs="*", metavar="QUERY", help="search terms to save under NAME")
+    saved.add_argument("--delete", "-d", metavar="NAME", help="delete the saved search NAME")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="put tags, notes, reading state and stars back from a JSON export",
+        description="Read a paperdeck JSON export (paperdeck export --format json, e.g. from another machine) "
+                    "and merge what its papers carry (tags, notes, reading state, stars) into the same papers "
+                    "here, found by title and first author: tags are added, a different note is appended, the "
+                    "further reading state and any star are kept. Ctrl+Z in the browser undoes it.",
+        epilog="example: paperdeck export -f json -o mine.json (there) · paperdeck restore mine.json (here)")
+    restore.add_argument("file", type=Path, metavar="FILE", help="a paperdeck JSON export")
+    restore.add_argument("--dry-run", "-n", action="store_true", help="say what would change; change nothing")
     mark = commands.add_parser(
         "mark", parents=[common], help="set the reading state or star of every paper QUERY matches",
         description="Set the reading state and/or the star of every paper QUERY matches exactly.")
@@ -204,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
             return export(db_path, args)
         if args.command == "cite":
             return cite_command(db_path, args)
+        if args.command == "restore":
+            return restore_command(db_path, args)
+        if args.command == "saved":
+            return saved_command(db_path, args)
         if args.command in ("tag", "note", "mark"):
             return user_command(db_path, args)
         if args.command == "check":
@@ -364,8 +396,16 @@ def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, in
     from store.cite import cite
     from store.export import paper_json
 
+    from store.saved_searches import SavedSearchError
+
     query = " ".join(args.query)
     with open_library(db_path) as library:
+        if args.saved:
+            try:
+                query = f"{library.saved.find(args.saved).query} {query}".strip()
+            except SavedSearchError as error:
+                print(f"paperdeck: {error}", file=sys.stderr)
+                return None, 0
         papers = matching_papers(library, query, "date")
         if query and not papers:
             print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
@@ -417,6 +457,58 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
                     print(f"{count} papers rewritten to {output}", file=sys.stderr)
     except KeyboardInterrupt:
         return 0
+
+
+def restore_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store.restore import RestoreError, restore
+    from store.userdata import UserDataError
+
+    with open_library(db_path) as library:
+        try:
+            report = restore(library.db, args.file, dry_run=args.dry_run)
+        except (RestoreError, UserDataError) as error:
+            print(f"paperdeck: {error}", file=sys.stderr)
+            return 1
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{args.file}: {counted(report.papers, 'paper')} with tags, notes, reading state or stars; "
+          f"{report.matched:,} found here, {verb} {counted(report.changed, 'paper')}"
+          + (" (dry run: nothing changed)" if args.dry_run else ""), file=sys.stderr)
+    for label, titles in (("not in this library", report.unmatched), ("several papers here share the title",
+                                                                       report.ambiguous)):
+        if titles:
+            shown = "; ".join(titles[:5]) + (f"; … {len(titles) - 5:,} more" if len(titles) > 5 else "")
+            print(f"  {counted(len(titles), 'paper')} {label}: {shown}", file=sys.stderr)
+    return 0
+
+
+def saved_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store.saved_searches import SavedSearchError
+
+    with open_library(db_path) as library:
+        try:
+            if args.delete:
+                gone = library.saved.delete(args.delete)
+                print(f"deleted the saved search {gone.name!r} ({gone.query})", file=sys.stderr)
+                return 0
+            if args.name is not None and not args.query:
+                print(library.saved.find(args.name).query)
+                return 0
+            if args.name is not None:
+                search, replaced = library.saved.save(args.name, " ".join(args.query))
+                count = library.search(search.query, sort="date").total
+                print(f"{'replaced' if replaced else 'saved'} {search.name!r}: {search.query} "
+                      f"({counted(count, 'paper')} now)", file=sys.stderr)
+                return 0
+        except SavedSearchError as error:
+            print(f"paperdeck: {error}", file=sys.stderr)
+            return 1
+        searches = library.saved.all()
+        if not searches:
+            print("no saved searches yet (paperdeck saved NAME QUERY, or Ctrl+S in the browser)", file=sys.stderr)
+        width = max((len(s.name) for s in searches), default=0)
+        for search in searches:
+            print(f"{search.name:<{width}}  {search.query}")
+    return 0
 
 
 def cite_command(db_path: Path, args: argparse.Namespace) -> int:

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
+
+from tui.widgets.ordered_text_area import OrderedTextArea
 
 
 def external_editor() -> str | None:
@@ -51,35 +52,12 @@ class UnsavedNote(ModalScreen[str]):
         yield Footer()
 
 
-SCREEN_ACTIONS = {"save", "close", "external"}  # the editor's keys, not the text's
-
-
-class NoteArea(TextArea):
-    """The text area, with every key handled here in the order typed (see SearchBox): Ctrl+S and Esc
-    act on the text typed before them, and a Backspace never lands after the letters that follow it."""
-
-    async def _on_key(self, event: events.Key) -> None:
-        screen_keys = self.screen._bindings.copy()
-        screen_keys.apply_keymap(self.app._keymap)  # a [keys] remap of note.save and the others counts here too
-        for binding in screen_keys.key_to_bindings.get(event.key, ()):
-            if binding.action in SCREEN_ACTIONS:
-                event.stop()
-                event.prevent_default()
-                await self.screen.run_action(binding.action)
-                return
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            event.stop()
-            event.prevent_default()
-            await self.run_action(binding.action)
-            return
-        await super()._on_key(event)
-
-
 class NoteEditor(ModalScreen[str | None]):
     """Returns the edited text to save, or None to leave the note as it was."""
 
+    AREA_ACTIONS = frozenset({"save", "close", "external"})  # the editor's keys, not the text's
     BINDINGS = [
-        # The text area runs these itself, in key order (NoteArea); here for the footer and the help.
+        # The text area runs these itself, in key order (OrderedTextArea); here for the footer and the help.
         Binding("ctrl+s", "save", "Save", id="note.save", tooltip="Save the note and close"),
         Binding("escape", "close", "Close (asks if changed)", id="note.close",
                 tooltip="Close; with unsaved changes, asks whether to save them"),
@@ -100,7 +78,7 @@ class NoteEditor(ModalScreen[str | None]):
             # The title is listing text: a Text, so no markup in it is read.
             yield Static(Text(self.paper_title, style=Style(bold=True), no_wrap=True, overflow="ellipsis"),
                          id="note-title")
-            yield NoteArea(self.original, id="note-text", soft_wrap=True, tab_behavior="indent")
+            yield OrderedTextArea(self.original, id="note-text", soft_wrap=True, tab_behavior="indent")
         yield Footer()
 
     def focus_field(self) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from store.library import Facets
+from store.saved_searches import SavedSearch
 from tui.render import plain
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -43,14 +44,18 @@ class FilterPane(OptionList):
     class Cleared(Message):
         """Every filter removed."""
 
-    _shown: tuple[Facets, list[tuple[str, str]]] | None = None
+    _shown: tuple[Facets, list[tuple[str, str]], list[SavedSearch]] | None = None
     _shown_width = 0
 
-    def show(self, facets: Facets, active: list[tuple[str, str]]) -> None:
+    def show(self, facets: Facets, active: list[tuple[str, str]], saved: list[SavedSearch] = ()) -> None:
         """Fill the pane; labels are cut to its real width, so this waits for the first layout and
-        runs again whenever the width changes (sized before layout, labels read ``20… 11``)."""
-        self._shown = (facets, active)
+        runs again whenever the width changes (sized before layout, labels read ``20… 11``).
+        Saved searches come first: Enter on one puts its text in the search box."""
+        shown = (facets, list(active), list(saved))
         width = self.scrollable_content_region.width
+        if shown == self._shown and width == self._shown_width and self.option_count:
+            return  # the same counts again (a keystroke that changed no match): nothing to rebuild
+        self._shown = shown
         if width <= 0:
             return  # not laid out yet: on_resize fills it from the real width
         self._shown_width = width
@@ -75,6 +80,10 @@ class FilterPane(OptionList):
                 label = plain(filter_token(field, key))
                 label.truncate(room - 4, overflow="ellipsis")
                 options.append(Option(Text("  × ") + label, id=f"{ACTIVE}{field}{SEP}{key}"))
+        if saved:
+            heading("Saved searches")
+            for search in saved:
+                value("saved", search.name, plain(search.name), None)
         if facets.tags or facets.starred or facets.noted or facets.unlisted or any(
                 count for state, count in facets.reading.items() if state != "unread"):
             heading("Reading")

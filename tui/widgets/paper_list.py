@@ -123,6 +123,10 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = 0
         self.marked: set[int] = set()
         self.empty_message: list[str] = []
+        # False from a keystroke until its ranked list is shown: an action on "the top paper" typed
+        # meanwhile (Enter c, right after the words) is held and then acts on the best match.
+        self.settled = True
+        self._held: list[str] = []
         self._pattern = None
         self._rows: LRUCache[int, ListRow] = LRUCache(4 * PAGE)
         self._lines: LRUCache[tuple, Strip] = LRUCache(1000)
@@ -133,9 +137,26 @@ class PaperList(ScrollView, can_focus=True):
     def paper_id(self) -> int | None:
         return self.ids[self.cursor] if 0 <= self.cursor < len(self.ids) else None
 
+    def expect_results(self) -> None:
+        """A new search is on its way: what the list shows now is not what was typed."""
+        self.settled = False
+
+    def hold_until_settled(self, action: str) -> bool:
+        """Keep ``action`` (on the cursor's paper at the top) until the list shows the ranked result
+        of what was typed; True when held. Marks and a moved cursor are the person's choice: not held."""
+        if self.settled or self.marked or self.cursor > 0:
+            return False
+        self._held.append(action)
+        return True
+
+    def drop_held(self) -> list[str]:
+        held, self._held = self._held, []
+        return held
+
     def show(self, ids: array, terms: list[str], keep_paper: int | None = None,
-             empty_message: list[str] | None = None) -> None:
-        """Replace the list; keep the cursor on ``keep_paper`` when it is still listed."""
+             empty_message: list[str] | None = None, settled: bool = True) -> None:
+        """Replace the list; keep the cursor on ``keep_paper`` when it is still listed. ``settled``:
+        this is the search's final list (not a first screenful with ranking to follow)."""
         self.ids = ids
         self._pattern = term_pattern(terms)
         self.empty_message = empty_message or []
@@ -150,6 +171,15 @@ class PaperList(ScrollView, can_focus=True):
         self.scroll_to(y=max(0, self.cursor - self.scrollable_content_region.height // 2), animate=False)
         self.refresh()
         self.post_message(self.CursorMoved(self.paper_id, by_search=True))
+        self.settled = settled
+        if settled:
+            for action in self.drop_held():
+                self.call_later(self.run_action, action)
+
+    def take_rows(self, rows: dict[int, ListRow]) -> None:
+        """Rows a worker read ahead, so drawing the list's first lines reads nothing here."""
+        for paper_id, row in rows.items():
+            self._rows[paper_id] = row
 
     def forget_rows(self) -> None:
         """The library changed under the same ids: fetch rows again."""
@@ -280,6 +310,8 @@ class PaperList(ScrollView, can_focus=True):
         self.set_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_open(self) -> None:
+        if self.hold_until_settled("open"):
+            return
         if self.paper_id is not None:
             self.post_message(self.Opened(self.paper_id))
 
@@ -292,6 +324,8 @@ class PaperList(ScrollView, can_focus=True):
         self.set_cursor(self.cursor + 1) if self.cursor + 1 < len(self.ids) else self.refresh()
 
     def action_cite(self, choose: bool) -> None:
+        if self.hold_until_settled(f"cite({choose})"):
+            return
         if self.marked:
             # Marked papers in list order, then any marked ones the current search hides.
             listed = [i for i in self.ids if i in self.marked]
@@ -311,14 +345,20 @@ class PaperList(ScrollView, can_focus=True):
         return [self.paper_id] if self.paper_id is not None else []
 
     def action_annotate(self, change: str) -> None:
+        if change != "undo" and self.hold_until_settled(f"annotate({change!r})"):
+            return
         ids = self.chosen_ids()
         if ids or change == "undo":
             self.post_message(self.AnnotateRequested(ids, change))
 
     async def action_edit_tags(self) -> None:
+        if self.hold_until_settled("edit_tags"):
+            return
         await self.app.edit_tags(self.chosen_ids())
 
     async def action_edit_note(self) -> None:
+        if self.hold_until_settled("edit_note"):
+            return
         if self.paper_id is not None:
             await self.app.edit_note(self.paper_id)
 
