@@ -125,7 +125,11 @@ def schema_version(db: sqlite_utils.Database) -> int:
         return int(row[0])
     except (TypeError, ValueError):
         path = Path(db.execute("PRAGMA database_list").fetchone()[2])
-        raise damaged(path, f"its schema_version in the meta table is {row[0]!r}, not a number") from None
+        # A copy made by .recover would hold the same value: the cure is a backup, or the number.
+        raise DamagedLibrary(
+            f"the library {path} is damaged (its schema_version in the meta table is {row[0]!r}, not a number); "
+            f"restore a backup, or, if this paperdeck wrote it, put the number back with "
+            f"`sqlite3 {path} \"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'\"`") from None
 
 
 def _create_v1(db: sqlite_utils.Database) -> None:
