@@ -470,10 +470,19 @@ def paper_link(paper: Paper) -> str:
     return f"https://scholar.google.com/scholar?q={query}"
 
 
+# What Markdown reads as markup or raw HTML in a link's text: backslash-escaped (CommonMark escapes
+# any ASCII punctuation so), so a title's <script> or *stars* are shown as typed.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")
+
+
+def markdown_escape(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def markdown_entry(paper: Paper) -> str:
-    title = display_title(paper).replace("[", "\\[").replace("]", "\\]")
+    title = markdown_escape(display_title(paper))
     year = f", {paper.date[:4]}" if paper.date else ""
-    return f"[{title}]({paper_link(paper)}) — {short_authors(paper)}{year}"
+    return f"[{title}]({paper_link(paper)}) — {markdown_escape(short_authors(paper))}{year}"
 
 
 # -- one entry point ---------------------------------------------------------------------------

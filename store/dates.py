@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from store.limits import FIRST_YEAR
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -34,6 +36,9 @@ def month_number(name: str) -> int:
 def make_date(year: int | None, month: int, day: int, as_of: dt.date) -> dt.date:
     """The day; a missing year is the most recent such day not after ``as_of``."""
     if year is not None:
+        if not FIRST_YEAR <= year <= as_of.year + 1:
+            raise DateProblem(f"{year:04d} is not a plausible year for a paper (before {FIRST_YEAR} or after "
+                              f"{as_of.year + 1})")
         try:
             return dt.date(year, month, day)
         except ValueError:
@@ -73,4 +78,6 @@ def parse_month(text: str) -> str:
     match = _MONTH_YEAR.match(text.strip())
     if not match:
         raise DateProblem(f"not a month: {text!r}")
+    if int(match.group("year")) < FIRST_YEAR:
+        raise DateProblem(f"{match.group('year')} is not a plausible year for a paper (before {FIRST_YEAR})")
     return f"{int(match.group('year')):04d}-{month_number(match.group('month')):02d}"

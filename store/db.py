@@ -20,6 +20,72 @@ class NotALibrary(RuntimeError):
     """The path given as the library is a folder, a listing, or some other file that is not SQLite."""
 
 
+class DamagedLibrary(NotALibrary):
+    """The library file is SQLite but damaged: nothing is written to it; the message says how to recover."""
+
+
+def recovery_advice(path: Path) -> str:
+    """What to do with a damaged library: SQLite's own recovery into a new file, or a backup."""
+    recovered = path.with_name(f"{path.stem}-recovered{path.suffix or '.db'}")
+    return (f"recover what it holds with `sqlite3 {path} \".recover\" | sqlite3 {recovered}` and open that "
+            f"with --db {recovered}, or restore a backup (`paperdeck backup` makes one)")
+
+
+def damaged(path: Path, detail: str) -> DamagedLibrary:
+    return DamagedLibrary(f"the library {path} is damaged ({detail}); {recovery_advice(path)}")
+
+
+def explain(path: Path, error: sqlite3.Error) -> str:
+    """One sentence for an SQLite error met while using the library at ``path``: what is wrong, what to do."""
+    text = str(error)
+    lowered = text.lower()
+    if "malformed" in lowered or "not a database" in lowered or "encrypted" in lowered or "corrupt" in lowered:
+        return str(damaged(path, text))
+    if "unable to open" in lowered:
+        if not path.exists():
+            return (f"cannot create the library {path}: the folder {path.parent} cannot be written; "
+                    "name a library file in a folder you can write (--db PATH)")
+        return (f"cannot open the library {path}: the file or its folder {path.parent} cannot be written "
+                f"(SQLite keeps {path.name}-wal and {path.name}-shm beside it); make them writable, "
+                f"or copy the file to a folder you can write and open it with --db")
+    if "readonly" in lowered or "read-only" in lowered:
+        return (f"the library {path} cannot be written (the file or its folder is read-only); make it writable, "
+                "or copy it to a folder you can write and open it with --db")
+    if "locked" in lowered or "busy" in lowered:
+        return (f"the library {path} stayed locked by another program for 30 s ({text}); "
+                "try again when that load or browser has finished")
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return f"the library {path} could not be written ({text}); nothing of this change was stored"
+    return f"the library {path} cannot be used ({text}); `paperdeck check` says whether it is damaged"
+
+
+def problem_sentence(path: Path, error: BaseException) -> str | None:
+    """The sentence for an error that says the library cannot be used (a front end shows it and
+    stops), or None for any other error. The browser asks this, so it needs no sqlite3 of its own."""
+    if isinstance(error, NotALibrary):
+        return str(error)
+    if isinstance(error, sqlite3.DatabaseError):
+        return explain(path, error)
+    return None
+
+
+def quick_check(db: sqlite_utils.Database) -> list[str]:
+    """SQLite's quick check (structure, not index contents): [] when the file is sound, else what it found."""
+    try:
+        found = [row[0] for row in db.execute("PRAGMA quick_check(20)").fetchall()]
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    return [] if found == ["ok"] else found
+
+
+def require_intact(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse to write into a damaged file: a write there can spread the damage to what is still readable."""
+    problems = quick_check(db)
+    if problems:
+        raise damaged(path, f"PRAGMA quick_check: {problems[0]}" + (f" and {len(problems) - 1} more problems"
+                                                                    if len(problems) > 1 else ""))
+
+
 def check_library_path(path: Path) -> None:
     """Refuse, with a message saying what the path is, anything that cannot be a library file."""
     if path.is_dir():
@@ -53,7 +119,17 @@ def schema_version(db: sqlite_utils.Database) -> int:
     if "meta" not in db.table_names():
         return 0
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    if row is None:
+        return 0
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        path = Path(db.execute("PRAGMA database_list").fetchone()[2])
+        # A copy made by .recover would hold the same value: the cure is a backup, or the number.
+        raise DamagedLibrary(
+            f"the library {path} is damaged (its schema_version in the meta table is {row[0]!r}, not a number); "
+            f"restore a backup, or, if this paperdeck wrote it, put the number back with "
+            f"`sqlite3 {path} \"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'\"`") from None
 
 
 def _create_v1(db: sqlite_utils.Database) -> None:

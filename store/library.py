@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from store import citekeys, decisions, saved_searches, userdata
 from store import db as database
-from store.loader import Loader
+from store.loader import Loader, LoadProgress
 from store.models import LoadReport, Paper, Source
 from store.paths import bundled_seeds, default_db_path
 from store.query import Query, filter_sql, fts_expression, parse_query
@@ -118,12 +118,15 @@ class Library:
     # -- loading ---------------------------------------------------------------------------------
 
     def load(self, paths: Iterable[str | Path], as_of: dt.date | None = None, workers: int = 0,
-             dry_run: bool = False) -> LoadReport:
+             dry_run: bool = False, progress: Callable[[LoadProgress], None] | None = None) -> LoadReport:
         """Load listing files. ``workers=1`` reads and parses a large load in a worker process;
         only from a program whose main module is import-safe (``if __name__ == "__main__"``), as
         multiprocessing re-imports it there: the ``paperdeck load`` command is. ``dry_run``: the
-        report of what the load would do, with nothing stored."""
-        return Loader(self.db, as_of, workers, dry_run=dry_run).load(paths)
+        report of what the load would do, with nothing stored. A library that fails SQLite's quick
+        check is refused (DamagedLibrary) before anything is written."""
+        if not dry_run:
+            database.require_intact(self.db, self.path)
+        return Loader(self.db, as_of, workers, dry_run=dry_run, progress=progress).load(paths)
 
     def load_seeds_if_empty(self, as_of: dt.date | None = None) -> LoadReport | None:
         if self.paper_count() or self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]:

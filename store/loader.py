@@ -6,8 +6,13 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.connection
+import os
+import re
+import stat
+import threading
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from store import citekeys, decisions, identifiers, merge, parsers, references, userdata
+from store.limits import MAX_FILE_ENV, max_file_bytes
 from store.models import REFERENCE_FIELDS, FileReport, LoadReport, ParseError, ParseResult, Problem, Record
 from store.parsers import card_list
 from store.text import title_key
@@ -63,6 +69,44 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+# Only these end a line: str.splitlines() also breaks at U+2028/U+2029, form feeds and other
+# separators that pasted text holds inside a title.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    lines = LINE_BREAK.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+              (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_listing(path: Path, limit: int | None = None) -> bytes:
+    """A listing file's bytes (at most ``limit`` of them when given, for a look at its start).
+
+    Anything but a regular file (a FIFO, a device such as /dev/zero, a socket) is refused at once,
+    and a file larger than ``max_file_bytes()`` before it is read: opened without blocking, so a
+    FIFO with no writer cannot hang the load, and checked on the open file itself.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in FILE_KINDS if test(info.st_mode)), "not a regular file")
+            raise FileRejected(f"{kind}, not a listing file: paperdeck reads regular files only")
+        most = max_file_bytes()
+        if limit is None and info.st_size > most:
+            raise FileRejected(
+                f"{info.st_size:,} bytes, more than the {round(most / 2**20, 3):g} MB a listing file may have (it would be "
+                f"read into memory whole); split it, or raise the limit with ${MAX_FILE_ENV} (in MB)")
+        data = file.read(most + 1 if limit is None else limit)
+    if limit is None and len(data) > most:
+        raise FileRejected(f"grew past {round(most / 2**20, 3):g} MB while it was read; ${MAX_FILE_ENV} raises the limit")
+    return data
 
 
 def decode(data: bytes) -> tuple[str, str, list[Problem]]:
@@ -118,9 +162,11 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
     names the library knows, which only the loading process can ask.
     """
     try:
-        data = path.read_bytes()
+        data = read_listing(path)
     except OSError as error:
         return FileReport(str(path), "failed", error=f"cannot read: {error.strerror or error}")
+    except FileRejected as error:
+        return FileReport(str(path), "failed", error=str(error), problems=[Problem(error.line, str(error), str(path))])
     prepared = PreparedFile(path, len(data), hashlib.sha256(data).hexdigest())
     if prepared.sha256 == stored_sha256:
         return FileReport(str(path), "unchanged")
@@ -129,7 +175,7 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
             raise FileRejected("empty file")
         text, prepared.encoding, prepared.problems = decode(data)
         del data
-        prepared.lines = text.splitlines()
+        prepared.lines = split_lines(text)
         for number, line in enumerate(prepared.lines, 1):
             if len(line) > MAX_LINE:
                 prepared.problems.append(Problem(
@@ -153,6 +199,20 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
     return prepared
 
 
+def exit_with_parent() -> None:
+    """In a worker process: exit as soon as the loading process is gone. Killed (``kill -9``), it
+    cannot shut its pool down, and a worker waiting for its next file would wait for ever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait_then_exit() -> None:
+        multiprocessing.connection.wait([parent.sentinel])  # ready when the parent has ended
+        os._exit(1)
+
+    threading.Thread(target=wait_then_exit, name="exit-with-parent", daemon=True).start()
+
+
 class KnownNames:
     """Author names the library already knows: hints for gluey card lines."""
 
@@ -174,18 +234,39 @@ PAPER_MARKS = ", ".join("?" * len(PAPER_COLUMNS.split(",")))
 UNTITLED = "u|"
 
 
+PROGRESS_RECORDS = 500  # within a file, progress is sent after every this many records
+
+
+@dataclass
+class LoadProgress:
+    """How far a load has got, for a progress display: sent when it starts, as each file starts
+    being stored and ends, and every PROGRESS_RECORDS records in between."""
+
+    files_done: int
+    files_total: int
+    records: int  # records stored so far by this load
+    papers: int  # papers added and records merged into known ones, so far
+    current: str | None = None  # the file being stored
+
+
 class Loader:
     """Loads files into one open library database."""
 
     def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None, workers: int = 0,
-                 dry_run: bool = False):
+                 dry_run: bool = False, progress: Callable[[LoadProgress], None] | None = None):
         """``dry_run``: each file is stored and matched exactly as in a load, then rolled back, so the
-        report is the preview of what a load would do and the library is left as it was."""
+        report is the preview of what a load would do and the library is left as it was.
+        ``progress``: called with a LoadProgress as the load goes (the CLI's progress bar)."""
         self.db = db
         self.as_of = as_of or dt.date.today()
         self.workers = workers
         self.dry_run = dry_run
         self.report = LoadReport()
+        self.progress = progress
+        self._files_done = self._files_total = self._records_stored = 0
+        # Caches of what the database holds are valid for one transaction only (``_begin`` clears
+        # them): between two files another process may commit, and a reload there deletes unused
+        # authors, whose ids SQLite then gives to the next new row.
         self._author_ids: dict[str, int] = {}
         self._saturated: set[str] = set()  # keys filed under more than MAX_BLOCK papers
         # Papers written in the open transaction and not yet in the full-text index: indexed in one
@@ -205,21 +286,38 @@ class Loader:
         formats spell out whole, which are in the library by then. Reports keep the order given.
         A large load reads and parses the next files in a worker process while this one stores.
         """
+        paths = list(paths)
         files = expand_paths(paths)
         order = sorted(range(len(files)), key=lambda i: self._sniff_card_list(files[i]))
         reports: list[FileReport | None] = [None] * len(files)
         stored = dict(self.db.execute("SELECT path, sha256 FROM files").fetchall())
         jobs = [(files[i], stored.get(str(files[i].resolve())), self.as_of) for i in order]
+        self._files_total = len(files)
+        self._tell()
         for index, prepared in zip(order, self._prepared(jobs)):
             if isinstance(prepared, PreparedFile):
+                self._tell(str(prepared.path))
                 if prepared.result is None:  # a card list
                     prepared.result = card_list.parse(prepared.lines, self.as_of, known_names=KnownNames(self.db))
                     prepared.lines = []
                     prepared.compute_keys()
                 prepared = self._store(prepared)
             reports[index] = prepared
+            self._files_done += 1
+            self._tell()
         self.report.files = [report for report in reports if report is not None]
+        for folder in map(Path, paths):
+            if folder.is_dir() and not expand_paths([folder]):
+                message = (f"no listing files in this folder (paperdeck reads its {', '.join(sorted(LISTING_SUFFIXES - {''}))} "
+                           "files and those without a suffix)")
+                self.report.files.append(FileReport(str(folder), "failed", error=message,
+                                                    problems=[Problem(1, message, str(folder))]))
         return self.report
+
+    def _tell(self, current: str | None = None) -> None:
+        if self.progress is not None:
+            self.progress(LoadProgress(self._files_done, self._files_total, self._records_stored,
+                                       self.report.papers_new + self.report.papers_merged, current))
 
     def _prepared(self, jobs: list[tuple]) -> Iterator[PreparedFile | FileReport]:
         """``prepare_file`` of each job, in order: here for a small load, else in a worker process
@@ -230,7 +328,8 @@ class Loader:
                 yield prepare_file(*job)
             return
         # spawn, not fork: the loading process may have threads (a browser) and open connections.
-        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=exit_with_parent) as pool:
             pending = deque(pool.submit(prepare_file, *job) for job in jobs[1 : PREFETCH + 1])
             upcoming = iter(jobs[PREFETCH + 1 :])
             try:
@@ -248,11 +347,11 @@ class Loader:
     @staticmethod
     def _sniff_card_list(path: Path) -> bool:
         try:
-            with path.open("rb") as handle:
-                head = handle.read(65536).decode("utf-8", errors="replace")
-        except OSError:
-            return False
-        return parsers.detect(head.splitlines()[:-1] or head.splitlines()) is card_list
+            head = read_listing(path, 65536).decode("utf-8", errors="replace")
+        except (OSError, FileRejected):
+            return False  # reading it for real says what is wrong
+        lines = split_lines(head)
+        return parsers.detect(lines[:-1] or lines) is card_list
 
     def _store(self, prepared: PreparedFile) -> FileReport:
         path = str(prepared.path)
@@ -266,7 +365,10 @@ class Loader:
                   self.report.papers_updated, self.report.papers_removed)
         self._abstract_keys = prepared.abstract_keys
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._begin()
+            if self._stored_sha256(prepared.path) == prepared.sha256:  # another process loaded it meanwhile
+                self.db.execute("ROLLBACK")
+                return FileReport(path, "unchanged")
             self._replace_file(prepared, result.records, len(problems))
             if self.dry_run:
                 self.db.execute("ROLLBACK")
@@ -289,6 +391,19 @@ class Loader:
                           # and every record of a dry run (the preview).
                           taken=[taken_line(record) for record in result.records]
                           if result.confidence is not None or self.dry_run else [])
+
+    def _begin(self) -> None:
+        """Open a file's write transaction and forget every database id and block read before it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        self._author_ids.clear()
+        self._saturated.clear()
+        self._unindexed.clear()  # paper ids: empty after every commit or rollback, and must be
+        self._moved = {}
+        self._decisions = {}  # read again inside the transaction (_replace_file)
+
+    def _stored_sha256(self, path: Path) -> str | None:
+        row = self.db.conn.execute("SELECT sha256 FROM files WHERE path = ?", [str(path.resolve())]).fetchone()
+        return row[0] if row else None
 
     def _replace_file(self, prepared: PreparedFile, records: list[Record], problem_count: int) -> None:
         conn = self.db.conn
@@ -327,6 +442,9 @@ class Loader:
             else:
                 self._rebuild_paper(paper_id, added=(record_id, record.format, fields))
                 self.report.papers_merged += 1
+            self._records_stored += 1
+            if self._records_stored % PROGRESS_RECORDS == 0:
+                self._tell(str(prepared.path))
         self._moved = userdata.moved_papers(listed_before, self._annotated_records(file_id)) if listed_before else {}
         for paper_id in previously_listed:
             if not self._rebuild_paper(paper_id):
@@ -385,7 +503,7 @@ class Loader:
         hits: Counter[int] = Counter()
         for key, block in blocks.items():
             if len(block) > merge.MAX_BLOCK:
-                self._saturated.add(key)  # blocks only grow: never ask for this one again
+                self._saturated.add(key)  # not asked again in this transaction
             else:
                 weight = min_shared if key.split("|")[-1].startswith("n:") else 1
                 hits.update({paper_id: weight for paper_id in block})

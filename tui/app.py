@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import clipboard, open_library
+from store import db as database
 from store.cite import STYLE_NAMES, cite
 from store.library import Facets, Library, SearchResult
 from store.models import LoadReport
@@ -45,6 +47,7 @@ FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints 
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
 ROWS_AHEAD = 100  # list rows a search worker reads with its result: more than a screen holds
 SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
+CHECK_MAX_BYTES = 2 << 30  # libraries up to this size are quick-checked as the browser opens
 
 
 class PaperdeckApp(App[None]):
@@ -101,6 +104,7 @@ class PaperdeckApp(App[None]):
         self.result_generation = 0
         self.result_complete = True
         self._detail_timer = None
+        self.library_problem: str | None = None  # why the library cannot be used; said on exit
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -118,6 +122,7 @@ class PaperdeckApp(App[None]):
         self.paper_list.marked = self.library.user.marked()  # marks persist across restarts
         self.paper_list.focus()
         self.start_search()
+        self.check_library()
         self.set_interval(REFRESH_SECONDS, self.check_for_changes)
         # The widgets, styles and modules loaded by now live as long as the app: kept out of full
         # garbage collections, which otherwise stop a keystroke for tens of milliseconds.
@@ -130,6 +135,34 @@ class PaperdeckApp(App[None]):
             box.placeholder = box.placeholder.replace("/ search", f"{key_label(search_keys)} search", 1)
         for warning in self.settings_warnings():
             self.notify(warning, title="Settings", severity="warning", timeout=10)
+
+    @work(thread=True, group="check", exit_on_error=False)
+    def check_library(self) -> None:
+        """SQLite's quick check of the file, off the keystroke path: a damaged library closes the
+        browser with one sentence (what is wrong, how to recover) before anything writes to it.
+        It reads the whole file: skipped past CHECK_MAX_BYTES, where ``paperdeck check`` is the way."""
+        if self.db_path.stat().st_size > CHECK_MAX_BYTES:
+            return
+        db = database.connect(self.db_path)
+        try:
+            problems = database.quick_check(db)
+        finally:
+            db.close()
+        if problems:
+            message = str(database.damaged(self.db_path, f"PRAGMA quick_check: {problems[0]}"))
+            self.call_from_thread(self.library_unusable, message)
+
+    def library_unusable(self, message: str) -> None:
+        self.library_problem = message
+        self.exit(return_code=2)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A damaged or vanished library is a sentence on exit, not a traceback."""
+        cause = getattr(error, "error", error)  # a worker's failure wraps what it raised
+        sentence = database.problem_sentence(self.db_path, cause)
+        if sentence is not None:
+            return self.library_unusable(sentence)
+        super()._handle_exception(error)
 
     def settings_warnings(self) -> list[str]:
         known_ids = {binding.id for _, bindings in self.help_sections() for binding in bindings if binding.id}
@@ -781,5 +814,9 @@ def run_browser(db_path: str | Path, as_of: dt.date | None = None) -> int:
         if report is not None:
             note = (f"Loaded the bundled sample listings: {library.paper_count()} papers from "
                     f"{len(report.files)} files. Press ? for keys, / to search.")
-    PaperdeckApp(db_path, startup_note=note, as_of=as_of).run()
+    app = PaperdeckApp(db_path, startup_note=note, as_of=as_of)
+    app.run()
+    if app.library_problem:
+        print(f"paperdeck: {app.library_problem}", file=sys.stderr)
+        return 2
     return 0

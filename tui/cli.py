@@ -16,7 +16,8 @@ from contextlib import closing
 from pathlib import Path
 
 from store import open_library
-from store.db import SCHEMA_VERSION, NotALibrary
+from store.db import SCHEMA_VERSION, NotALibrary, explain
+from store.loader import FileRejected
 from store.models import LoadReport
 from store.cite import STYLES
 from store.clipboard import ROUTES
@@ -25,6 +26,9 @@ from store.text import counted
 from tui import cli_listings
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
+# More matches than this, and cite asks first (on a terminal) or cites the best this many (piped):
+# `cite co` matched most of a large library and ran for minutes.
+CITE_LIMIT = 100
 
 
 def _as_of(text: str) -> dt.date:
@@ -80,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_argument("--copy", action="store_true", help="also put the citations on the clipboard")
     cite.add_argument("--clipboard", choices=ROUTES, default=None,
                       help="how to reach the clipboard (default: the clipboard setting, else auto)")
+    cite.add_argument("--all", action="store_true",
+                      help=f"cite every match however many (past {CITE_LIMIT}, a terminal asks first "
+                           "and a pipe gets the best matches only)")
     tag = commands.add_parser(
         "tag", parents=[common], help="add and remove tags on every paper QUERY matches",
         description="Add and remove tags on every paper QUERY matches exactly (no typo correction for a "
@@ -125,6 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
     star = mark.add_mutually_exclusive_group()
     star.add_argument("--star", dest="star", action="store_const", const=True, help="star them")
     star.add_argument("--unstar", dest="star", action="store_const", const=False, help="remove their star")
+    check = commands.add_parser(
+        "check", parents=[common], help="check the library file through and through",
+        description="Run SQLite's integrity_check and each full-text index's integrity-check, and say what "
+                    "they found; exit 1 when the library is damaged. Reads the whole file.")
+    check.add_argument("--rebuild-index", action="store_true",
+                       help="rebuild the full-text indexes from the papers (the cure when only they are out of step)")
+    backup = commands.add_parser(
+        "backup", parents=[common], help="write a consistent copy of the library (safe while it is in use)",
+        description="Copy the library with SQLite's backup API: the last committed state, even while the browser "
+                    "or a load has it open. PATH is a new file, or a folder (a dated name is chosen in it).")
+    backup.add_argument("target", type=Path, metavar="PATH", help="the copy to write (never overwritten)")
     return parser
 
 
@@ -197,7 +215,7 @@ def announce_upgrade(db_path: Path) -> None:
             papers = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
     except sqlite3.Error:
         return  # not a library yet, or unreadable: opening it says what is wrong
-    if row and 0 < int(row[0]) < SCHEMA_VERSION:
+    if row and str(row[0]).isdigit() and 0 < int(row[0]) < SCHEMA_VERSION:
         print(f"paperdeck: upgrading {db_path} to this version's format ({papers:,} papers; one time: the search "
               "index is rebuilt, a few minutes for a million papers)…", file=sys.stderr, flush=True)
 
@@ -208,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     as_of = getattr(args, "as_of", None)
     try:
         db_path = library_path(args)
-        announce_upgrade(Path(db_path))
+        if args.command not in ("check", "backup"):  # these never upgrade the file
+            announce_upgrade(Path(db_path))
         if args.command == "load":
             return load_command(db_path, args, as_of)
         if args.command == "export":
@@ -223,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
             return saved_command(db_path, args)
         if args.command in ("tag", "note", "mark"):
             return user_command(db_path, args)
+        if args.command == "check":
+            return check_command(db_path, args)
+        if args.command == "backup":
+            return backup_command(db_path, args)
         from tui.app import run_browser
 
         return run_browser(db_path, as_of)
@@ -231,10 +254,63 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError) as error:
         print(f"paperdeck: {error}", file=sys.stderr)
         return 2
-    except sqlite3.DatabaseError as error:
-        print(f"paperdeck: the library {db_path} cannot be read ({error}); "
-              "`paperdeck --db OTHER.db` opens another one", file=sys.stderr)
+    except sqlite3.Error as error:
+        print(f"paperdeck: {explain(Path(db_path), error)}", file=sys.stderr)
         return 2
+
+
+def check_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store import maintenance
+
+    if args.rebuild_index:
+        rebuilt = maintenance.rebuild_indexes(db_path)
+        print(f"rebuilt {', '.join(rebuilt) or 'no full-text index (there is none)'} from the library's rows")
+    report = maintenance.check(db_path)
+    for line in report.checked:
+        print(f"{db_path}: {line}")
+    for line in report.problems:
+        print(f"{db_path}: {line}", file=sys.stderr)
+    if report.sound:
+        print(f"{db_path} is sound ({counted(report.papers or 0, 'paper')})")
+        return 0
+    if any(line.startswith("PRAGMA") for line in report.problems):
+        from store.db import recovery_advice
+
+        print(f"paperdeck: the library {db_path} is damaged; {recovery_advice(db_path)}", file=sys.stderr)
+    return 1
+
+
+def backup_command(db_path: Path, args: argparse.Namespace) -> int:
+    from store import maintenance
+
+    try:
+        written, papers = maintenance.backup(db_path, args.target)
+    except maintenance.BackupError as error:
+        print(f"paperdeck: not backed up: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {counted(papers, 'paper')} from {db_path} to {written} ({written.stat().st_size / 2**20:.1f} MB)")
+    return 0
+
+
+def read_standard_input() -> str:
+    """What is piped in, read as a listing file is: refused at its first NUL byte (``< /dev/zero``)
+    and past the size limit, before it is all in memory; UTF-8, else Windows-1252."""
+    from store.limits import max_file_bytes
+    from store.loader import decode
+
+    limit = max_file_bytes()
+    stream = sys.stdin.buffer
+    data = stream.read(65536)
+    decode(data[:65536])  # raises FileRejected on a binary stream before reading on
+    while len(data) <= limit:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    if len(data) > limit:
+        raise FileRejected(f"more than the {round(limit / 2**20, 3):g} MB a listing may have; "
+                           "save it as files of that size, or raise $PAPERDECK_MAX_FILE_MB")
+    return decode(data)[0]
 
 
 def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
@@ -244,7 +320,11 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
     paths = [path for path in args.paths if str(path) != "-"]
     pasted: dict[str, str] = {}  # where it came from -> the text
     if len(paths) < len(args.paths):
-        pasted["standard input"] = sys.stdin.read()
+        try:
+            pasted["standard input"] = read_standard_input()
+        except FileRejected as error:
+            print(f"paperdeck: standard input: {error}", file=sys.stderr)
+            return 1
     if args.clipboard:
         from store import clipboard
 
@@ -263,15 +343,17 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
         print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
         print_report(report)
         return 1 if report.failed else 0
+    from tui.load_progress import load_progress
+
     paths += [save_paste(db_path, text) for text in pasted.values()]
-    with open_library(db_path) as library:
-        report = library.load(paths or [bundled_seeds()], as_of, workers=1)
+    with open_library(db_path) as library, load_progress(sys.stderr) as progress:
+        report = library.load(paths or [bundled_seeds()], as_of, workers=1, progress=progress)
     print_report(report)
     return 1 if report.failed else 0
 
 
-def matching_papers(library, query: str, sort: str) -> list:
-    """What ``query`` matches; a typo-corrected reading is named on stderr."""
+def matching_ids(library, query: str, sort: str):
+    """The ids ``query`` matches; a typo-corrected reading is named on stderr."""
     result = library.search(query, sort=sort)
     for problem in result.query.problems:
         print(f"paperdeck: {problem}", file=sys.stderr)
@@ -279,7 +361,38 @@ def matching_papers(library, query: str, sort: str) -> list:
         readings = "; ".join(f"{typed!r} as {' or '.join(map(repr, options))}"
                              for typed, options in result.corrections.items())
         print(f"paperdeck: nothing matches {query!r} exactly; reading {readings}", file=sys.stderr)
-    return library.papers(result.ids)
+    return result.ids
+
+
+def matching_papers(library, query: str, sort: str) -> list:
+    return library.papers(matching_ids(library, query, sort))
+
+
+def confirmed(question: str) -> bool:
+    """A yes from the person at the terminal (stdin and stderr both a tty); anything else is no."""
+    print(question, end=" ", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
+def papers_to_cite(library, query: str, cite_all: bool) -> list | None:
+    """The matches to cite: all of them up to CITE_LIMIT or with --all; past it, a terminal is asked
+    and a pipe gets the best CITE_LIMIT, each said on stderr. None: the person said no."""
+    ids = matching_ids(library, query, "relevance")
+    if len(ids) <= CITE_LIMIT or cite_all:
+        return library.papers(ids)
+    total = f"{query!r} matches {len(ids):,} of the library's {library.paper_count():,} papers"
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        if confirmed(f"paperdeck: {total}; cite all {len(ids):,}? [y/N]"):
+            return library.papers(ids)
+        print(f"paperdeck: nothing cited; narrow the query, or --all cites every match without asking",
+              file=sys.stderr)
+        return None
+    print(f"paperdeck: {total}: citing the best {CITE_LIMIT} only; --all cites every one", file=sys.stderr)
+    return library.papers(ids[:CITE_LIMIT])
 
 
 def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, int]:
@@ -413,7 +526,9 @@ def cite_command(db_path: Path, args: argparse.Namespace) -> int:
     style = args.style or settings.cite_style
     query = " ".join(args.query)
     with open_library(db_path) as library:
-        papers = matching_papers(library, query, "relevance")
+        papers = papers_to_cite(library, query, args.all)
+        if papers is None:
+            return 1
         if not papers:
             print(f"paperdeck: no paper matches {query!r}", file=sys.stderr)
             return 1

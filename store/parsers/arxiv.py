@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from store.dates import DateProblem, parse_date, parse_month
+from store.limits import MAX_AUTHOR_COUNT
 from store.models import ParseResult, Problem, Record
 from store.text import clean_line
 
@@ -84,11 +85,15 @@ def _parse_block(title: str, block: list[str], first_index: int, as_of: dt.date,
         problems.append(Problem(line_of(0) - 1, "record cut off before 'Abstract:'; record skipped"))
         return None
     authors: list[str] = []
-    hidden = 0
-    for text in block[:abstract_at]:
+    hidden: int | None = 0  # None: some are not shown, how many is not believable
+    for offset, text in enumerate(block[:abstract_at]):
         hidden_match = HIDDEN_AUTHORS.search(text)
         if hidden_match:
             hidden = int(hidden_match.group(1))
+            if hidden > MAX_AUTHOR_COUNT:
+                problems.append(Problem(line_of(offset), f"{hidden_match.group(1)} additional authors is not a "
+                                        f"plausible count (more than {MAX_AUTHOR_COUNT:,}); kept without a count"))
+                hidden = None
             continue
         name = clean_line(text.strip().strip(","))
         if name:
@@ -115,7 +120,7 @@ def _parse_block(title: str, block: list[str], first_index: int, as_of: dt.date,
         title=clean_line(title),
         authors=authors,
         authors_complete=hidden == 0,
-        author_count=len(authors) + hidden,
+        author_count=None if hidden is None else len(authors) + hidden,
         abstract=abstract,
     )
     submitted_seen = False

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 from store.dates import DateProblem, parse_date
+from store.limits import MAX_AUTHOR_COUNT
 from store.models import ParseResult, Problem, Record
 from store.text import clean_line
 
@@ -56,7 +57,10 @@ def parse(lines: list[str], as_of: dt.date) -> ParseResult:
             title=clean_line(title), abstract=clean_line(abstract), authors_complete=False,
         )
         count = AUTHOR_COUNT.match(meta)
-        if count:
+        if count and int(count.group(1)) > MAX_AUTHOR_COUNT:
+            problems.append(Problem(content[position - 1][0], f"{count.group(1)} authors is not a "
+                                    f"plausible count (more than {MAX_AUTHOR_COUNT:,}); kept without a count"))
+        elif count:
             record.author_count = int(count.group(1))
         else:
             handle, _, name = meta.partition(" ")

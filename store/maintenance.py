@@ -1,0 +1,135 @@
+"""Keeping a library file sound: checking it through and through, and copying it safely.
+
+Both open the file with SQLite alone (no migration, nothing written), so they work on a library the
+browser or a load has open, and on one too damaged to open as a library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store import db as database
+
+# The full-text indexes and the table each one mirrors (external content: they can fall out of step).
+FTS_TABLES = {"papers_fts": "papers", "user_notes_fts": "user_papers"}
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found: nothing in ``problems`` means the file is sound."""
+
+    path: Path
+    checked: list[str] = field(default_factory=list)  # what was checked and found sound
+    problems: list[str] = field(default_factory=list)
+    papers: int | None = None
+
+    @property
+    def sound(self) -> bool:
+        return not self.problems
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    database.check_library_path(path)
+    if not path.is_file():
+        raise database.NotALibrary(f"there is no library at {path}")
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return conn
+
+
+def check(path: Path) -> CheckReport:
+    """SQLite's full ``integrity_check`` (every page, every index entry) and each FTS5 index's own
+    integrity-check against the table it indexes. Reads everything: minutes for a very large file."""
+    report = CheckReport(path)
+    with closing(_open(path)) as conn:
+        try:
+            found = [row[0] for row in conn.execute("PRAGMA integrity_check(100)")]
+        except sqlite3.DatabaseError as error:
+            found = [str(error)]
+        if found == ["ok"]:
+            report.checked.append("PRAGMA integrity_check: ok")
+        else:
+            report.problems += [f"PRAGMA integrity_check: {line}" for line in found]
+            return report  # the indexes' checks would only read the same damage again
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for index, content in FTS_TABLES.items():
+            if index not in tables:
+                continue
+            try:
+                # rank 1: also compare the index with the rows of its content table.
+                conn.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)")
+                report.checked.append(f"full-text index {index}: in step with {content}")
+            except sqlite3.DatabaseError as error:
+                report.problems.append(f"full-text index {index} does not match {content} ({error}); "
+                                       f"`paperdeck check --rebuild-index` rebuilds it from {content}")
+        if "papers" in tables:
+            report.papers = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    return report
+
+
+def rebuild_indexes(path: Path) -> list[str]:
+    """Rebuild every full-text index from its table (they hold nothing else): the cure for an index
+    out of step. Returns the indexes rebuilt."""
+    rebuilt = []
+    with closing(_open(path)) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for index in FTS_TABLES:
+                if index in tables:
+                    conn.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
+                    rebuilt.append(index)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return rebuilt
+
+
+class BackupError(Exception):
+    """The copy could not be made; nothing was left at the target."""
+
+
+def backup_target(source: Path, target: Path) -> Path:
+    """A folder gets a dated file name inside it; an existing file is never overwritten."""
+    if target.is_dir():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = target / f"{source.stem}-{stamp}{source.suffix or '.db'}"
+    if target.exists():
+        raise BackupError(f"{target} already exists; paperdeck never overwrites a file: name a new one")
+    if not target.parent.is_dir():
+        raise BackupError(f"the folder {target.parent} does not exist")
+    if target.resolve() == source.resolve():
+        raise BackupError("the backup would be the library itself: name another file")
+    return target
+
+
+def backup(source: Path, target: Path) -> tuple[Path, int]:
+    """A consistent copy of the library at ``target`` with SQLite's online backup API: the state
+    of the last commit, even while the browser reads or a load writes (under WAL a reader never
+    waits for a writer). Written beside the target and renamed into place, then quick-checked.
+    Returns the file written and its paper count."""
+    target = backup_target(source, target)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with closing(_open(source)) as conn, closing(sqlite3.connect(str(partial))) as copy:
+            conn.backup(copy)
+            problems = [row[0] for row in copy.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise BackupError(f"the copy fails SQLite's quick check ({problems[0]}): the library itself is "
+                                  f"damaged; {database.recovery_advice(source)}")
+            papers = copy.execute("SELECT COUNT(*) FROM papers").fetchone()[0] if copy.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'papers'").fetchone() else 0
+        os.replace(partial, target)
+    except sqlite3.Error as error:
+        raise BackupError(database.explain(source, error)) from None
+    finally:
+        for leftover in (partial, partial.with_name(partial.name + "-journal")):
+            if leftover.exists():
+                leftover.unlink()
+    return target, papers
