@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store.cite import (CSL_STYLES, _references_from_html, _style_path, cite, csl_references,  # noqa: E402
+from paperdeck.store.cite import (CSL_STYLES, _references_from_html, _style_path, cite, csl_references,  # noqa: E402
                         fix_known_processor_bugs, pandoc_path)
 
 EDGE_CASES = '''CLJan 5, 2024
@@ -60,7 +60,7 @@ def agreement(papers, keys) -> dict[str, tuple[int, int, list[tuple[str, str, st
 
 
 def main() -> int:
-    from store.library import Library
+    from paperdeck.store.library import Library
 
     with tempfile.TemporaryDirectory() as folder:
         library = Library(Path(folder) / "library.db")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store.cite import CSL_STYLES, STYLES, _pandoc_cached, cite, pandoc_path, warm_formatted  # noqa: E402
-from store.library import Library  # noqa: E402
+from paperdeck.store.cite import CSL_STYLES, STYLES, _pandoc_cached, cite, pandoc_path, warm_formatted  # noqa: E402
+from paperdeck.store.library import Library  # noqa: E402
 
 
 def main() -> int:

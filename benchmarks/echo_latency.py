@@ -21,9 +21,9 @@ import time
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from store.settings import Settings
-from tui.app import PaperdeckApp
-from tui.widgets.search_box import SearchBox
+from paperdeck.store.settings import Settings
+from paperdeck.tui.app import PaperdeckApp
+from paperdeck.tui.widgets.search_box import SearchBox
 
 FRAME_MS = 1000 / 60
 

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from store import open_library  # noqa: E402
+from paperdeck.store import open_library  # noqa: E402
 
 QUERIES = {  # the fixed mix: what people type
     "one word": "contrastive",
@@ -58,7 +58,7 @@ def load(corpus: Path, db: Path) -> dict:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "tui.cli", "load", "--db", str(db), str(corpus)],
+    child = subprocess.Popen([sys.executable, "-m", "paperdeck", "load", "--db", str(db), str(corpus)],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started

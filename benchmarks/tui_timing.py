@@ -19,9 +19,9 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 
-from tui.app import PaperdeckApp  # noqa: E402
-from store.settings import Settings  # noqa: E402
-from tui.messages import FacetsReady, SearchResultReady  # noqa: E402
+from paperdeck.tui.app import PaperdeckApp  # noqa: E402
+from paperdeck.store.settings import Settings  # noqa: E402
+from paperdeck.tui.messages import FacetsReady, SearchResultReady  # noqa: E402
 
 
 class Timings:

@@ -15,12 +15,12 @@ import urllib.parse
 import warnings
 from functools import lru_cache, cache
 
-from store import references
-from store.export import _split_and, arxiv_label, bibtex_names, from_arxiv, incomplete_note, is_preprint, paper_csl
-from store.text import counted
-from store.models import Paper
-from store.names import split_name
-from store.userdata import Annotation
+from paperdeck.store import references
+from paperdeck.store.export import _split_and, arxiv_label, bibtex_names, from_arxiv, incomplete_note, is_preprint, paper_csl
+from paperdeck.store.text import counted
+from paperdeck.store.models import Paper
+from paperdeck.store.names import split_name
+from paperdeck.store.userdata import Annotation
 
 CSL_STYLES = {
     "apa": "apa",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from store.names import split_name
-from store.text import ascii_fold
+from paperdeck.store.names import split_name
+from paperdeck.store.text import ascii_fold
 
 _SKIP = {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "via", "towards", "toward", "is", "are"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from store.limits import FIRST_YEAR
+from paperdeck.store.limits import FIRST_YEAR
 
 MONTHS = {
     name: number

@@ -6,7 +6,10 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SCHEMA_VERSION = 7
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
@@ -100,6 +103,8 @@ def check_library_path(path: Path) -> None:
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
+    import sqlite_utils  # here, not at the top: ``paperdeck --help`` needs this module, not sqlite-utils
+
     """A connection with WAL and a busy timeout, so a browser and a loader can share the file."""
     path = Path(path)
     check_library_path(path)

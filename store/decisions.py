@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from store.userdata import record_fingerprint
+from paperdeck.store.userdata import record_fingerprint
 
 FIRST = "first listing"  # the listing that made the paper
 JOINED = "your join"
@@ -69,7 +69,7 @@ def _records(conn: sqlite3.Connection, paper_id: int) -> list[tuple[int, str]]:
 
 
 def _in_transaction(db: sqlite_utils.Database, work):
-    from store.loader import Loader  # the writer of papers; imported here, as the loader imports this module
+    from paperdeck.store.loader import Loader  # the writer of papers; imported here, as the loader imports this module
 
     conn = db.conn
     try:

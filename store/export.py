@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from store import references
-from store.models import Paper
-from store.userdata import Annotation
-from store.text import counted
-from store.names import split_name
+from paperdeck.store import references
+from paperdeck.store.models import Paper
+from paperdeck.store.userdata import Annotation
+from paperdeck.store.text import counted
+from paperdeck.store.names import split_name
 
 
 def paper_json(paper: Paper, note: Annotation | None = None) -> dict:

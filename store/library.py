@@ -12,12 +12,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from store import citekeys, decisions, saved_searches, userdata
-from store import db as database
-from store.loader import Loader, LoadProgress
-from store.models import LoadReport, Paper, Source
-from store.paths import bundled_seeds, default_db_path
-from store.query import Query, filter_sql, fts_expression, parse_query
+from paperdeck.store import citekeys, decisions, saved_searches, userdata
+from paperdeck.store import db as database
+from paperdeck.store.loader import Loader, LoadProgress
+from paperdeck.store.models import LoadReport, Paper, Source
+from paperdeck.store.paths import bundled_seeds, default_db_path
+from paperdeck.store.query import Query, filter_sql, fts_expression, parse_query
 
 SORTS = ("relevance", "date", "title", "upvotes")
 # Each order is one an index gives directly (SQLite sorts NULL last in DESC), so the first

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import citekeys, decisions, identifiers, merge, parsers, references, userdata
-from store.limits import MAX_FILE_ENV, max_file_bytes
-from store.models import REFERENCE_FIELDS, FileReport, LoadReport, ParseError, ParseResult, Problem, Record
-from store.parsers import card_list
-from store.text import title_key
+from paperdeck.store import citekeys, decisions, identifiers, merge, parsers, references, userdata
+from paperdeck.store.limits import MAX_FILE_ENV, max_file_bytes
+from paperdeck.store.models import REFERENCE_FIELDS, FileReport, LoadReport, ParseError, ParseResult, Problem, Record
+from paperdeck.store.parsers import card_list
+from paperdeck.store.text import title_key
 
 # Listings, and the files reference managers export (BibTeX, RIS, CSL-JSON). Only which files of a
 # folder are read depends on this: a file's format is always recognised from its text.

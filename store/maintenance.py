@@ -13,7 +13,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import db as database
+from paperdeck.store import db as database
 
 # The full-text indexes and the table each one mirrors (external content: they can fall out of step).
 FTS_TABLES = {"papers_fts": "papers", "user_notes_fts": "user_papers"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from store.text import fold, title_key
+from paperdeck.store.text import fold, title_key
 
 # token_set_ratio of two wordings of one abstract: >= 80.9 on the seeds' rewordings, while two
 # different papers never reach 75.5 (both measured in tests/test_merge.py). 78 sits between.

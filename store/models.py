@@ -151,7 +151,7 @@ class Paper:
     @property
     def page_url(self) -> str | None:
         """Where the paper itself is: its arXiv abstract page, else its DOI resolved, else its own link."""
-        from store.identifiers import arxiv_url, doi_url
+        from paperdeck.store.identifiers import arxiv_url, doi_url
 
         if self.arxiv_id:
             return arxiv_url(self.arxiv_id)

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from store.models import LoadReport
+from paperdeck.store.models import LoadReport
 
 
 class EmptyPaste(ValueError):

@@ -14,8 +14,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from store import identifiers
-from store.text import fold, subject_class
+from paperdeck.store import identifiers
+from paperdeck.store.text import fold, subject_class
 
 FIELDS = {"author": "author", "au": "author", "cat": "category", "category": "category", "year": "year",
           "has": "has", "source": "source", "src": "source", "org": "organisation", "organisation": "organisation",

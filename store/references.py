@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from store import identifiers
-from store.models import Record
+from paperdeck.store import identifiers
+from paperdeck.store.models import Record
 
 BIBTEX_TO_CSL = {
     "article": "article-journal", "inproceedings": "paper-conference", "conference": "paper-conference",

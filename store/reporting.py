@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from store.models import LoadReport
-from store.text import counted
+from paperdeck.store.models import LoadReport
+from paperdeck.store.text import counted
 
 
 def report_lines(report: LoadReport) -> Iterator[tuple[str, bool]]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store import userdata
-from store.text import clean_line, fold, title_key
+from paperdeck.store import userdata
+from paperdeck.store.text import clean_line, fold, title_key
 
 MAX_EXPORT_BYTES = 512 * 1024 * 1024
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from store.text import clean_line
+from paperdeck.store.text import clean_line
 
 MAX_NAME = 60
 MAX_QUERY = 4_000

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from store.library import Library, open_library
+from paperdeck.store.library import Library, open_library
 
 SQLITE_INTERRUPT = 9
 

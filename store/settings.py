@@ -16,8 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
-from store.cite import STYLES
-from store.clipboard import ROUTES
+from paperdeck.store.cite import STYLES
+from paperdeck.store.clipboard import ROUTES
 
 KNOWN = {"cite_style": STYLES, "clipboard": ROUTES}
 KEY_PATTERN = re.compile(r"^[\w+\-]+(,[\w+\-]+)*$")  # Textual key names: "y", "ctrl+k", "f2,ctrl+y"

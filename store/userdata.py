@@ -18,9 +18,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
-from store.text import clean_line, fold, title_key
+if TYPE_CHECKING:  # only named in annotations: importing it would cost the CLI's start
+    import sqlite_utils
+
+from paperdeck.store.text import clean_line, fold, title_key
 
 READING_STATES = ("unread", "reading", "read")
 UNDO_DEPTH = 100  # changes kept for undo

@@ -11,8 +11,8 @@ settings.register_profile("ci", derandomize=True, database=None)
 settings.register_profile("explore", max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-from store import open_library
-from store.paths import bundled_seeds
+from paperdeck.store import open_library
+from paperdeck.store.paths import bundled_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

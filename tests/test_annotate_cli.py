@@ -2,8 +2,8 @@
 
 import io
 
-from store import open_library
-from tui.cli import main, tag_words_as_options
+from paperdeck.store import open_library
+from paperdeck.tui.cli import main, tag_words_as_options
 
 
 def run(db, capsys, *args):

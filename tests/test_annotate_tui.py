@@ -3,11 +3,11 @@
 from textual import events
 from textual.widgets import Input, TextArea
 
-from tui.screens.note_editor import NoteEditor, UnsavedNote
-from tui.screens.paper_screen import PaperScreen
-from tui.screens.tag_dialog import TagDialog
-from tui.widgets.detail_pane import DetailPane
-from tui.widgets.filter_pane import FilterPane
+from paperdeck.tui.screens.note_editor import NoteEditor, UnsavedNote
+from paperdeck.tui.screens.paper_screen import PaperScreen
+from paperdeck.tui.screens.tag_dialog import TagDialog
+from paperdeck.tui.widgets.detail_pane import DetailPane
+from paperdeck.tui.widgets.filter_pane import FilterPane
 
 from .test_key_order import type_at_once
 from .test_userdata_tui import option_ids
@@ -170,7 +170,7 @@ async def test_the_full_screen_paper_tags_notes_and_stars_its_paper(db):
 
 def test_the_note_goes_through_the_persons_own_editor(tmp_path):
     """$EDITOR is a real program here: a script that appends a line to the file it is given."""
-    from tui.screens.note_editor import edit_externally
+    from paperdeck.tui.screens.note_editor import edit_externally
 
     script = tmp_path / "my editor.sh"
     script.write_text('printf "added in the editor\\n" >> "$1"\n')
@@ -209,9 +209,9 @@ async def test_the_palette_offers_tag_papers(running):
 
 
 async def test_a_remapped_save_key_saves_from_the_text_area(db):
-    from store.settings import Settings
+    from paperdeck.store.settings import Settings
 
-    from tui.app import PaperdeckApp
+    from paperdeck.tui.app import PaperdeckApp
 
     app = PaperdeckApp(db, settings=Settings(keys={"note.save": "ctrl+g"}))
     async with app.run_test(size=(160, 45)) as pilot:

@@ -8,8 +8,8 @@ import pytest
 
 import os
 
-from store.cite import CSL_STYLES, cite, fix_known_processor_bugs, pandoc_path
-from store.export import OTHERS
+from paperdeck.store.cite import CSL_STYLES, cite, fix_known_processor_bugs, pandoc_path
+from paperdeck.store.export import OTHERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from citation_agreement import agreement, pandoc_reference_texts  # noqa: E402
@@ -116,12 +116,12 @@ def test_export_watch_keeps_the_bib_in_step(seeded_db, tmp_path):
 
     import bibtexparser
 
-    from tui.cli import main
+    from paperdeck.tui.cli import main
 
     db = tmp_path / "library.db"  # a copy: the seeded library is shared by other tests
     shutil.copy(seeded_db, db)
     bib = tmp_path / "refs.bib"
-    watcher = subprocess.Popen([sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))",
+    watcher = subprocess.Popen([sys.executable, "-c", "import sys; from paperdeck.tui.cli import main; sys.exit(main(sys.argv[1:]))",
                                 "export", "--db", str(db), "--format", "bibtex", "--watch", str(bib)],
                                cwd=Path(__file__).resolve().parent.parent, stderr=subprocess.PIPE, text=True)
     try:

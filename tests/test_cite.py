@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 from pylatexenc.latex2text import LatexNodes2Text
 
-from store.cite import STYLES, cite
-from store.names import split_name
-from tui.cli import main
+from paperdeck.store.cite import STYLES, cite
+from paperdeck.store.names import split_name
+from paperdeck.tui.cli import main
 
 from .test_export import SCHEMA_PATH
 

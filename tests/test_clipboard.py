@@ -8,8 +8,8 @@ import time
 import bibtexparser
 import pytest
 
-from store import clipboard
-from store.settings import Settings
+from paperdeck.store import clipboard
+from paperdeck.store.settings import Settings
 
 from .test_e2e_tmux import PAPERDECK, Tmux
 from .tui_helpers import make_app, paper_list, settle

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from store import loader, open_library
+from paperdeck.store import loader, open_library
 
 from .conftest import AS_OF, assert_text_index_in_step
 

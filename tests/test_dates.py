@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from store.dates import DateProblem, parse_date, parse_month
+from paperdeck.store.dates import DateProblem, parse_date, parse_month
 
 
 @pytest.mark.parametrize(

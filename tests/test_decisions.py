@@ -3,8 +3,8 @@
 import shutil
 import pytest
 
-from store import open_library
-from store.decisions import DecisionError
+from paperdeck.store import open_library
+from paperdeck.store.decisions import DecisionError
 
 from .conftest import AS_OF, SEEDS, assert_text_index_in_step
 
@@ -88,7 +88,7 @@ def test_split_and_join_refuse_what_cannot_be_done(seeded_library):
 
 
 async def test_in_the_browser_m_splits_a_listing_out_and_j_joins_marked_papers(running):
-    from tui.screens.listings_screen import ListingsScreen
+    from paperdeck.tui.screens.listings_screen import ListingsScreen
 
     from .tui_helpers import paper_list, settle
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from store.cite import STYLES
-from tui.cli import EXPORT_FORMATS, build_parser
+from paperdeck.store.cite import STYLES
+from paperdeck.tui.cli import EXPORT_FORMATS, build_parser
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from store import open_library
-from store.db import SCHEMA_VERSION
+from paperdeck.store import open_library
+from paperdeck.store.db import SCHEMA_VERSION
 
 from .conftest import assert_text_index_in_step
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import jsonschema
 
-from tui.cli import main
+from paperdeck.tui.cli import main
 
 from .conftest import ROOT
 

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 from pylatexenc.latex2text import LatexNodes2Text
 
-from store import open_library
-from tui.cli import main
+from paperdeck.store import open_library
+from paperdeck.tui.cli import main
 
 from .test_export import SCHEMA_PATH
 

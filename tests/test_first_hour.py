@@ -10,9 +10,9 @@ import io
 import bibtexparser
 from rich.console import Console
 
-from store.settings import load_settings
-from tui.app import PaperdeckApp
-from tui.screens.help import bindings_table
+from paperdeck.store.settings import load_settings
+from paperdeck.tui.app import PaperdeckApp
+from paperdeck.tui.screens.help import bindings_table
 
 from .tui_helpers import settle
 
@@ -107,7 +107,7 @@ def test_load_dash_reads_stdin_dry_run_stores_nothing_and_the_same_paste_twice_i
     import shutil
     from pathlib import Path
 
-    from store import open_library
+    from paperdeck.store import open_library
 
     db = tmp_path / "library.db"
     shutil.copy(seeded_db, db)

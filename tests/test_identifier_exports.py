@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 import rispy
 
-from store import open_library
-from store.cite import cite, pandoc_path
+from paperdeck.store import open_library
+from paperdeck.store.cite import cite, pandoc_path
 
 from .conftest import AS_OF, ROOT
 from .test_export import SCHEMA_PATH

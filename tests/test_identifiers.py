@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from store import identifiers, open_library
-from store.db import SCHEMA_VERSION
+from paperdeck.store import identifiers, open_library
+from paperdeck.store.db import SCHEMA_VERSION
 
 from .conftest import AS_OF
 from .test_layouts import DATA

@@ -1,8 +1,8 @@
 """The browser shows a paper's identifiers, and o opens its own page before its code."""
 
-from store import open_library
-from tui.widgets.detail_pane import DetailPane
-from tui.widgets.search_box import SearchBox
+from paperdeck.store import open_library
+from paperdeck.tui.widgets.detail_pane import DetailPane
+from paperdeck.tui.widgets.search_box import SearchBox
 
 from .conftest import AS_OF, ROOT
 from .tui_helpers import make_app, paper_list, settle

@@ -7,8 +7,8 @@ is routed, or a typed letter runs a command (``/c`` citing) or a command key is 
 
 from textual import events
 
-from tui.widgets.filter_pane import FilterPane
-from tui.widgets.search_box import SearchBox
+from paperdeck.tui.widgets.filter_pane import FilterPane
+from paperdeck.tui.widgets.search_box import SearchBox
 
 from .test_clipboard import citing_app
 from .tui_helpers import paper_list, settle
@@ -123,7 +123,7 @@ async def test_typing_and_backspacing_at_key_repeat_speed_on_a_busy_machine_ends
 
 
 async def test_ctrl_s_right_after_typing_saves_what_was_typed(running):
-    from tui.screens.save_search_dialog import SaveSearchDialog
+    from paperdeck.tui.screens.save_search_dialog import SaveSearchDialog
 
     app, pilot = running
     type_at_once(app, "/contrastive")
@@ -135,9 +135,9 @@ async def test_ctrl_s_right_after_typing_saves_what_was_typed(running):
 async def test_enter_c_typed_before_the_ranking_lands_cites_the_best_match(db, monkeypatch):
     """On a large library the first screenful is unranked and the ranking follows once typing
     pauses: a `c` typed in between must cite the ranked top, not the unranked one."""
-    import tui.app
+    import paperdeck.tui.app
 
-    monkeypatch.setattr(tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
+    monkeypatch.setattr(paperdeck.tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
     app = citing_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store import parsers
-from store.parsers import arxiv_listing, general
-from tui.cli import main
+from paperdeck.store import parsers
+from paperdeck.store.parsers import arxiv_listing, general
+from paperdeck.tui.cli import main
 
 from .conftest import AS_OF
 
@@ -85,7 +85,7 @@ def test_arxiv_abstract_page():
 
 
 def test_the_abstract_page_and_the_listing_are_one_paper(tmp_path):
-    from store import open_library
+    from paperdeck.store import open_library
 
     with open_library(tmp_path / "lib.db") as lib:
         report = lib.load([DATA / "arxiv_abs.txt", DATA / "arxiv_list_new.txt"], AS_OF)
@@ -194,7 +194,7 @@ def test_two_pages_pasted_one_after_the_other_are_read_part_by_part(page, parts,
 
 
 def test_arxiv_and_doi_search_terms_find_the_paper_whatever_form_the_id_is_typed_in(tmp_path):
-    from store import open_library
+    from paperdeck.store import open_library
 
     with open_library(tmp_path / "library.db") as library:
         library.load([DATA / "arxiv_abs.txt", DATA / "arxiv_list_new.txt"], AS_OF)  # the DOI is on the abstract page

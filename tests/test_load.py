@@ -3,9 +3,9 @@
 import shutil
 import sqlite3
 
-from store import open_library
-from store.db import SCHEMA_VERSION
-from tui.cli import main
+from paperdeck.store import open_library
+from paperdeck.store.db import SCHEMA_VERSION
+from paperdeck.tui.cli import main
 
 from .conftest import AS_OF, SEEDS, assert_text_index_in_step, seed
 
@@ -112,7 +112,7 @@ def test_schema_is_versioned_and_wal(library):
 
 def test_a_folders_readme_is_not_a_listing(tmp_path):
     """A folder of pasted listings often has a README.md; loading the folder skips it, not fails it."""
-    from store.loader import expand_paths
+    from paperdeck.store.loader import expand_paths
     folder = tmp_path / "papers"
     folder.mkdir()
     (folder / "README.md").write_text("# My papers\n\nListings I copied.\n", encoding="utf-8")
@@ -126,7 +126,7 @@ def test_a_folders_readme_is_not_a_listing(tmp_path):
 
 
 def test_counts_take_the_right_number():
-    from store.text import counted
+    from paperdeck.store.text import counted
     assert counted(1, "author") == "1 author"
     assert counted(2, "new paper") == "2 new papers"
     assert counted(0, "file") == "0 files"

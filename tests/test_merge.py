@@ -2,7 +2,7 @@
 
 import itertools
 
-from store import merge, parsers
+from paperdeck.store import merge, parsers
 
 from .conftest import AS_OF, seed_lines
 

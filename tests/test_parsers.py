@@ -2,9 +2,9 @@
 
 import pytest
 
-from store import parsers
-from store.models import ParseError
-from store.parsers import arxiv, bare_abstracts, card_list, daily_papers
+from paperdeck.store import parsers
+from paperdeck.store.models import ParseError
+from paperdeck.store.parsers import arxiv, bare_abstracts, card_list, daily_papers
 
 from .conftest import AS_OF, seed_lines
 
@@ -138,7 +138,7 @@ def test_daily_papers_counts_organisations_dates_and_upvotes():
 
 
 def test_inline_math_in_abstracts_reads_as_text_and_prices_stay():
-    from store.latex import to_text
+    from paperdeck.store.latex import to_text
 
     assert to_text("a gain of $100%$ with $k$ neighbours and top-$K$ items") == \
         "a gain of 100% with k neighbours and top-K items"

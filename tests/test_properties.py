@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text
 
-from store import open_library, parsers
-from store.cite import bibtex_entry
-from store.export import paper_json
-from store.models import Paper, ParseError
-from store.names import split_name
-from store.text import clean_line
+from paperdeck.store import open_library, parsers
+from paperdeck.store.cite import bibtex_entry
+from paperdeck.store.export import paper_json
+from paperdeck.store.models import Paper, ParseError
+from paperdeck.store.names import split_name
+from paperdeck.store.text import clean_line
 
 AS_OF = dt.date(2026, 11, 22)
 # Lines built from listing vocabulary as well as noise, so the parsers' real paths are reached.

@@ -10,12 +10,12 @@ import pytest
 import rispy
 from pylatexenc.latex2text import LatexNodes2Text
 
-from store import open_library, parsers
-from store.cite import cite
-from store.loader import expand_paths
-from store.pastes import preview
-from store.parsers import bibtex, csl_json, ris
-from tui.cli import main
+from paperdeck.store import open_library, parsers
+from paperdeck.store.cite import cite
+from paperdeck.store.loader import expand_paths
+from paperdeck.store.pastes import preview
+from paperdeck.store.parsers import bibtex, csl_json, ris
+from paperdeck.tui.cli import main
 
 from .conftest import AS_OF, ROOT, SEEDS
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from store import open_library
-from store.restore import RestoreError, restore
+from paperdeck.store import open_library
+from paperdeck.store.restore import RestoreError, restore
 
 
 def _paperdeck(*args, db):

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 
-from store import open_library
-from store.db import SCHEMA_VERSION
-from store.text import clean_line
-from tui.cli import main
-from tui.widgets.detail_pane import paper_text
+from paperdeck.store import open_library
+from paperdeck.store.db import SCHEMA_VERSION
+from paperdeck.store.text import clean_line
+from paperdeck.tui.cli import main
+from paperdeck.tui.widgets.detail_pane import paper_text
 
 from .conftest import AS_OF, assert_text_index_in_step, seed
 from .tui_helpers import make_app, paper_list, settle

@@ -5,11 +5,11 @@ import sys
 
 import pytest
 
-from store import open_library
-from store.saved_searches import SavedSearchError
-from tui.screens.save_search_dialog import SaveSearchDialog
-from tui.widgets.filter_pane import FilterPane
-from tui.widgets.search_box import SearchBox
+from paperdeck.store import open_library
+from paperdeck.store.saved_searches import SavedSearchError
+from paperdeck.tui.screens.save_search_dialog import SaveSearchDialog
+from paperdeck.tui.widgets.filter_pane import FilterPane
+from paperdeck.tui.widgets.search_box import SearchBox
 
 from .tui_helpers import paper_list, settle
 

@@ -3,7 +3,7 @@
 
 import pytest
 
-from tui.widgets.search_box import SearchBox
+from paperdeck.tui.widgets.search_box import SearchBox
 
 from .tui_helpers import make_app, settle
 
@@ -56,7 +56,7 @@ def annotated_app(db, monkeypatch):
     """The newest paper tagged, starred, read (on a fixed day, shown in UTC) and noted."""
     import time
 
-    from store import open_library
+    from paperdeck.store import open_library
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

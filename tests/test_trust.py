@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from textual.worker import WorkerCancelled
 
-from store import open_library
-from tui.cli import main
+from paperdeck.store import open_library
+from paperdeck.tui.cli import main
 
 from .conftest import AS_OF
 from .tui_helpers import make_app
@@ -47,12 +47,12 @@ def authors_by_title(db: Path) -> dict[str, list[str]]:
 
 # -- 1. two loads at once ----------------------------------------------------------------------
 
-# A real `paperdeck load` (tui.cli.main in its own process) that, once its first file is committed,
+# A real `paperdeck load` (paperdeck.tui.cli.main in its own process) that, once its first file is committed,
 # says HELD on stdout and waits for a line on stdin before it goes on: the test decides, by state,
 # what the other process does in between.
 HOLDING_LOAD = textwrap.dedent("""
     import sys
-    from store import loader
+    from paperdeck.store import loader
 
     stored = loader.Loader._store
     done = 0
@@ -68,7 +68,7 @@ HOLDING_LOAD = textwrap.dedent("""
 
     loader.Loader._store = store_then_hold
     if __name__ == "__main__":
-        from tui.cli import main
+        from paperdeck.tui.cli import main
         sys.exit(main(sys.argv[1:]))
 """)
 
@@ -350,7 +350,7 @@ def test_a_fifo_or_a_device_is_refused_at_once(tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
-    from store.limits import DEFAULT_MAX_FILE_MB, MAX_FILE_ENV
+    from paperdeck.store.limits import DEFAULT_MAX_FILE_MB, MAX_FILE_ENV
 
     huge = tmp_path / "huge.txt"
     with huge.open("wb") as file:  # sparse: the size without the disk space (or the time to read it)
@@ -528,7 +528,7 @@ def children(pid: int) -> list[int]:
 def test_the_worker_processes_of_a_killed_load_exit(tmp_path):
     if not Path("/proc/self/task").is_dir() or not hasattr(os, "pidfd_open"):
         pytest.skip("needs Linux's /proc and pidfd_open to follow the load's worker processes")
-    from store.loader import PARALLEL_BYTES
+    from paperdeck.store.loader import PARALLEL_BYTES
 
     folder = tmp_path / "listings"
     folder.mkdir()

@@ -2,12 +2,12 @@
 
 from textual.geometry import Region
 
-from store import open_library
-from tui.screens.help import HelpScreen, key_label
-from tui.screens.paper_screen import PaperScreen
-from tui.widgets.detail_pane import DetailPane
-from tui.widgets.filter_pane import FilterPane
-from tui.widgets.search_box import SearchBox
+from paperdeck.store import open_library
+from paperdeck.tui.screens.help import HelpScreen, key_label
+from paperdeck.tui.screens.paper_screen import PaperScreen
+from paperdeck.tui.widgets.detail_pane import DetailPane
+from paperdeck.tui.widgets.filter_pane import FilterPane
+from paperdeck.tui.widgets.search_box import SearchBox
 
 from .conftest import AS_OF
 from .tui_helpers import make_app, paper_list, settle, titles
@@ -287,9 +287,9 @@ async def test_f_goes_to_the_filters_and_hides_them_from_there(db):
 
 
 async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, monkeypatch):
-    import tui.app
+    import paperdeck.tui.app
 
-    monkeypatch.setattr(tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
+    monkeypatch.setattr(paperdeck.tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
     app = make_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
@@ -304,10 +304,10 @@ async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, m
 
 
 def test_facets_over_a_large_match_set_are_sampled_and_say_so(seeded_library, monkeypatch):
-    import store.library
+    import paperdeck.store.library
 
     exact = seeded_library.facets("")
-    monkeypatch.setattr(store.library, "FACET_SAMPLE", 10)
+    monkeypatch.setattr(paperdeck.store.library, "FACET_SAMPLE", 10)
     sampled = seeded_library.facets("")
     assert exact.sampled is None and sampled.sampled == 10
     assert sampled.categories == exact.categories and sampled.years == exact.years  # still exact
@@ -351,7 +351,7 @@ async def test_no_search_runs_on_the_ui_thread(running, monkeypatch):
     correction and the facets are all read by workers, so a keystroke is echoed in one frame."""
     import threading
 
-    from store.library import Library
+    from paperdeck.store.library import Library
 
     app, pilot = running
     ui_thread = threading.get_ident()
@@ -373,7 +373,7 @@ async def test_no_search_runs_on_the_ui_thread(running, monkeypatch):
     assert app.result.corrections and list(paper_list(app).ids) == list(app.library.search("graph crocodle").ids)
 
 async def test_a_library_of_many_listing_files_shows_the_sources_holding_most_matches(db, monkeypatch):
-    import tui.widgets.filter_pane as filter_pane
+    import paperdeck.tui.widgets.filter_pane as filter_pane
 
     monkeypatch.setattr(filter_pane, "MAX_SOURCES", 2)
     app = make_app(db)
@@ -461,7 +461,7 @@ async def test_a_paste_is_previewed_then_stored_as_a_source_and_shown(db):
 
     from textual import events
 
-    from tui.screens.paste_preview import PastePreview
+    from paperdeck.tui.screens.paste_preview import PastePreview
 
     page = (Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt").read_text(encoding="utf-8")
     app = make_app(db)
@@ -495,8 +495,8 @@ async def test_the_import_screen_takes_text_and_previews_it_before_storing(runni
 
     from textual.widgets import TextArea
 
-    from tui.screens.import_screen import ImportScreen
-    from tui.screens.paste_preview import PastePreview
+    from paperdeck.tui.screens.import_screen import ImportScreen
+    from paperdeck.tui.screens.paste_preview import PastePreview
 
     app, pilot = running
     page = (Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt").read_text(encoding="utf-8")
@@ -525,7 +525,7 @@ async def test_the_import_screen_takes_text_and_previews_it_before_storing(runni
 async def test_the_import_screen_reads_the_clipboard_or_says_there_is_none(running, monkeypatch):
     from textual.widgets import TextArea
 
-    from store import clipboard
+    from paperdeck.store import clipboard
 
     app, pilot = running
     monkeypatch.setattr(clipboard, "system_clipboard_possible", lambda: False)  # a machine with no desktop

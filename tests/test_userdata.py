@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from store import open_library
-from store.userdata import UserDataError, parse_tag_edit
+from paperdeck.store import open_library
+from paperdeck.store.userdata import UserDataError, parse_tag_edit
 
 from .conftest import AS_OF, ROOT, assert_text_index_in_step
 
@@ -190,7 +190,7 @@ def test_a_full_disk_loses_nothing_and_says_so(seeded_library):
 
 WRITER = textwrap.dedent("""
     import sys
-    from store import open_library
+    from paperdeck.store import open_library
     lib = open_library(sys.argv[1])
     ids = [int(i) for i in sys.argv[2].split(",")]
     n = 0
@@ -227,7 +227,7 @@ def test_kill_9_during_edits_loses_nothing_confirmed(seeded_library, db):
 
 LOADER = textwrap.dedent("""
     import sys, time
-    from store import open_library
+    from paperdeck.store import open_library
     lib = open_library(sys.argv[1])
     def pause_mid_merge(statement):
         # The loader is moving user data between papers, inside its transaction: stop here.

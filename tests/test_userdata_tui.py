@@ -1,6 +1,6 @@
 """The browser shows and persists what the person added: marks, status glyphs, tag and reading filters."""
 
-from tui.widgets.filter_pane import FilterPane
+from paperdeck.tui.widgets.filter_pane import FilterPane
 
 from .tui_helpers import make_app, paper_list, settle
 
@@ -24,7 +24,7 @@ async def test_marks_survive_a_restart(db):
 
 
 async def test_the_filter_pane_and_the_list_show_tags_and_reading_state(db):
-    from store import open_library
+    from paperdeck.store import open_library
 
     with open_library(db) as lib:
         ids = list(lib.search("").ids)

@@ -1,8 +1,8 @@
 """Driving the real app on a real seeded library file."""
 
-from store.settings import Settings
-from tui.app import DETAIL_DELAY, PaperdeckApp
-from tui.widgets.paper_list import PaperList
+from paperdeck.store.settings import Settings
+from paperdeck.tui.app import DETAIL_DELAY, PaperdeckApp
+from paperdeck.tui.widgets.paper_list import PaperList
 
 
 async def settle(app, pilot):

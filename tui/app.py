@@ -17,25 +17,25 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import clipboard, open_library
-from store import db as database
-from store.cite import STYLE_NAMES, cite
-from store.library import Facets, Library, SearchResult
-from store.models import LoadReport
-from store.searching import SearchCancelled, SearchPool
-from store.settings import Settings, load_settings, unknown_binding_ids
-from store.userdata import UserDataError
-from tui.messages import FacetsReady, SearchResultReady
-from tui.screens.cite_dialog import CiteDialog
-from tui.screens.help import HelpScreen, key_label
-from tui.screens.note_editor import NoteEditor, UnsavedNote
-from tui.screens.paper_screen import PaperScreen
-from tui.screens.paste_preview import PastePreview
-from tui.screens.tag_dialog import TagDialog
-from tui.widgets.detail_pane import DetailPane
-from tui.widgets.filter_pane import FilterPane, filter_token
-from tui.widgets.paper_list import PaperList
-from tui.widgets.search_box import SearchBox
+from paperdeck.store import clipboard, open_library
+from paperdeck.store import db as database
+from paperdeck.store.cite import STYLE_NAMES, cite
+from paperdeck.store.library import Facets, Library, SearchResult
+from paperdeck.store.models import LoadReport
+from paperdeck.store.searching import SearchCancelled, SearchPool
+from paperdeck.store.settings import Settings, load_settings, unknown_binding_ids
+from paperdeck.store.userdata import UserDataError
+from paperdeck.tui.messages import FacetsReady, SearchResultReady
+from paperdeck.tui.screens.cite_dialog import CiteDialog
+from paperdeck.tui.screens.help import HelpScreen, key_label
+from paperdeck.tui.screens.note_editor import NoteEditor, UnsavedNote
+from paperdeck.tui.screens.paper_screen import PaperScreen
+from paperdeck.tui.screens.paste_preview import PastePreview
+from paperdeck.tui.screens.tag_dialog import TagDialog
+from paperdeck.tui.widgets.detail_pane import DetailPane
+from paperdeck.tui.widgets.filter_pane import FilterPane, filter_token
+from paperdeck.tui.widgets.paper_list import PaperList
+from paperdeck.tui.widgets.search_box import SearchBox
 
 SORT_CYCLE = ("best", "date", "title", "upvotes")
 SORT_LABELS = {"relevance": "relevance", "date": "date ↓", "title": "title A→Z", "upvotes": "upvotes ↓"}
@@ -417,7 +417,7 @@ class PaperdeckApp(App[None]):
     # -- saved searches ----------------------------------------------------------------------------
 
     def action_save_search(self) -> None:
-        from tui.screens.save_search_dialog import SaveSearchDialog
+        from paperdeck.tui.screens.save_search_dialog import SaveSearchDialog
 
         # The box's text as it is now: its Changed messages for keys typed just before may be queued.
         typed = self.main_screen.query_one(SearchBox).value
@@ -429,7 +429,7 @@ class PaperdeckApp(App[None]):
         def named(name: str | None) -> None:
             if name is None:
                 return
-            from store.saved_searches import SavedSearchError
+            from paperdeck.store.saved_searches import SavedSearchError
 
             try:
                 search, replaced = self.library.saved.save(name, query)
@@ -443,7 +443,7 @@ class PaperdeckApp(App[None]):
 
     def apply_saved_search(self, name: str) -> None:
         """The saved text goes in the box, filters and all, so what runs is what the person sees."""
-        from store.saved_searches import SavedSearchError
+        from paperdeck.store.saved_searches import SavedSearchError
 
         try:
             search = self.library.saved.find(name)
@@ -459,7 +459,7 @@ class PaperdeckApp(App[None]):
         self.notify(search.query, title=f"Saved search: {search.name}", timeout=3, markup=False)
 
     def delete_saved_search(self, name: str) -> None:
-        from store.saved_searches import SavedSearchError
+        from paperdeck.store.saved_searches import SavedSearchError
 
         try:
             gone = self.library.saved.delete(name)
@@ -471,7 +471,7 @@ class PaperdeckApp(App[None]):
 
     def action_import(self) -> None:
         """For terminals that send no bracketed paste, and to read the system clipboard."""
-        from tui.screens.import_screen import ImportScreen
+        from paperdeck.tui.screens.import_screen import ImportScreen
 
         def chosen(text: str | None) -> None:
             if text:
@@ -481,7 +481,7 @@ class PaperdeckApp(App[None]):
 
     @work(thread=True, exclusive=True, group="paste")
     def preview_paste(self, text: str) -> None:
-        from store.pastes import preview
+        from paperdeck.store.pastes import preview
 
         with self.searches.library() as library:
             report = preview(library, {"the paste": text}, as_of=self.as_of)
@@ -497,8 +497,8 @@ class PaperdeckApp(App[None]):
 
     @work(thread=True, exclusive=True, group="paste")
     def store_paste(self, text: str) -> None:
-        from store.pastes import save_paste
-        from store.reporting import summary
+        from paperdeck.store.pastes import save_paste
+        from paperdeck.store.reporting import summary
 
         with self.searches.library() as library:
             path = save_paste(self.db_path, text)
@@ -542,7 +542,7 @@ class PaperdeckApp(App[None]):
 
     @on(PaperList.ListingsRequested)
     def listings_requested(self, event: PaperList.ListingsRequested) -> None:
-        from tui.screens.listings_screen import ListingsScreen
+        from paperdeck.tui.screens.listings_screen import ListingsScreen
 
         paper = self.library.paper(event.paper_id)
         if paper is None:
@@ -551,7 +551,7 @@ class PaperdeckApp(App[None]):
         def chosen(record_id: int | None) -> None:
             if record_id is None:
                 return
-            from store.decisions import DecisionError
+            from paperdeck.store.decisions import DecisionError
 
             try:
                 old, new = self.library.split(record_id)
@@ -565,7 +565,7 @@ class PaperdeckApp(App[None]):
 
     @on(PaperList.JoinRequested)
     def join_requested(self, event: PaperList.JoinRequested) -> None:
-        from store.decisions import DecisionError
+        from paperdeck.store.decisions import DecisionError
 
         keep = min(event.paper_ids)  # the oldest paper stays: its id is the one exports and notes know longest
         others = [paper_id for paper_id in event.paper_ids if paper_id != keep]

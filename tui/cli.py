@@ -15,20 +15,25 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from store import open_library
-from store.db import SCHEMA_VERSION, NotALibrary, explain
-from store.loader import FileRejected
-from store.models import LoadReport
-from store.cite import STYLES
-from store.clipboard import ROUTES
-from store.paths import bundled_seeds, default_db_path
-from store.text import counted
-from tui import cli_listings
+from paperdeck.store.db import SCHEMA_VERSION, NotALibrary, explain
+from paperdeck.store.models import LoadReport
+from paperdeck.store.cite import STYLES
+from paperdeck.store.clipboard import ROUTES
+from paperdeck.store.paths import bundled_seeds, default_db_path
+from paperdeck.store.text import counted
+from paperdeck.tui import cli_listings
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
 # More matches than this, and cite asks first (on a terminal) or cites the best this many (piped):
 # `cite co` matched most of a large library and ran for minutes.
 CITE_LIMIT = 100
+
+
+def open_library(path):
+    """The library module (the loader, sqlite-utils) is imported by the commands that open one."""
+    from paperdeck.store.library import open_library as open_
+
+    return open_(path)
 
 
 def _as_of(text: str) -> dt.date:
@@ -58,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, opens the browser (loading the bundled seeds into an empty library).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    try:
+        import shtab  # shell completion: paperdeck --print-completion bash > ~/.local/share/bash-completion/completions/paperdeck
+    except ImportError:
+        pass
+    else:
+        shtab.add_argument_to(parser, ["--print-completion"], help="print a bash, zsh or tcsh completion script")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     load = commands.add_parser("load", parents=[common], help="load listing files or folders into the library")
     load.add_argument("paths", nargs="*", type=Path, metavar="PATH",
@@ -199,7 +210,7 @@ def library_path(args: argparse.Namespace) -> Path:
 
 
 def print_report(report: LoadReport) -> None:
-    from store.reporting import report_lines
+    from paperdeck.store.reporting import report_lines
 
     for line, is_problem in report_lines(report):
         print(line, file=sys.stderr if is_problem else sys.stdout)
@@ -246,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             return check_command(db_path, args)
         if args.command == "backup":
             return backup_command(db_path, args)
-        from tui.app import run_browser
+        from paperdeck.tui.app import run_browser
 
         return run_browser(db_path, as_of)
     except KeyboardInterrupt:
@@ -260,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_command(db_path: Path, args: argparse.Namespace) -> int:
-    from store import maintenance
+    from paperdeck.store import maintenance
 
     if args.rebuild_index:
         rebuilt = maintenance.rebuild_indexes(db_path)
@@ -274,14 +285,14 @@ def check_command(db_path: Path, args: argparse.Namespace) -> int:
         print(f"{db_path} is sound ({counted(report.papers or 0, 'paper')})")
         return 0
     if any(line.startswith("PRAGMA") for line in report.problems):
-        from store.db import recovery_advice
+        from paperdeck.store.db import recovery_advice
 
         print(f"paperdeck: the library {db_path} is damaged; {recovery_advice(db_path)}", file=sys.stderr)
     return 1
 
 
 def backup_command(db_path: Path, args: argparse.Namespace) -> int:
-    from store import maintenance
+    from paperdeck.store import maintenance
 
     try:
         written, papers = maintenance.backup(db_path, args.target)
@@ -295,8 +306,8 @@ def backup_command(db_path: Path, args: argparse.Namespace) -> int:
 def read_standard_input() -> str:
     """What is piped in, read as a listing file is: refused at its first NUL byte (``< /dev/zero``)
     and past the size limit, before it is all in memory; UTF-8, else Windows-1252."""
-    from store.limits import max_file_bytes
-    from store.loader import decode
+    from paperdeck.store.limits import max_file_bytes
+    from paperdeck.store.loader import FileRejected, decode
 
     limit = max_file_bytes()
     stream = sys.stdin.buffer
@@ -315,7 +326,8 @@ def read_standard_input() -> str:
 
 def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
     """Files and folders; ``-`` and ``--clipboard`` are pastes, kept beside the library like files."""
-    from store.pastes import preview, save_paste
+    from paperdeck.store.loader import FileRejected
+    from paperdeck.store.pastes import preview, save_paste
 
     paths = [path for path in args.paths if str(path) != "-"]
     pasted: dict[str, str] = {}  # where it came from -> the text
@@ -326,7 +338,7 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
             print(f"paperdeck: standard input: {error}", file=sys.stderr)
             return 1
     if args.clipboard:
-        from store import clipboard
+        from paperdeck.store import clipboard
 
         try:
             pasted["the clipboard"] = clipboard.paste()
@@ -343,7 +355,7 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
         print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
         print_report(report)
         return 1 if report.failed else 0
-    from tui.load_progress import load_progress
+    from paperdeck.tui.load_progress import load_progress
 
     paths += [save_paste(db_path, text) for text in pasted.values()]
     with open_library(db_path) as library, load_progress(sys.stderr) as progress:
@@ -397,10 +409,10 @@ def papers_to_cite(library, query: str, cite_all: bool) -> list | None:
 
 def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, int]:
     """The export's text and paper count; None when a query was given and matches nothing (said on stderr)."""
-    from store.cite import cite
-    from store.export import paper_json
+    from paperdeck.store.cite import cite
+    from paperdeck.store.export import paper_json
 
-    from store.saved_searches import SavedSearchError
+    from paperdeck.store.saved_searches import SavedSearchError
 
     query = " ".join(args.query)
     with open_library(db_path) as library:
@@ -464,8 +476,8 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def restore_command(db_path: Path, args: argparse.Namespace) -> int:
-    from store.restore import RestoreError, restore
-    from store.userdata import UserDataError
+    from paperdeck.store.restore import RestoreError, restore
+    from paperdeck.store.userdata import UserDataError
 
     with open_library(db_path) as library:
         try:
@@ -486,7 +498,7 @@ def restore_command(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def saved_command(db_path: Path, args: argparse.Namespace) -> int:
-    from store.saved_searches import SavedSearchError
+    from paperdeck.store.saved_searches import SavedSearchError
 
     with open_library(db_path) as library:
         try:
@@ -516,9 +528,9 @@ def saved_command(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def cite_command(db_path: Path, args: argparse.Namespace) -> int:
-    from store import clipboard
-    from store.cite import STYLE_NAMES, cite
-    from store.settings import load_settings
+    from paperdeck.store import clipboard
+    from paperdeck.store.cite import STYLE_NAMES, cite
+    from paperdeck.store.settings import load_settings
 
     settings = load_settings()
     for warning in settings.warnings:
@@ -557,7 +569,7 @@ PAPERS_SHOWN = 50  # a change to more papers lists these and counts the rest
 
 
 def print_papers(papers: list, out=None) -> None:
-    from store.text import clean_line
+    from paperdeck.store.text import clean_line
 
     out = out or sys.stdout
     for paper in papers[:PAPERS_SHOWN]:
@@ -568,7 +580,7 @@ def print_papers(papers: list, out=None) -> None:
 
 def user_command(db_path: Path, args: argparse.Namespace) -> int:
     """tag, note and mark: the browser's t, n, r and * from a shell; each says what it changed."""
-    from store.userdata import UserDataError, clean_tag
+    from paperdeck.store.userdata import UserDataError, clean_tag
 
     with open_library(db_path) as library:
         user = library.user

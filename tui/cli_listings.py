@@ -7,8 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from store import open_library
-from store.text import clean_line, counted
+from paperdeck.store.text import clean_line, counted
 
 COMMANDS = ("listings", "split", "join")
 
@@ -32,7 +31,8 @@ def add_parsers(commands, common: argparse.ArgumentParser) -> None:
 
 
 def run(db_path: Path, args: argparse.Namespace) -> int:
-    from store.decisions import DecisionError
+    from paperdeck.store.decisions import DecisionError
+    from paperdeck.tui.cli import open_library
 
     with open_library(db_path) as library:
         try:
@@ -53,7 +53,7 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def show_listings(library, named: str) -> int:
-    from tui.cli import exact_matches, print_papers
+    from paperdeck.tui.cli import exact_matches, print_papers
 
     named = named.strip()
     paper = library.paper(int(named)) if named.isdigit() else None

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from store.loader import LoadProgress
-from store.text import clean_line, counted
+from paperdeck.store.loader import LoadProgress
+from paperdeck.store.text import clean_line, counted
 
 PLAIN_EVERY_SECONDS = 5.0  # piped, a line per file and, within a long file, one this often
 

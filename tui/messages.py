@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from store.library import Facets, ListRow, SearchResult
+from paperdeck.store.library import Facets, ListRow, SearchResult
 
 
 class SearchResultReady(Message):

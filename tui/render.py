@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from rich.style import Style
 from rich.text import Text
 
-from store.latex import to_spans
-from store.text import clean_line
+from paperdeck.store.latex import to_spans
+from paperdeck.store.text import clean_line
 
 SPAN_STYLES = {"bold": Style(bold=True), "italic": Style(italic=True), "underline": Style(underline=True)}
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from types import ModuleType
 
-from store.models import ParseError, ParseResult, Problem
-from store.parsers import (arxiv, arxiv_abstract, arxiv_listing, bare_abstracts, bibtex, card_list, csl_json,
+from paperdeck.store.models import ParseError, ParseResult, Problem
+from paperdeck.store.parsers import (arxiv, arxiv_abstract, arxiv_listing, bare_abstracts, bibtex, card_list, csl_json,
                            daily_papers, general, ris)
 
 # Reference-manager formats first: on a tie their syntax is the surer sign.

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from store.dates import DateProblem, parse_date, parse_month
-from store.limits import MAX_AUTHOR_COUNT
-from store.models import ParseResult, Problem, Record
-from store.text import clean_line
+from paperdeck.store.dates import DateProblem, parse_date, parse_month
+from paperdeck.store.limits import MAX_AUTHOR_COUNT
+from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.text import clean_line
 
 NAME = "arxiv"
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from store.dates import DateProblem, parse_date
-from store.models import ParseResult, Problem, Record
-from store.parsers.arxiv_listing import ARXIV_ID, PRIMARY, _authors
-from store.text import clean_line, subject_class
+from paperdeck.store.dates import DateProblem, parse_date
+from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.parsers.arxiv_listing import ARXIV_ID, PRIMARY, _authors
+from paperdeck.store.text import clean_line, subject_class
 
 NAME = "arxiv_abstract"
 

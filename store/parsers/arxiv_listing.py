@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from store.dates import DateProblem, make_date, month_number
-from store.models import ParseResult, Problem, Record
-from store.text import clean_line, subject_class
+from paperdeck.store.dates import DateProblem, make_date, month_number
+from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.text import clean_line, subject_class
 
 NAME = "arxiv_listing"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from store.models import ParseResult, Problem, Record
-from store.text import clean_line
+from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.text import clean_line
 
 NAME = "bare_abstracts"
 PREFIX = "Abstract:"

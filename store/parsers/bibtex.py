@@ -19,9 +19,9 @@ import logging
 import re
 from functools import lru_cache
 
-from store import identifiers, references
-from store.models import ParseResult, Problem, Record
-from store.text import clean_line
+from paperdeck.store import identifiers, references
+from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.text import clean_line
 
 NAME = "bibtex"
 ENTRY_TYPES = {

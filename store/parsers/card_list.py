@@ -13,9 +13,9 @@ import bisect
 import datetime as dt
 import re
 
-from store.dates import DateProblem, parse_date
-from store.models import ParseResult, Problem, Record
-from store.text import clean_line
+from paperdeck.store.dates import DateProblem, parse_date
+from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.text import clean_line
 
 NAME = "card_list"
 

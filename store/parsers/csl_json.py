@@ -12,9 +12,9 @@ import datetime as dt
 import json
 import re
 
-from store import references
-from store.models import ParseError, ParseResult, Problem, Record
-from store.text import clean_line
+from paperdeck.store import references
+from paperdeck.store.models import ParseError, ParseResult, Problem, Record
+from paperdeck.store.text import clean_line
 
 NAME = "csl_json"
 CSL_TYPES = set(references.CSL_TO_BIBTEX) | {

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from store.models import ParseResult, Record
-from store.parsers.card_list import plausible_name
-from store.text import clean_line
+from paperdeck.store.models import ParseResult, Record
+from paperdeck.store.parsers.card_list import plausible_name
+from paperdeck.store.text import clean_line
 
 NAME = "general"
 

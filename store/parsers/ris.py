@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from store import references
-from store.models import ParseResult, Problem, Record
-from store.text import clean_line
+from paperdeck.store import references
+from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.text import clean_line
 
 NAME = "ris"
 TAG = re.compile(r"^(?P<tag>[A-Z][A-Z0-9])  -(?: (?P<value>.*))?$")

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.cite import CSL_STYLES, STYLE_NAMES, STYLES
+from paperdeck.store.cite import CSL_STYLES, STYLE_NAMES, STYLES
 
 
 class CiteDialog(ModalScreen[str | None]):

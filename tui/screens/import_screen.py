@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from store import clipboard
-from tui.widgets.ordered_text_area import OrderedTextArea
+from paperdeck.store import clipboard
+from paperdeck.tui.widgets.ordered_text_area import OrderedTextArea
 
 HINT = ("Paste a page of paper listings, or BibTeX, RIS or CSL-JSON, then Ctrl+S to see what it holds "
         "(nothing is stored before you confirm).")

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.models import Paper
-from tui.render import plain
+from paperdeck.store.models import Paper
+from paperdeck.tui.render import plain
 
 
 class ListingsScreen(ModalScreen[int | None]):

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from tui.widgets.ordered_text_area import OrderedTextArea
+from paperdeck.tui.widgets.ordered_text_area import OrderedTextArea
 
 
 def external_editor() -> str | None:

@@ -7,10 +7,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from store.models import Paper
-from store.userdata import Annotation
-from tui.widgets.detail_pane import DetailPane
-from tui.widgets.paper_list import PaperList
+from paperdeck.store.models import Paper
+from paperdeck.store.userdata import Annotation
+from paperdeck.tui.widgets.detail_pane import DetailPane
+from paperdeck.tui.widgets.paper_list import PaperList
 
 
 class PaperScreen(Screen[None]):

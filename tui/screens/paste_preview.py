@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from store.models import LoadReport
-from store.reporting import report_lines
+from paperdeck.store.models import LoadReport
+from paperdeck.store.reporting import report_lines
 
 
 def preview_text(report: LoadReport) -> Text:

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Static
 
-from store.saved_searches import SavedSearchError, clean_name
+from paperdeck.store.saved_searches import SavedSearchError, clean_name
 
 
 class SaveSearchDialog(ModalScreen[str | None]):

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Static
 
-from store.userdata import UserDataError, parse_tag_edit
+from paperdeck.store.userdata import UserDataError, parse_tag_edit
 
 
 class SuggestTag(Suggester):

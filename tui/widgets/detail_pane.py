@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from store.models import Paper
-from store.text import counted
-from store.userdata import Annotation
-from tui.render import highlight, latex, multiline, plain, term_pattern
-from tui.widgets.paper_list import PaperList
+from paperdeck.store.models import Paper
+from paperdeck.store.text import counted
+from paperdeck.store.userdata import Annotation
+from paperdeck.tui.render import highlight, latex, multiline, plain, term_pattern
+from paperdeck.tui.widgets.paper_list import PaperList
 
 FIELD_LABELS = {"title": "title", "authors": "authors", "abstract": "abstract", "date": "date",
                 "updated": "latest", "category": "category", "has_code": "code", "upvotes": "upvotes",

@@ -10,9 +10,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from store.library import Facets
-from store.saved_searches import SavedSearch
-from tui.render import plain
+from paperdeck.store.library import Facets
+from paperdeck.store.saved_searches import SavedSearch
+from paperdeck.tui.render import plain
 
 BARS = "▁▂▃▄▅▆▇█"
 SEP = "\t"

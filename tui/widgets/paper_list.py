@@ -20,9 +20,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.library import ListRow
-from store.text import counted
-from tui.render import highlight, plain, term_pattern
+from paperdeck.store.library import ListRow
+from paperdeck.store.text import counted
+from paperdeck.tui.render import highlight, plain, term_pattern
 
 PAGE = 200
 READING_GLYPHS = {"reading": "◐", "read": "✓"}

@@ -20,9 +20,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from store import open_library  # noqa: E402
-from store.names import split_name  # noqa: E402
-from store.text import ascii_fold  # noqa: E402
+from paperdeck.store import open_library  # noqa: E402
+from paperdeck.store.names import split_name  # noqa: E402
+from paperdeck.store.text import ascii_fold  # noqa: E402
 
 # What the seeds do not say: the titles of the papers they list untitled (by the name the abstract introduces).
 TITLES = {
