@@ -69,13 +69,13 @@ def _records(conn: sqlite3.Connection, paper_id: int) -> list[tuple[int, str]]:
 
 
 def _in_transaction(db: sqlite_utils.Database, work):
-    from paperdeck.store.loader import Loader  # the writer of papers; imported here, as the loader imports this module
+    from paperdeck.store.writing import PaperWriter  # imported here: the writer imports this module
 
     conn = db.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            result = work(conn, Loader(db))
+            result = work(conn, PaperWriter(db))
             conn.execute("COMMIT")
             return result
         except BaseException:
@@ -89,7 +89,7 @@ def _in_transaction(db: sqlite_utils.Database, work):
 def split(db: sqlite_utils.Database, record_id: int) -> tuple[int, int]:
     """Take one listing (and any identical listing of it) out of its paper into a paper of its own;
     returns ``(old paper, new paper)``. Kept apart in every later load."""
-    def work(conn, loader):
+    def work(conn, writer):
         row = conn.execute("SELECT paper_id FROM records WHERE id = ?", [record_id]).fetchone()
         if row is None:
             raise DecisionError(f"no listing {record_id} in this library (the detail pane and "
@@ -106,7 +106,7 @@ def split(db: sqlite_utils.Database, record_id: int) -> tuple[int, int]:
                      [fingerprint, paper_id])
         conn.execute("INSERT OR REPLACE INTO merge_decisions (kind, fingerprint, paper_id, created) "
                      "VALUES ('apart', ?, ?, ?)", [fingerprint, paper_id, _now()])
-        return paper_id, loader.move_records(moving, None, SPLIT)
+        return paper_id, writer.move_records(moving, None, SPLIT)
     return _in_transaction(db, work)
 
 
@@ -117,7 +117,7 @@ def join(db: sqlite_utils.Database, keep: int, others: list[int]) -> int:
     if not others:
         raise DecisionError("choose two papers or more to join (mark them with Space)")
 
-    def work(conn, loader):
+    def work(conn, writer):
         for paper_id in [keep, *others]:
             if conn.execute("SELECT 1 FROM papers WHERE id = ?", [paper_id]).fetchone() is None:
                 raise DecisionError(f"no paper {paper_id} in this library")
@@ -134,6 +134,6 @@ def join(db: sqlite_utils.Database, keep: int, others: list[int]) -> int:
             conn.execute("DELETE FROM merge_decisions WHERE kind = 'apart' AND fingerprint = ? AND paper_id IN "
                          "(SELECT value FROM json_each(?))", [fingerprint, json.dumps(others)])
         # Papers kept only for their user data have no listing to move: their data joins all the same.
-        loader.move_records(moving, keep, JOINED, emptied=others)
+        writer.move_records(moving, keep, JOINED, emptied=others)
         return keep
     return _in_transaction(db, work)

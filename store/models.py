@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 
@@ -82,6 +83,20 @@ class ParseError(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+
+
+@dataclass(frozen=True)
+class LibraryHints:
+    """What a parser may ask of the library it loads into, passed to every parser alike.
+
+    A parser that reads it declares ``USES_LIBRARY = True``: the loader then parses that file in
+    the loading process, after the files that add names, instead of in a worker with no library.
+    """
+
+    known_names: Container[str] = frozenset()  # author names the library already holds
+
+
+NO_HINTS = LibraryHints()
 
 
 @dataclass

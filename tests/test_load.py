@@ -112,7 +112,7 @@ def test_schema_is_versioned_and_wal(library):
 
 def test_a_folders_readme_is_not_a_listing(tmp_path):
     """A folder of pasted listings often has a README.md; loading the folder skips it, not fails it."""
-    from paperdeck.store.loader import expand_paths
+    from paperdeck.store.reading import expand_paths
     folder = tmp_path / "papers"
     folder.mkdir()
     (folder / "README.md").write_text("# My papers\n\nListings I copied.\n", encoding="utf-8")

@@ -144,3 +144,24 @@ def test_inline_math_in_abstracts_reads_as_text_and_prices_stay():
         "a gain of 100% with k neighbours and top-K items"
     assert to_text("$\\sim$3x faster, $\\alpha$ and $100\\%$") == "∼3x faster, α and 100%"
     assert to_text("costs $100 and $200, or $5-$10 each") == "costs $100 and $200, or $5-$10 each"
+
+
+def test_every_parser_offers_the_same_interface():
+    """One interface, nothing told apart by identity: what a parser needs of the library it declares
+    (USES_LIBRARY) and is given, like every other parser, as LibraryHints."""
+    import inspect
+
+    from paperdeck.store.models import LibraryHints
+
+    for parser in parsers.PARSERS:
+        assert isinstance(parser.NAME, str) and parsers.BY_NAME[parser.NAME] is parser
+        assert isinstance(parser.USES_LIBRARY, bool), parser.NAME
+        assert list(inspect.signature(parser.detect).parameters) == ["lines"], parser.NAME
+        assert list(inspect.signature(parser.parse).parameters) == ["lines", "as_of", "library"], parser.NAME
+    assert [p.NAME for p in parsers.PARSERS if p.USES_LIBRARY] == ["card_list"]
+    # A card list's glued first author is told apart by a name the library knows, given as hints.
+    lines = ["CVOct 13, 2022", "Segmenting medical ct imagesHaoBing Gao, Wei Wang",
+             "We segment medical CT images with a small network."]
+    plain = parsers.read(card_list, lines, AS_OF)[1].records[0]
+    hinted = parsers.read(card_list, lines, AS_OF, LibraryHints(known_names=frozenset({"HaoBing Gao"})))[1].records[0]
+    assert (plain.authors[0], hinted.authors[0]) == ("Bing Gao", "HaoBing Gao")

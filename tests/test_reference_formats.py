@@ -12,7 +12,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from paperdeck.store import open_library, parsers
 from paperdeck.store.cite import cite
-from paperdeck.store.loader import expand_paths
+from paperdeck.store.reading import expand_paths
 from paperdeck.store.pastes import preview
 from paperdeck.store.parsers import bibtex, csl_json, ris
 from paperdeck.tui.cli import main

@@ -307,7 +307,7 @@ def read_standard_input() -> str:
     """What is piped in, read as a listing file is: refused at its first NUL byte (``< /dev/zero``)
     and past the size limit, before it is all in memory; UTF-8, else Windows-1252."""
     from paperdeck.store.limits import max_file_bytes
-    from paperdeck.store.loader import FileRejected, decode
+    from paperdeck.store.reading import FileRejected, decode
 
     limit = max_file_bytes()
     stream = sys.stdin.buffer
@@ -326,7 +326,7 @@ def read_standard_input() -> str:
 
 def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
     """Files and folders; ``-`` and ``--clipboard`` are pastes, kept beside the library like files."""
-    from paperdeck.store.loader import FileRejected
+    from paperdeck.store.reading import FileRejected
     from paperdeck.store.pastes import preview, save_paste
 
     paths = [path for path in args.paths if str(path) != "-"]

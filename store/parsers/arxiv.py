@@ -13,10 +13,11 @@ import re
 
 from paperdeck.store.dates import DateProblem, parse_date, parse_month
 from paperdeck.store.limits import MAX_AUTHOR_COUNT
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line
 
 NAME = "arxiv"
+USES_LIBRARY = False  # see LibraryHints
 
 MORE = "▽ More"
 LESS = "△ Less"
@@ -44,7 +45,7 @@ def _title_line(lines: list[str], authors_at: int, floor: int) -> int | None:
     return None
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     stripped = [line.strip() for line in lines]
     starts = [i for i, text in enumerate(stripped) if text == "Authors:"]
     records: list[Record] = []

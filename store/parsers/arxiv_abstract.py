@@ -13,11 +13,12 @@ import datetime as dt
 import re
 
 from paperdeck.store.dates import DateProblem, parse_date
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.parsers.arxiv_listing import ARXIV_ID, PRIMARY, _authors
 from paperdeck.store.text import clean_line, subject_class
 
 NAME = "arxiv_abstract"
+USES_LIBRARY = False  # see LibraryHints
 
 CITE_AS = re.compile(rf"^Cite as:\s*arXiv:(?P<id>{ARXIV_ID})")
 SUBMITTED_ON = re.compile(r"\[Submitted on (?P<first>\d{1,2} [A-Z][a-z]+ \d{4})"
@@ -40,7 +41,7 @@ def detect(lines: list[str]) -> float:
     return 0.5 + 0.1 * sum(has)
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     stripped = [clean_line(line) for line in lines]
     problems: list[Problem] = []
     fields: dict[str, str] = {}

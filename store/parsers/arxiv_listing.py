@@ -14,10 +14,11 @@ import datetime as dt
 import re
 
 from paperdeck.store.dates import DateProblem, make_date, month_number
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line, subject_class
 
 NAME = "arxiv_listing"
+USES_LIBRARY = False  # see LibraryHints
 
 # An arXiv identifier: new style (2507.03201) or old (cs/0101001, math.AG/0601001); no version.
 ARXIV_ID = r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
@@ -63,7 +64,7 @@ def _authors(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     records: list[Record] = []
     problems: list[Problem] = []
     by_id: dict[str, Record] = {}

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line
 
 NAME = "bare_abstracts"
+USES_LIBRARY = False  # see LibraryHints
 PREFIX = "Abstract:"
 
 
@@ -25,7 +26,7 @@ def detect(lines: list[str]) -> float:
     return abstracts / (abstracts + max(0, others - 1))
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     records: list[Record] = []
     problems: list[Problem] = []
     label = None

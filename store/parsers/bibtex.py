@@ -20,10 +20,11 @@ import re
 from functools import lru_cache
 
 from paperdeck.store import identifiers, references
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line
 
 NAME = "bibtex"
+USES_LIBRARY = False  # see LibraryHints
 ENTRY_TYPES = {
     "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual",
     "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished", "online", "report",
@@ -171,7 +172,7 @@ def split_names(value: str) -> tuple[list[str], list[str], bool]:
 
 # -- parsing -----------------------------------------------------------------------------------
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     import bibtexparser
 
     library = bibtexparser.parse_string("\n".join(lines), parse_stack=[])

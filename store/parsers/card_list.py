@@ -14,10 +14,11 @@ import datetime as dt
 import re
 
 from paperdeck.store.dates import DateProblem, parse_date
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line
 
 NAME = "card_list"
+USES_LIBRARY = True  # names the library knows tell glued first authors apart (LibraryHints)
 
 HEADER = re.compile(
     r"^(?P<category>[A-Za-z][A-Za-z.\-]*?)?"
@@ -92,7 +93,7 @@ def split_title_authors(
     return body[:i].strip(), names, not truncated
 
 
-def parse(lines: list[str], as_of: dt.date, known_names: frozenset[str] = frozenset()) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     records: list[Record] = []
     problems: list[Problem] = []
     numbered = [(n, line.rstrip()) for n, line in enumerate(lines, 1) if line.strip()]
@@ -114,7 +115,7 @@ def parse(lines: list[str], as_of: dt.date, known_names: frozenset[str] = frozen
         (title_no, title_line), (abstract_no, abstract_line) = body
         position += 3
         try:
-            title, authors, complete = split_title_authors(clean_line(title_line), known_names)
+            title, authors, complete = split_title_authors(clean_line(title_line), library.known_names)
         except ValueError as error:
             problems.append(Problem(title_no, f"{error}; card skipped"))
             continue

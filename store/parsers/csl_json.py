@@ -13,10 +13,11 @@ import json
 import re
 
 from paperdeck.store import references
-from paperdeck.store.models import ParseError, ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseError, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line
 
 NAME = "csl_json"
+USES_LIBRARY = False  # see LibraryHints
 CSL_TYPES = set(references.CSL_TO_BIBTEX) | {
     "bill", "broadcast", "classic", "collection", "entry", "entry-dictionary", "entry-encyclopedia", "event",
     "figure", "graphic", "hearing", "interview", "legal_case", "legislation", "map", "motion_picture",
@@ -71,7 +72,7 @@ def _line(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     text = "\n".join(lines)
     decoder = json.JSONDecoder()
     problems: list[Problem] = []

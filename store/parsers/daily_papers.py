@@ -10,10 +10,11 @@ import re
 
 from paperdeck.store.dates import DateProblem, parse_date
 from paperdeck.store.limits import MAX_AUTHOR_COUNT
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line
 
 NAME = "daily_papers"
+USES_LIBRARY = False  # see LibraryHints
 DOT = "·"
 AUTHOR_COUNT = re.compile(r"^[•·*]\s*(\d+)\s+authors?$")
 # Month and day, then either ", YYYY" with up to 4 more digits glued on (upvotes), or a spaced count.
@@ -32,7 +33,7 @@ def detect(lines: list[str]) -> float:
     return 0.4 + 0.6 * dated / len(dots)
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     content = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
     records: list[Record] = []
     problems: list[Problem] = []

@@ -15,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from paperdeck.store.models import ParseResult, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Record
 from paperdeck.store.parsers.card_list import plausible_name
 from paperdeck.store.text import clean_line
 
 NAME = "general"
+USES_LIBRARY = False  # see LibraryHints
 
 SEPARATOR = re.compile(r"^[-=_*~–—·•#]{3,}$")
 URL = re.compile(r"https?://\S+")
@@ -132,7 +133,7 @@ def detect(lines: list[str]) -> float:
     return parse(lines, dt.date.today()).confidence or 0.0
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     classes = [_classify(line) for line in lines]
     records: list[Record] = []
     current: Record | None = None

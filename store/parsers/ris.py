@@ -11,10 +11,11 @@ import datetime as dt
 import re
 
 from paperdeck.store import references
-from paperdeck.store.models import ParseResult, Problem, Record
+from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
 from paperdeck.store.text import clean_line
 
 NAME = "ris"
+USES_LIBRARY = False  # see LibraryHints
 TAG = re.compile(r"^(?P<tag>[A-Z][A-Z0-9])  -(?: (?P<value>.*))?$")
 
 
@@ -31,7 +32,7 @@ def detect(lines: list[str]) -> float:
     return 0.55 if opens and len(tags) >= 4 else 0.0
 
 
-def parse(lines: list[str], as_of: dt.date) -> ParseResult:
+def parse(lines: list[str], as_of: dt.date, library: LibraryHints = NO_HINTS) -> ParseResult:
     problems: list[Problem] = []
     records: list[Record] = []
     start: int | None = None

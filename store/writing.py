@@ -1,0 +1,226 @@
+"""Writing papers: the row a paper's records make, its authors, its blocking keys, its full-text entry.
+
+Every column of ``papers`` the loader writes is declared once, in ``PAPER_COLUMNS``, with how its
+value is made: the statements and the rows are built from that one list. Runs inside the caller's
+transaction (store/loader.py for a file, store/decisions.py for a person's split or join).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from paperdeck.store import citekeys, decisions, merge, userdata
+from paperdeck.store.matching import filed_keys
+from paperdeck.store.models import REFERENCE_FIELDS
+from paperdeck.store.text import title_key
+
+
+def _year(when: str | None) -> int | None:
+    return int(when[:4]) if when and when[:4].isdigit() else None
+
+
+def _reference_json(values: dict) -> str | None:
+    """What a reference manager keeps, as ``papers.reference`` holds it (None for listings' papers)."""
+    kept = {name: values[name] for name in REFERENCE_FIELDS if values.get(name)}
+    return json.dumps(kept, ensure_ascii=False) if kept else None
+
+
+@dataclass
+class Draft:
+    """A paper about to be written: its records reconciled, and how many records it has."""
+
+    merged: merge.Merged
+    source_count: int
+
+    @property
+    def values(self) -> dict:
+        return self.merged.fields
+
+    @property
+    def first_author(self) -> str | None:
+        authors = self.values["authors"]
+        return authors[0] if authors else None
+
+    @property
+    def when(self) -> str | None:
+        return self.values.get("date") or self.values.get("issued")
+
+
+def _field(name: str) -> Callable[[Draft], object]:
+    return lambda draft: draft.values.get(name)
+
+
+# Column -> its value for a paper. The one list of what a paper row holds.
+PAPER_COLUMNS: dict[str, Callable[[Draft], object]] = {
+    "title": lambda d: d.values["title"],
+    "title_derived": lambda d: int(d.values["title_derived"]),
+    "title_key": lambda d: None if d.values["title_derived"] else title_key(d.values["title"]),
+    "abstract": _field("abstract"),
+    "authors_text": lambda d: ", ".join(d.values["authors"]),
+    "first_author": lambda d: d.first_author,
+    "author_count": _field("author_count"),
+    "authors_complete": lambda d: int(d.values["authors_complete"]),
+    "date": _field("date"),
+    "year": lambda d: _year(d.when),
+    "updated": _field("updated"),
+    "announced": _field("announced"),
+    "category": _field("category"),
+    "has_code": lambda d: int(d.values["has_code"]),
+    "code_urls": lambda d: json.dumps(d.values["code_urls"]),
+    "upvotes": _field("upvotes"),
+    "organisation": _field("organisation"),
+    "provenance": lambda d: json.dumps(d.merged.provenance),
+    "source_count": lambda d: d.source_count,
+    # A reference manager's key is the one the person's documents cite.
+    "cite_key": lambda d: d.values.get("cite_key") or citekeys.base_key(d.first_author, d.when, d.values["title"]),
+    "arxiv_id": _field("arxiv_id"),
+    "arxiv_version": _field("arxiv_version"),
+    "doi": _field("doi"),
+    "url": _field("url"),
+    "reference": lambda d: _reference_json(d.values),
+}
+INSERT_PAPER = (f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}) "
+                f"VALUES ({', '.join(':' + name for name in PAPER_COLUMNS)})")
+UPDATE_PAPER = f"UPDATE papers SET {', '.join(f'{name} = :{name}' for name in PAPER_COLUMNS)} WHERE id = :id"
+
+
+def paper_row(draft: Draft) -> dict[str, object]:
+    return {name: value(draft) for name, value in PAPER_COLUMNS.items()}
+
+
+class PaperWriter:
+    """Writes papers in one transaction. Made afresh for each: its caches of database ids (authors,
+    papers waiting for the index) are valid only there, since another process may commit between
+    two transactions and SQLite gives freed ids to new rows."""
+
+    def __init__(self, db: sqlite_utils.Database, abstract_keys: dict[str, tuple[str, ...]] | None = None):
+        self.db = db
+        self.abstract_keys = abstract_keys or {}  # the file's, computed as it was read
+        self._author_ids: dict[str, int] = {}
+        # Papers written in the open transaction and not yet in the full-text index: indexed in one
+        # statement before the commit (FTS5 takes rows far faster in bulk than one by one).
+        self._unindexed: set[int] = set()
+        self.moved: dict[int, set[int]] = {}  # paper -> papers its records went to (user data follows)
+
+    def rebuild_paper(self, paper_id: int, added: tuple[int, str, dict] | None = None) -> bool:
+        """Recompute a paper from its records; delete it when none is left. False if deleted.
+
+        With ``added`` (a record that just joined), only that record's blocking keys are new: the
+        keys of the paper's other records are already filed.
+        """
+        conn = self.db.conn
+        rows = conn.execute(
+            "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id]).fetchall()
+        if not rows:
+            if userdata.settle_unlisted(self.db, paper_id, self.moved.get(paper_id, ())):
+                # Kept, with its authors and keys: a listing of it loaded later joins it again.
+                conn.execute("UPDATE papers SET source_count = 0 WHERE id = ?", [paper_id])
+                return True
+            for table in ("paper_authors", "match_keys"):
+                conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
+            self._unindex(paper_id)
+            self._unindexed.discard(paper_id)
+            conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
+            decisions.forget_paper(conn, paper_id)  # its id may be reused: the decisions go with it
+            return False
+        records = [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows]
+        conn.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
+        if added is None:
+            conn.execute("DELETE FROM match_keys WHERE paper_id = ?", [paper_id])
+            self.write_paper(paper_id, records)
+            return True
+        was_derived = conn.execute("SELECT title_derived FROM papers WHERE id = ?", [paper_id]).fetchone()[0]
+        others = [fields for record_id, _, fields in records if record_id != added[0]]
+        known = {(fields.get("title"), fields.get("abstract")) for fields in others}
+        new_fields = added[2]
+        fresh = (new_fields.get("title"), new_fields.get("abstract")) not in known
+        self.write_paper(paper_id, records, key_records=[added] if fresh else [],
+                         drop_untitled_keys=bool(was_derived))
+        return True
+
+    def write_paper(self, paper_id: int | None, records: list[tuple[int, str, dict]],
+                    key_records: list[tuple[int, str, dict]] | None = None,
+                    drop_untitled_keys: bool = False) -> int:
+        """Write the paper its records make (a new row when ``paper_id`` is None), its authors, and
+        the blocking keys of ``key_records`` (default: every record)."""
+        conn = self.db.conn
+        draft = Draft(merge.reconcile(records), len(records))
+        row = paper_row(draft)
+        if paper_id is None:
+            paper_id = conn.execute(INSERT_PAPER, row).lastrowid
+            conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0][0]])
+            self._unindexed.add(paper_id)
+        else:
+            indexed = conn.execute(
+                "SELECT title, authors_text, abstract FROM papers WHERE id = ?", [paper_id]).fetchone()
+            if indexed != (row["title"], row["authors_text"], row["abstract"]):  # most merges leave the searchable text as it was
+                self._unindex(paper_id)
+            conn.execute(UPDATE_PAPER, {**row, "id": paper_id})
+        conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
+                         [(paper_id, self._author_id(name), position)
+                          for position, name in enumerate(draft.values["authors"])])
+        untitled = draft.values["title_derived"]
+        if drop_untitled_keys and not untitled:  # it has a real title now
+            conn.execute("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'", [paper_id])
+        keys = filed_keys((fields for _, _, fields in (records if key_records is None else key_records)),
+                          untitled, self.abstract_keys)
+        conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
+        return paper_id
+
+    def move_records(self, record_ids: list[int], into: int | None, why: str, emptied: Iterable[int] = ()) -> int:
+        """Move records to paper ``into`` (a new paper when None) and rebuild every paper involved
+        (``emptied``: papers that lose everything, listed or not): a person's split or join. Runs in
+        the caller's transaction; returns the receiving paper."""
+        conn = self.db.conn
+        marks = json.dumps(record_ids)
+        rows = conn.execute("SELECT id, format, fields, paper_id FROM records WHERE id IN (SELECT value FROM json_each(?)) "
+                            "ORDER BY id", [marks]).fetchall()
+        sources = {row[3] for row in rows} | set(emptied)
+        if into is None:
+            into = self.write_paper(None, [(row[0], row[1], json.loads(row[2])) for row in rows])
+        conn.execute("UPDATE records SET paper_id = ?, matched_by = ? WHERE id IN (SELECT value FROM json_each(?))",
+                     [into, why, marks])
+        # A paper left without records hands its user data to the one that took them.
+        self.moved = {source: {into} for source in sources}
+        for paper_id in sorted(sources | {into}):
+            self.rebuild_paper(paper_id)
+        self.drop_unused_authors()
+        self.index_text()
+        return into
+
+    def drop_unused_authors(self) -> None:
+        self.db.conn.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
+        self._author_ids.clear()
+
+    def _author_id(self, name: str) -> int:
+        author_id = self._author_ids.get(name)
+        if author_id is None:
+            row = self.db.conn.execute("SELECT id FROM authors WHERE name = ?", [name]).fetchone()
+            author_id = row[0] if row else self.db.conn.execute(
+                "INSERT INTO authors (name) VALUES (?)", [name]).lastrowid
+            self._author_ids[name] = author_id
+        return author_id
+
+    # -- full-text index -------------------------------------------------------------------------
+
+    def _unindex(self, paper_id: int) -> None:
+        """Take a paper's current text out of the index before it changes or goes (FTS5 needs the old
+        values to remove them); it is indexed again, as it ends up, by ``index_text``."""
+        if paper_id not in self._unindexed:
+            self.db.conn.execute(
+                "INSERT INTO papers_fts (papers_fts, rowid, title, authors_text, abstract) "
+                "SELECT 'delete', id, title, authors_text, abstract FROM papers WHERE id = ?", [paper_id])
+            self._unindexed.add(paper_id)
+
+    def index_text(self) -> None:
+        """Index every paper written since the last call, as it is now: before the commit."""
+        if self._unindexed:
+            self.db.conn.execute(
+                "INSERT INTO papers_fts (rowid, title, authors_text, abstract) "
+                "SELECT id, title, authors_text, abstract FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(sorted(self._unindexed))])
+            self._unindexed.clear()
