@@ -237,16 +237,16 @@ class Loader:
             references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             fields = record.fields()
             paper_id, why = self._matcher.match(record, decisions.listing_key(resolved, fields) if decided else "")
-            record_id = conn.execute(
+            record.id = conn.execute(
                 "INSERT INTO records (file_id, idx, line_start, line_end, format, raw, fields, paper_id, matched_by) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
                  json.dumps(fields, ensure_ascii=False), paper_id, why or decisions.FIRST]).lastrowid
             if paper_id is None:
-                self._writer.write_paper(None, [(record_id, record.format, fields)])
+                self._writer.write_paper(None, [record])
                 self.report.papers_new += 1
             else:
-                self._writer.rebuild_paper(paper_id, added=(record_id, record.format, fields))
+                self._writer.rebuild_paper(paper_id, added=record)
                 self.report.papers_merged += 1
             self._records_stored += 1
             if self._records_stored % PROGRESS_RECORDS == 0:

@@ -27,14 +27,14 @@ def keys_of_abstract(abstract: str, precomputed: dict[str, tuple[str, ...]]) -> 
     return precomputed.get(abstract) or merge.abstract_block_keys(abstract)
 
 
-def filed_keys(records: Iterable[dict], untitled: bool, precomputed: dict[str, tuple[str, ...]]) -> set[str]:
-    """The keys a paper is filed under for these records' fields (``untitled``: its title is derived)."""
+def filed_keys(records: Iterable[Record], untitled: bool, precomputed: dict[str, tuple[str, ...]]) -> set[str]:
+    """The keys a paper is filed under for these records of it (``untitled``: its title is derived)."""
     keys: set[str] = set()
-    for fields in records:
-        if fields.get("title"):
-            keys.update(merge.title_block_keys(fields["title"]))
-        if fields.get("abstract"):
-            keys.update(keys_of_abstract(fields["abstract"], precomputed))
+    for record in records:
+        if record.title:
+            keys.update(merge.title_block_keys(record.title))
+        if record.abstract:
+            keys.update(keys_of_abstract(record.abstract, precomputed))
     if untitled:
         keys.update(UNTITLED + key for key in list(keys) if not key.startswith("t"))
     return keys

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from paperdeck.store.models import Record
 from paperdeck.store.text import fold, title_key
 
 # token_set_ratio of two wordings of one abstract: >= 80.9 on the seeds' rewordings, while two
@@ -206,9 +207,9 @@ class Merged:
     provenance: dict[str, int]
 
 
-def reconcile(records: Iterable[tuple[int, str, dict]]) -> Merged:
-    """Merge ``(record_id, format, fields)`` into one paper, keeping the most complete values."""
-    ordered = sorted(records, key=lambda r: (FORMAT_PRIORITY.get(r[1], 9), r[0]))
+def reconcile(records: Iterable[Record]) -> Merged:
+    """Merge stored records (each with its ``id``) into one paper, keeping the most complete values."""
+    ordered = sorted(records, key=lambda r: (FORMAT_PRIORITY.get(r.format, 9), r.id))
     fields: dict = {}
     provenance: dict[str, int] = {}
 
@@ -216,27 +217,27 @@ def reconcile(records: Iterable[tuple[int, str, dict]]) -> Merged:
         fields[name] = value
         provenance[name] = record_id
 
-    titled = [r for r in ordered if r[2].get("title")]
+    titled = [r for r in ordered if r.title]
     if titled:
-        take("title", titled[0][2]["title"], titled[0][0])
+        take("title", titled[0].title, titled[0].id)
         fields["title_derived"] = False
-    with_abstract = [r for r in ordered if r[2].get("abstract")]
+    with_abstract = [r for r in ordered if r.abstract]
     if with_abstract:
         # The first by format priority (arXiv's full, latest abstract), longest on a tie of format.
-        best = min(with_abstract, key=lambda r: (FORMAT_PRIORITY.get(r[1], 9), -len(r[2]["abstract"])))
-        take("abstract", best[2]["abstract"], best[0])
+        best = min(with_abstract, key=lambda r: (FORMAT_PRIORITY.get(r.format, 9), -len(r.abstract)))
+        take("abstract", best.abstract, best.id)
     if not titled:
-        take("title", derive_title(fields.get("abstract", "")) or "Untitled", provenance.get("abstract", ordered[0][0]))
+        take("title", derive_title(fields.get("abstract", "")) or "Untitled", provenance.get("abstract", ordered[0].id))
         fields["title_derived"] = True
 
-    with_authors = [r for r in ordered if r[2].get("authors")]
+    with_authors = [r for r in ordered if r.authors]
     if with_authors:
-        best = max(with_authors, key=lambda r: (r[2].get("authors_complete", False), len(r[2]["authors"])))
-        take("authors", best[2]["authors"], best[0])
-        fields["authors_complete"] = bool(best[2].get("authors_complete"))
+        best = max(with_authors, key=lambda r: (r.authors_complete, len(r.authors)))
+        take("authors", best.authors, best.id)
+        fields["authors_complete"] = bool(best.authors_complete)
     else:
         fields["authors"], fields["authors_complete"] = [], False
-    counts = [(r[2]["author_count"], r[0]) for r in ordered if r[2].get("author_count")]
+    counts = [(r.author_count, r.id) for r in ordered if r.author_count]
     if fields["authors_complete"]:
         fields["author_count"] = len(fields["authors"])
         provenance["author_count"] = provenance["authors"]
@@ -246,49 +247,49 @@ def reconcile(records: Iterable[tuple[int, str, dict]]) -> Merged:
     else:
         fields["author_count"] = None
 
-    dated = [(r[2]["date"], r[0]) for r in ordered if r[2].get("date")]
+    dated = [(r.date, r.id) for r in ordered if r.date]
     if dated:
         take("date", *min(dated))
-    updates = [(r[2].get("updated") or r[2]["date"], r[0]) for r in ordered if r[2].get("updated") or r[2].get("date")]
+    updates = [(r.updated or r.date, r.id) for r in ordered if r.updated or r.date]
     if updates:
         take("updated", *max(updates))
     for name in ("announced", "category", "organisation"):
-        value = next(((r[2][name], r[0]) for r in ordered if r[2].get(name)), None)
+        value = next(((getattr(r, name), r.id) for r in ordered if getattr(r, name)), None)
         if value:
             take(name, *value)
-    upvotes = [(r[2]["upvotes"], r[0]) for r in ordered if r[2].get("upvotes") is not None]
+    upvotes = [(r.upvotes, r.id) for r in ordered if r.upvotes is not None]
     if upvotes:
         take("upvotes", *max(upvotes))
 
     for name in ("arxiv_id", "doi"):  # records of one paper never name two (the loader sees to it)
-        value = next(((r[2][name], r[0]) for r in ordered if r[2].get(name)), None)
+        value = next(((getattr(r, name), r.id) for r in ordered if getattr(r, name)), None)
         if value:
             take(name, *value)
     if fields.get("arxiv_id"):  # the latest version any record names
-        versions = [r[2]["arxiv_version"] for r in ordered
-                    if r[2].get("arxiv_id") == fields["arxiv_id"] and r[2].get("arxiv_version")]
+        versions = [r.arxiv_version for r in ordered
+                    if r.arxiv_id == fields["arxiv_id"] and r.arxiv_version]
         fields["arxiv_version"] = max(versions) if versions else None
     # A reference manager's entry is one whole: its values come from one record, so an entry type
     # never meets another entry's venue. The first by priority that has an entry type, else any.
-    referenced = next((r for r in ordered if r[2].get("entry_type")), None)
+    referenced = next((r for r in ordered if r.entry_type), None)
     for name in REFERENCE_VALUES:
-        source = referenced if referenced is not None and referenced[2].get(name) else \
-            next((r for r in ordered if r[2].get(name)), None)
+        source = referenced if referenced is not None and getattr(referenced, name) else \
+            next((r for r in ordered if getattr(r, name)), None)
         if source is not None:
-            take(name, source[2][name], source[0])
+            take(name, getattr(source, name), source.id)
     if not dated:
-        issued = [(r[2]["issued"], r[0]) for r in ordered if r[2].get("issued")]
+        issued = [(r.issued, r.id) for r in ordered if r.issued]
         if issued:  # a year (or a month) is all that is known
             take("issued", *min(issued))
 
     links: list[str] = []
-    for record_id, _, record_fields in ordered:
-        for url in urls(record_fields.get("abstract")):
+    for record in ordered:
+        for url in urls(record.abstract):
             if url not in links:
                 links.append(url)
-                provenance.setdefault("code_urls", record_id)
+                provenance.setdefault("code_urls", record.id)
     fields["code_urls"] = links
-    marker = next((r[0] for r in ordered if r[2].get("has_code")), None)
+    marker = next((r.id for r in ordered if r.has_code), None)
     fields["has_code"] = marker is not None or any(is_code_url(url) for url in links)
     if marker is not None:
         provenance["has_code"] = marker

@@ -44,6 +44,12 @@ class Record:
     keywords: list[str] = field(default_factory=list)
     issued: str | None = None  # YYYY or YYYY-MM when the record gives no full day (``date`` is then None)
     bibtex_fields: dict[str, str] = field(default_factory=dict)  # a BibTeX entry's other fields, decoded
+    id: int | None = None  # its row in ``records`` once stored
+
+    @classmethod
+    def from_stored(cls, record_id: int, format: str, fields: dict) -> Record:
+        """A record as ``records`` holds it (its fields, not where in its file it was)."""
+        return cls(format, 0, 0, 0, "", id=record_id, **{name: fields[name] for name in RECORD_FIELDS if name in fields})
 
     def fields(self) -> dict:
         """The parsed fields, without the bookkeeping, as stored in ``records.fields``."""

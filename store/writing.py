@@ -15,7 +15,7 @@ import sqlite_utils
 
 from paperdeck.store import citekeys, decisions, merge, userdata
 from paperdeck.store.matching import filed_keys
-from paperdeck.store.models import REFERENCE_FIELDS
+from paperdeck.store.models import REFERENCE_FIELDS, Record
 from paperdeck.store.text import title_key
 
 
@@ -106,16 +106,19 @@ class PaperWriter:
         self._unindexed: set[int] = set()
         self.moved: dict[int, set[int]] = {}  # paper -> papers its records went to (user data follows)
 
-    def rebuild_paper(self, paper_id: int, added: tuple[int, str, dict] | None = None) -> bool:
+    def stored_records(self, paper_id: int) -> list[Record]:
+        return [Record.from_stored(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in self.db.conn.execute(
+            "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id])]
+
+    def rebuild_paper(self, paper_id: int, added: Record | None = None) -> bool:
         """Recompute a paper from its records; delete it when none is left. False if deleted.
 
         With ``added`` (a record that just joined), only that record's blocking keys are new: the
         keys of the paper's other records are already filed.
         """
         conn = self.db.conn
-        rows = conn.execute(
-            "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id]).fetchall()
-        if not rows:
+        records = self.stored_records(paper_id)
+        if not records:
             if userdata.settle_unlisted(self.db, paper_id, self.moved.get(paper_id, ())):
                 # Kept, with its authors and keys: a listing of it loaded later joins it again.
                 conn.execute("UPDATE papers SET source_count = 0 WHERE id = ?", [paper_id])
@@ -127,23 +130,19 @@ class PaperWriter:
             conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
             decisions.forget_paper(conn, paper_id)  # its id may be reused: the decisions go with it
             return False
-        records = [(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in rows]
         conn.execute("DELETE FROM paper_authors WHERE paper_id = ?", [paper_id])
         if added is None:
             conn.execute("DELETE FROM match_keys WHERE paper_id = ?", [paper_id])
             self.write_paper(paper_id, records)
             return True
         was_derived = conn.execute("SELECT title_derived FROM papers WHERE id = ?", [paper_id]).fetchone()[0]
-        others = [fields for record_id, _, fields in records if record_id != added[0]]
-        known = {(fields.get("title"), fields.get("abstract")) for fields in others}
-        new_fields = added[2]
-        fresh = (new_fields.get("title"), new_fields.get("abstract")) not in known
+        known = {(record.title, record.abstract) for record in records if record.id != added.id}
+        fresh = (added.title, added.abstract) not in known
         self.write_paper(paper_id, records, key_records=[added] if fresh else [],
                          drop_untitled_keys=bool(was_derived))
         return True
 
-    def write_paper(self, paper_id: int | None, records: list[tuple[int, str, dict]],
-                    key_records: list[tuple[int, str, dict]] | None = None,
+    def write_paper(self, paper_id: int | None, records: list[Record], key_records: list[Record] | None = None,
                     drop_untitled_keys: bool = False) -> int:
         """Write the paper its records make (a new row when ``paper_id`` is None), its authors, and
         the blocking keys of ``key_records`` (default: every record)."""
@@ -152,7 +151,7 @@ class PaperWriter:
         row = paper_row(draft)
         if paper_id is None:
             paper_id = conn.execute(INSERT_PAPER, row).lastrowid
-            conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0][0]])
+            conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0].id])
             self._unindexed.add(paper_id)
         else:
             indexed = conn.execute(
@@ -166,8 +165,7 @@ class PaperWriter:
         untitled = draft.values["title_derived"]
         if drop_untitled_keys and not untitled:  # it has a real title now
             conn.execute("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'", [paper_id])
-        keys = filed_keys((fields for _, _, fields in (records if key_records is None else key_records)),
-                          untitled, self.abstract_keys)
+        keys = filed_keys(records if key_records is None else key_records, untitled, self.abstract_keys)
         conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
         return paper_id
 
@@ -181,7 +179,7 @@ class PaperWriter:
                             "ORDER BY id", [marks]).fetchall()
         sources = {row[3] for row in rows} | set(emptied)
         if into is None:
-            into = self.write_paper(None, [(row[0], row[1], json.loads(row[2])) for row in rows])
+            into = self.write_paper(None, [Record.from_stored(row[0], row[1], json.loads(row[2])) for row in rows])
         conn.execute("UPDATE records SET paper_id = ?, matched_by = ? WHERE id IN (SELECT value FROM json_each(?))",
                      [into, why, marks])
         # A paper left without records hands its user data to the one that took them.
