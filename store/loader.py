@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from paperdeck.store import decisions, references, userdata
-from paperdeck.store.matching import Matcher
+from paperdeck.store.matching import LibraryPapers, Matcher
 from paperdeck.store.models import FileReport, LibraryHints, LoadReport, Problem, Record
 from paperdeck.store.reading import PreparedFile, expand_paths, no_listings_message, prepare_file, uses_library
 from paperdeck.store.writing import PaperWriter
@@ -97,7 +97,7 @@ class Loader:
         # What remembers database ids (the matcher, the writer) is made by ``_begin`` for one
         # transaction only: between two files another process may commit, and a reload there
         # deletes unused authors, whose ids SQLite then gives to the next new row.
-        self._matcher = Matcher(db.conn)
+        self._matcher = Matcher(LibraryPapers(db.conn))
         self._writer = PaperWriter(db)
 
     # -- loading ---------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ class Loader:
         """Open a file's write transaction with a matcher and a writer that know no database id or
         block read before it. The decisions a person made are read inside it (``_replace_file``)."""
         self.db.execute("BEGIN IMMEDIATE")
-        self._matcher = Matcher(self.db.conn, abstract_keys=abstract_keys)
+        self._matcher = Matcher(LibraryPapers(self.db.conn), abstract_keys=abstract_keys)
         self._writer = PaperWriter(self.db, abstract_keys)
 
     def _stored_sha256(self, path: Path) -> str | None:

@@ -40,16 +40,57 @@ def filed_keys(records: Iterable[Record], untitled: bool, precomputed: dict[str,
     return keys
 
 
+class LibraryPapers:
+    """What matching asks of the library, answered by SQL in the open transaction. The load's
+    merge state in memory (store/merge_state.py) answers the same questions without SQL."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def exists(self, paper_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM papers WHERE id = ?", [paper_id]).fetchone() is not None
+
+    def with_identifier(self, column: str, value: str, limit: int) -> list[int]:
+        """The first ``limit`` papers (by id) whose ``column`` (arxiv_id or doi) is ``value``."""
+        return [paper_id for (paper_id,) in self.conn.execute(
+            f"SELECT id FROM papers WHERE {column} = ? ORDER BY id LIMIT ?", [value, limit])]
+
+    def with_title_key(self, key: str, limit: int) -> list[int]:
+        return [paper_id for (paper_id,) in self.conn.execute(
+            "SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?", [key, limit])]
+
+    def key_blocks(self, keys: list[str], limit: int) -> dict[str, list[int]]:
+        """Each key's first ``limit`` papers, by id (one statement for all keys)."""
+        query = " UNION ALL ".join(
+            ["SELECT * FROM (SELECT key, paper_id FROM match_keys WHERE key = ? LIMIT ?)"] * len(keys))
+        blocks: dict[str, list[int]] = {}
+        for key, paper_id in self.conn.execute(query, [value for key in keys for value in (key, limit)]):
+            blocks.setdefault(key, []).append(paper_id)
+        return blocks
+
+    def candidates(self, ids: list[int]) -> list[tuple]:
+        """``(id, title, title_derived, abstract)`` of these papers, by id."""
+        marks = ",".join("?" * len(ids))
+        return self.conn.execute(
+            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids
+        ).fetchall()
+
+    def identifiers(self, paper_id: int) -> tuple[str | None, str | None]:
+        """The paper's ``(arxiv_id, doi)``."""
+        return self.conn.execute("SELECT arxiv_id, doi FROM papers WHERE id = ?", [paper_id]).fetchone()
+
+
 class Matcher:
     """Finds the paper a record belongs to, in one transaction of one file.
 
     Made afresh for each transaction: what it remembers (saturated keys, the decisions) is valid
-    only there (another process may commit between two files).
+    only there (another process may commit between two files). ``papers`` answers its questions:
+    LibraryPapers (SQL), or a load's MergeState.
     """
 
-    def __init__(self, conn: sqlite3.Connection, decided: dict[str, decisions.Decided] | None = None,
+    def __init__(self, papers, decided: dict[str, decisions.Decided] | None = None,
                  abstract_keys: dict[str, tuple[str, ...]] | None = None):
-        self.conn = conn
+        self.papers = papers
         self.decided = decided if decided is not None else {}  # the merges a person overruled
         self.abstract_keys = abstract_keys or {}  # the file's, computed as it was read
         self._saturated: set[str] = set()  # keys filed under more than MAX_BLOCK papers
@@ -62,8 +103,7 @@ class Matcher:
         the same title or abstract whose identifiers do not differ (two arXiv ids, or two DOIs, are
         two papers however alike they read)."""
         decided = self.decided.get(listing) if listing else None
-        if decided is not None and decided.into is not None and self.conn.execute(
-                "SELECT 1 FROM papers WHERE id = ?", [decided.into]).fetchone():
+        if decided is not None and decided.into is not None and self.papers.exists(decided.into):
             return decided.into, decisions.JOINED
         apart = decided.apart if decided is not None else frozenset()
         found = self._match_identifier(record, apart)
@@ -98,12 +138,7 @@ class Matcher:
         keys = [key for key in dict.fromkeys(keys) if key not in self._saturated]
         if not keys:
             return []
-        query = " UNION ALL ".join(
-            ["SELECT * FROM (SELECT key, paper_id FROM match_keys WHERE key = ? LIMIT ?)"] * len(keys))
-        params = [value for key in keys for value in (key, merge.MAX_BLOCK + 1)]
-        blocks: dict[str, list[int]] = {}
-        for key, paper_id in self.conn.execute(query, params):
-            blocks.setdefault(key, []).append(paper_id)
+        blocks = self.papers.key_blocks(keys, merge.MAX_BLOCK + 1)
         hits: Counter[int] = Counter()
         for key, block in blocks.items():
             if len(block) > merge.MAX_BLOCK:
@@ -114,16 +149,12 @@ class Matcher:
         ids = [paper_id for paper_id, count in hits.most_common(merge.MAX_CANDIDATES) if count >= min_shared]
         if not ids:
             return []
-        marks = ",".join("?" * len(ids))
-        return self.conn.execute(
-            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids
-        ).fetchall()
+        return self.papers.candidates(ids)
 
     def _match_identifier(self, record: Record, apart: frozenset[int] = frozenset()) -> tuple[int, str] | None:
         for column, value, why in (("arxiv_id", record.arxiv_id, "same arXiv id"), ("doi", record.doi, "same DOI")):
             if value:
-                for (paper_id,) in self.conn.execute(f"SELECT id FROM papers WHERE {column} = ? ORDER BY id LIMIT ?",
-                                                     [value, len(apart) + 1]).fetchall():
+                for paper_id in self.papers.with_identifier(column, value, len(apart) + 1):
                     if paper_id not in apart and not self._identifiers_differ(paper_id, record):
                         return paper_id, why
         return None
@@ -132,12 +163,11 @@ class Matcher:
         """Whether the paper and the record name different arXiv ids or different DOIs."""
         if not (record.arxiv_id or record.doi):
             return False
-        arxiv, doi = self.conn.execute("SELECT arxiv_id, doi FROM papers WHERE id = ?", [paper_id]).fetchone()
+        arxiv, doi = self.papers.identifiers(paper_id)
         return identifiers.conflict({"arxiv_id": arxiv, "doi": doi}, {"arxiv_id": record.arxiv_id, "doi": record.doi})
 
     def _match_title(self, title: str, record: Record, apart: frozenset[int] = frozenset()) -> tuple[int, str] | None:
-        for (paper_id,) in self.conn.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?",
-                                             [title_key(title), len(apart) + merge.MAX_CANDIDATES]).fetchall():
+        for paper_id in self.papers.with_title_key(title_key(title), len(apart) + merge.MAX_CANDIDATES):
             if paper_id not in apart and not self._identifiers_differ(paper_id, record):
                 return paper_id, "same title"
         for paper_id, candidate, derived, _ in self._candidates(merge.title_block_keys(title)):
