@@ -23,6 +23,7 @@ import sqlite_utils
 
 from paperdeck.store import decisions, references, userdata
 from paperdeck.store.matching import LibraryPapers, Matcher
+from paperdeck.store.merge_state import MergeState
 from paperdeck.store.models import FileReport, LibraryHints, LoadReport, Problem, Record
 from paperdeck.store.reading import PreparedFile, expand_paths, no_listings_message, prepare_file, uses_library
 from paperdeck.store.writing import PaperWriter
@@ -83,10 +84,15 @@ class Loader:
     """Loads files into one open library database."""
 
     def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None, workers: int = 0,
-                 dry_run: bool = False, progress: Callable[[LoadProgress], None] | None = None):
+                 dry_run: bool = False, progress: Callable[[LoadProgress], None] | None = None,
+                 memory: bool = True):
         """``dry_run``: each file is stored and matched exactly as in a load, then rolled back, so the
         report is the preview of what a load would do and the library is left as it was.
-        ``progress``: called with a LoadProgress as the load goes (the CLI's progress bar)."""
+        ``progress``: called with a LoadProgress as the load goes (the CLI's progress bar).
+        ``memory``: a new file is matched against the load's merge state in memory and written in
+        bulk (store/merge_state.py); False, or a file loaded again, or a library with merges a
+        person overruled: record by record in SQL, the previous path (kept for tests/test_merge_state.py
+        and the benchmark's side-by-side figure)."""
         self.db = db
         self.as_of = as_of or dt.date.today()
         self.workers = workers
@@ -99,6 +105,7 @@ class Loader:
         # deletes unused authors, whose ids SQLite then gives to the next new row.
         self._matcher = Matcher(LibraryPapers(db.conn))
         self._writer = PaperWriter(db)
+        self._state = MergeState(db) if memory else None
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -182,9 +189,11 @@ class Loader:
             self._replace_file(prepared, result.records, len(problems))
             if self.dry_run:
                 self.db.execute("ROLLBACK")  # the next transaction's writer knows none of its ids
+                self._forget_state()
             else:
                 self.db.execute("COMMIT")
         except BaseException as error:
+            self._forget_state()
             if self.db.conn.in_transaction:
                 self.db.execute("ROLLBACK")
             (self.report.papers_new, self.report.papers_merged,
@@ -233,6 +242,10 @@ class Loader:
         else:
             file_id = self.db["files"].insert(file_values).last_pk
         self._matcher.decided = decided = decisions.read(conn)
+        if self._state is not None and not row and not decided:
+            self._add_in_memory(file_id, prepared, records)
+            return
+        self._forget_state()  # the per-record path changes the library under the state
         for record in records:
             references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             fields = record.fields()
@@ -259,6 +272,28 @@ class Loader:
         if previously_listed:
             self._writer.drop_unused_authors()
         self._writer.index_text()
+
+    def _add_in_memory(self, file_id: int, prepared: PreparedFile, records: list[Record]) -> None:
+        """A new file's records matched against the load's merge state, its rows written in bulk."""
+        state = self._state
+        state.begin()
+        matcher = Matcher(state, abstract_keys=prepared.abstract_keys)
+        for record in records:
+            references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
+            paper_id, why = matcher.match(record)
+            state.add(record, paper_id, why or decisions.FIRST, prepared.abstract_keys)
+            if paper_id is None:
+                self.report.papers_new += 1
+            else:
+                self.report.papers_merged += 1
+            self._records_stored += 1
+            if self._records_stored % PROGRESS_RECORDS == 0:
+                self._tell(str(prepared.path))
+        state.write(file_id)
+
+    def _forget_state(self) -> None:
+        if self._state is not None:
+            self._state.forget()
 
     def _annotated_records(self, file_id: int) -> list[tuple[int, int, dict]]:
         """The file's records, ``(index, paper_id, fields)``, when any paper carries user data (so

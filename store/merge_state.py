@@ -1,0 +1,260 @@
+"""The merge state of a load, in memory (issue 17): the indexes matching reads, and the papers a
+file touches, so that a file's records are matched without SQL and its rows written in bulk.
+
+Seeded from the library with only what matching asks (title keys, identifiers, blocking keys,
+titles), once, and kept from file to file while nobody else writes: ``PRAGMA data_version``, read
+inside each file's write transaction, changes when another connection has committed, and then
+the state is seeded again. Its database ids are so valid in one transaction only, as issue 18
+requires, without reading the keys again for every file. Papers get the ids SQLite would give them
+(the next after the largest, read inside the transaction), so a load gives the same papers, with the
+same ids, as the per-record path (``Loader(memory=False)``; tests/test_merge_state.py).
+
+Within a file a joined paper is reconciled in memory after each record that joins it (matching the
+next record reads its merged title and abstract, exactly as the per-record path does); its row, its
+authors, its keys and its full-text entry are written once, at the end of the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from paperdeck.store import merge
+from paperdeck.store.matching import UNTITLED, filed_keys
+from paperdeck.store.models import Record
+from paperdeck.store.text import title_key
+from paperdeck.store.writing import PAPER_COLUMNS, UPDATE_PAPER, Draft, paper_row
+
+INSERT_PAPER_WITH_ID = (f"INSERT INTO papers (id, {', '.join(PAPER_COLUMNS)}) "
+                        f"VALUES (:id, {', '.join(':' + name for name in PAPER_COLUMNS)})")
+
+
+def _add(index: dict[str, list[int]], key: str | None, paper_id: int) -> None:
+    if key:
+        ids = index.setdefault(key, [])
+        if not ids or ids[-1] < paper_id:
+            ids.append(paper_id)
+        elif paper_id not in ids:
+            bisect.insort(ids, paper_id)
+
+
+def _remove(index: dict[str, list[int]], key: str | None, paper_id: int) -> None:
+    ids = index.get(key) if key else None
+    if ids and paper_id in ids:
+        ids.remove(paper_id)
+
+
+@dataclass
+class Touched:
+    """A paper the open file adds records to: all its records, and what it was before the file."""
+
+    id: int
+    records: list[Record]
+    new: bool
+    indexed: tuple | None = None  # (title, authors_text, abstract) in the library before the file
+    draft: Draft | None = None
+    row: dict = field(default_factory=dict)
+    drop_untitled: bool = False  # its u| keys in the library go (it has a real title now)
+
+    def reconcile(self) -> None:
+        self.draft = Draft(merge.reconcile(self.records), len(self.records))
+        self.row = paper_row(self.draft)
+
+
+class MergeState:
+    """The library's papers as matching sees them, for a load; implements what LibraryPapers does."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.data_version: int | None = None  # None: not seeded
+        self.touched: dict[int, Touched] = {}
+        self.keys_added: dict[int, set[str]] = {}
+        self.records: list[tuple[Record, int, str]] = []  # (record, paper id, matched by), to insert
+
+    # -- seeding ---------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """In a file's write transaction: seed (again) if anyone else committed since, and read the
+        next ids. The transaction holds the write lock, so nothing changes under the state until it ends."""
+        conn = self.db.conn
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self.data_version:
+            self._seed()
+            self.data_version = version
+        self.next_paper = (conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) + 1
+        self.next_record = (conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) + 1
+        self.touched, self.keys_added, self.records = {}, {}, []
+
+    def forget(self) -> None:
+        """The library changed in a way the state did not follow (a rollback, a reload): seed again."""
+        self.data_version = None
+
+    def _seed(self) -> None:
+        conn = self.db.conn
+        self.title_keys: dict[str, list[int]] = {}
+        self.by_identifier: dict[str, dict[str, list[int]]] = {"arxiv_id": {}, "doi": {}}
+        self.light: dict[int, tuple] = {}  # id -> (title, title_derived, arxiv_id, doi)
+        for paper_id, title, derived, key, arxiv, doi in conn.execute(
+                "SELECT id, title, title_derived, title_key, arxiv_id, doi FROM papers ORDER BY id"):
+            self.light[paper_id] = (title, derived, arxiv, doi)
+            for index, value in ((self.title_keys, key), (self.by_identifier["arxiv_id"], arxiv),
+                                 (self.by_identifier["doi"], doi)):
+                if value:
+                    index.setdefault(value, []).append(paper_id)
+        self.blocks: dict[str, list[int]] = {}
+        self.untitled_keys: dict[int, set[str]] = {}
+        for key, paper_id in conn.execute("SELECT key, paper_id FROM match_keys"):  # by key, then paper
+            self.blocks.setdefault(key, []).append(paper_id)
+            if key.startswith(UNTITLED):
+                self.untitled_keys.setdefault(paper_id, set()).add(key)
+
+    # -- what matching asks (LibraryPapers' questions) --------------------------------------------
+
+    def exists(self, paper_id: int) -> bool:
+        return paper_id in self.light or paper_id in self.touched
+
+    def with_identifier(self, column: str, value: str, limit: int) -> list[int]:
+        return self.by_identifier[column].get(value, [])[:limit]
+
+    def with_title_key(self, key: str, limit: int) -> list[int]:
+        return self.title_keys.get(key, [])[:limit]
+
+    def key_blocks(self, keys: list[str], limit: int) -> dict[str, list[int]]:
+        return {key: self.blocks[key][:limit] for key in keys if self.blocks.get(key)}
+
+    def candidates(self, ids: list[int]) -> list[tuple]:
+        stored = [paper_id for paper_id in ids if paper_id not in self.touched]
+        found = {row[0]: row for row in self._stored_candidates(stored)} if stored else {}
+        for paper_id in ids:
+            if paper_id in self.touched:
+                row = self.touched[paper_id].row
+                found[paper_id] = (paper_id, row["title"], row["title_derived"], row["abstract"])
+        return [found[paper_id] for paper_id in sorted(ids) if paper_id in found]
+
+    def _stored_candidates(self, ids: list[int]) -> list[tuple]:
+        marks = ",".join("?" * len(ids))
+        return self.db.conn.execute(
+            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks})", ids).fetchall()
+
+    def identifiers(self, paper_id: int) -> tuple[str | None, str | None]:
+        if paper_id in self.touched:
+            row = self.touched[paper_id].row
+            return row["arxiv_id"], row["doi"]
+        _, _, arxiv, doi = self.light[paper_id]
+        return arxiv, doi
+
+    # -- a file's records ------------------------------------------------------------------------
+
+    def add(self, record: Record, paper_id: int | None, why: str, abstract_keys: dict) -> int:
+        """File the record under the paper matching chose (a new paper when None); returns the paper."""
+        record.id = self.next_record
+        self.next_record += 1
+        if paper_id is None:
+            paper_id = self.next_paper
+            self.next_paper += 1
+            paper = self.touched[paper_id] = Touched(paper_id, [record], new=True)
+            was_derived, fresh, before = False, True, None
+        else:
+            paper = self.touched.get(paper_id) or self._touch(paper_id)
+            before = paper.row
+            was_derived = bool(before["title_derived"])
+            fresh = (record.title, record.abstract) not in {(r.title, r.abstract) for r in paper.records}
+            paper.records.append(record)
+        self.records.append((record, paper_id, why))
+        paper.reconcile()
+        self._reindex(paper, before)
+        untitled = paper.draft.values["title_derived"]
+        added = self.keys_added.setdefault(paper_id, set())
+        if was_derived and not untitled:  # it has a real title now: its untitled keys go
+            gone = {key for key in added if key.startswith(UNTITLED)} | self.untitled_keys.pop(paper_id, set())
+            added -= gone
+            paper.drop_untitled = not paper.new
+            for key in gone:
+                _remove(self.blocks, key, paper_id)
+        if fresh:
+            keys = filed_keys([record], untitled, abstract_keys)
+            added |= keys
+            for key in keys:
+                _add(self.blocks, key, paper_id)
+        return paper_id
+
+    def _touch(self, paper_id: int) -> Touched:
+        """A paper of the library the file joins for the first time: its records, as they are stored."""
+        conn = self.db.conn
+        records = [Record.from_stored(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in conn.execute(
+            "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id])]
+        indexed = conn.execute("SELECT title, authors_text, abstract FROM papers WHERE id = ?", [paper_id]).fetchone()
+        paper = self.touched[paper_id] = Touched(paper_id, records, new=False, indexed=indexed)
+        paper.row = dict(zip(("title", "title_derived", "title_key", "arxiv_id", "doi"), self._stored_row(paper_id)))
+        return paper
+
+    def _stored_row(self, paper_id: int) -> tuple:
+        return self.db.conn.execute(
+            "SELECT title, title_derived, title_key, arxiv_id, doi FROM papers WHERE id = ?", [paper_id]).fetchone()
+
+    def _reindex(self, paper: Touched, before: dict | None) -> None:
+        """Move the paper in the title and identifier indexes from what it was to what it is."""
+        row = paper.row
+        if before is not None:
+            _remove(self.title_keys, before["title_key"], paper.id)
+            for column in ("arxiv_id", "doi"):
+                _remove(self.by_identifier[column], before[column], paper.id)
+        _add(self.title_keys, row["title_key"], paper.id)
+        for column in ("arxiv_id", "doi"):
+            _add(self.by_identifier[column], row[column], paper.id)
+        self.light[paper.id] = (row["title"], row["title_derived"], row["arxiv_id"], row["doi"])
+
+    # -- writing a file's rows in bulk -----------------------------------------------------------
+
+    def write(self, file_id: int) -> None:
+        """Write the file's records and every paper it touched, in bulk, in the open transaction."""
+        conn = self.db.conn
+        new = [paper for paper in self.touched.values() if paper.new]
+        joined = [paper for paper in self.touched.values() if not paper.new]
+        text = ("title", "authors_text", "abstract")
+        reindexed = [paper.id for paper in joined if paper.indexed != tuple(paper.row[name] for name in text)]
+        ids_json = json.dumps(reindexed)
+        if reindexed:  # FTS5 removes a row by its old values: before the rows change
+            conn.execute("INSERT INTO papers_fts (papers_fts, rowid, title, authors_text, abstract) "
+                         "SELECT 'delete', id, title, authors_text, abstract FROM papers "
+                         "WHERE id IN (SELECT value FROM json_each(?))", [ids_json])
+        conn.executemany(INSERT_PAPER_WITH_ID, [{**paper.row, "id": paper.id} for paper in new])
+        conn.executemany(UPDATE_PAPER, [{**paper.row, "id": paper.id} for paper in joined])
+        conn.executemany(  # after the papers they name (foreign keys)
+            "INSERT INTO records (id, file_id, idx, line_start, line_end, format, raw, fields, paper_id, matched_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(record.id, file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
+              json.dumps(record.fields(), ensure_ascii=False), paper_id, why) for record, paper_id, why in self.records])
+        conn.execute("DELETE FROM paper_authors WHERE paper_id IN (SELECT value FROM json_each(?))",
+                     [json.dumps([paper.id for paper in joined])])
+        author_ids = self._author_ids({name for paper in self.touched.values() for name in paper.draft.values["authors"]})
+        conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
+                         [(paper.id, author_ids[name], position) for paper in self.touched.values()
+                          for position, name in enumerate(paper.draft.values["authors"])])
+        conn.executemany("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'",
+                         [(paper.id,) for paper in joined if paper.drop_untitled])
+        conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)",
+                         [(key, paper_id) for paper_id, keys in self.keys_added.items() for key in keys])
+        for paper_id, keys in self.keys_added.items():
+            untitled = {key for key in keys if key.startswith(UNTITLED)}
+            if untitled:
+                self.untitled_keys.setdefault(paper_id, set()).update(untitled)
+        conn.execute("INSERT INTO papers_fts (rowid, title, authors_text, abstract) "
+                     "SELECT id, title, authors_text, abstract FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                     [json.dumps(sorted([paper.id for paper in new] + reindexed))])
+
+    def _author_ids(self, names: set[str]) -> dict[str, int]:
+        """Each name's author id, new names added: read in this transaction, never kept past it."""
+        conn = self.db.conn
+        ordered = sorted(names)
+        found = dict(conn.execute("SELECT name, id FROM authors WHERE name IN (SELECT value FROM json_each(?))",
+                                  [json.dumps(ordered)]).fetchall())
+        missing = [name for name in ordered if name not in found]
+        if missing:
+            conn.executemany("INSERT INTO authors (name) VALUES (?)", [(name,) for name in missing])
+            found.update(conn.execute("SELECT name, id FROM authors WHERE name IN (SELECT value FROM json_each(?))",
+                                      [json.dumps(missing)]).fetchall())
+        return found
