@@ -28,23 +28,29 @@ from paperdeck.store.models import Record
 from paperdeck.store.text import title_key
 from paperdeck.store.writing import PAPER_COLUMNS, UPDATE_PAPER, Draft, paper_row
 
+MATCHED_COLUMNS = ("title", "title_derived", "title_key", "abstract", "authors_text", "arxiv_id", "doi")
 INSERT_PAPER_WITH_ID = (f"INSERT INTO papers (id, {', '.join(PAPER_COLUMNS)}) "
                         f"VALUES (:id, {', '.join(':' + name for name in PAPER_COLUMNS)})")
 
 
 def _add(index: dict[str, list[int]], key: str | None, paper_id: int) -> None:
+    """File ``paper_id`` under ``key``; each key's ids stay sorted, as the library's index reads them."""
     if key:
         ids = index.setdefault(key, [])
         if not ids or ids[-1] < paper_id:
-            ids.append(paper_id)
-        elif paper_id not in ids:
-            bisect.insort(ids, paper_id)
+            ids.append(paper_id)  # a new paper: the largest id
+            return
+        at = bisect.bisect_left(ids, paper_id)
+        if at == len(ids) or ids[at] != paper_id:
+            ids.insert(at, paper_id)
 
 
 def _remove(index: dict[str, list[int]], key: str | None, paper_id: int) -> None:
     ids = index.get(key) if key else None
-    if ids and paper_id in ids:
-        ids.remove(paper_id)
+    if ids:
+        at = bisect.bisect_left(ids, paper_id)
+        if at < len(ids) and ids[at] == paper_id:
+            del ids[at]
 
 
 @dataclass
@@ -56,12 +62,13 @@ class Touched:
     new: bool
     indexed: tuple | None = None  # (title, authors_text, abstract) in the library before the file
     draft: Draft | None = None
+    # What matching reads of it, as it is now (the whole row is made once, when it is written).
     row: dict = field(default_factory=dict)
     drop_untitled: bool = False  # its u| keys in the library go (it has a real title now)
 
     def reconcile(self) -> None:
         self.draft = Draft(merge.reconcile(self.records), len(self.records))
-        self.row = paper_row(self.draft)
+        self.row = {name: PAPER_COLUMNS[name](self.draft) for name in MATCHED_COLUMNS}
 
 
 class MergeState:
@@ -212,6 +219,8 @@ class MergeState:
     def write(self, file_id: int) -> None:
         """Write the file's records and every paper it touched, in bulk, in the open transaction."""
         conn = self.db.conn
+        for paper in self.touched.values():
+            paper.row = paper_row(paper.draft)
         new = [paper for paper in self.touched.values() if paper.new]
         joined = [paper for paper in self.touched.values() if not paper.new]
         text = ("title", "authors_text", "abstract")
