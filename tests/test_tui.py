@@ -9,7 +9,7 @@ from paperdeck.tui.widgets.detail_pane import DetailPane
 from paperdeck.tui.widgets.filter_pane import FilterPane
 from paperdeck.tui.widgets.search_box import SearchBox
 
-from .conftest import AS_OF
+from .conftest import AS_OF, seed
 from .tui_helpers import make_app, paper_list, settle, titles
 
 
@@ -534,3 +534,29 @@ async def test_the_import_screen_reads_the_clipboard_or_says_there_is_none(runni
     await pilot.pause()
     assert any("no system clipboard" in n.message for n in app._notifications)
     assert app.screen.query_one("#import-text", TextArea).text == ""
+
+
+async def test_a_large_paste_shows_how_far_its_reading_has_got_then_the_preview(running, monkeypatch):
+    from textual import events
+
+    from paperdeck.tui.screens.paste_preview import PastePreview
+    from paperdeck.tui.screens.reading_screen import ReadingScreen
+
+    app, pilot = running
+    monkeypatch.setattr(type(app), "READING_SCREEN_CHARS", 1000)  # the seed page counts as large here
+    page = seed("004").read_text(encoding="utf-8")
+    seen = []
+    original = app.push_screen
+
+    def recording(screen, *args, **kwargs):
+        seen.append(type(screen).__name__)
+        return original(screen, *args, **kwargs)
+    monkeypatch.setattr(app, "push_screen", recording)
+    app.post_message(events.Paste(page))
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert seen[:2] == ["ReadingScreen", "PastePreview"]
+    assert isinstance(app.screen, PastePreview)
+    assert not any(isinstance(screen, ReadingScreen) for screen in app.screen_stack)
+    await pilot.press("escape")
