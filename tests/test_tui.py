@@ -560,3 +560,13 @@ async def test_a_large_paste_shows_how_far_its_reading_has_got_then_the_preview(
     assert isinstance(app.screen, PastePreview)
     assert not any(isinstance(screen, ReadingScreen) for screen in app.screen_stack)
     await pilot.press("escape")
+
+
+async def test_filter_terms_alone_list_newest_first_and_words_by_relevance(running):
+    app, pilot = running
+    await pilot.press("slash", *"cat:IR")
+    await settle(app, pilot)
+    assert app.effective_sort() == "date" and "sort: date" in str(paper_list(app).border_title)
+    await pilot.press(*" graph")
+    await settle(app, pilot)
+    assert app.effective_sort() == "relevance"

@@ -22,6 +22,7 @@ from paperdeck.store import db as database
 from paperdeck.store.cite import STYLE_NAMES, cite
 from paperdeck.store.library import Facets, Library, SearchResult
 from paperdeck.store.models import LoadReport
+from paperdeck.store.query import parse_query
 from paperdeck.store.searching import SearchCancelled, SearchPool
 from paperdeck.store.settings import Settings, load_settings, unknown_binding_ids
 from paperdeck.store.userdata import UserDataError
@@ -192,8 +193,8 @@ class PaperdeckApp(App[None]):
         return " ".join([self.search_text, *(filter_token(f, v) for f, v in self.filters)]).strip()
 
     def effective_sort(self) -> str:
-        if self.sort == "best":
-            return "relevance" if self.search_text.strip() else "date"
+        if self.sort == "best":  # relevance ranks words; filters alone (is:unread, cat:IR) read newest first
+            return "relevance" if parse_query(self.search_text).has_text else "date"
         return self.sort
 
     def start_search(self, keep_paper: int | None = None) -> None:
