@@ -10,7 +10,7 @@ from paperdeck.tui.widgets.filter_pane import FilterPane
 from paperdeck.tui.widgets.search_box import SearchBox
 
 from .conftest import AS_OF, seed
-from .tui_helpers import make_app, paper_list, settle, titles
+from .tui_helpers import make_app, paper_list, settle, titles, run_from_palette
 
 
 async def test_opens_on_every_paper_newest_first(running):
@@ -422,16 +422,7 @@ async def test_the_full_screen_paper_cites_and_offers_only_its_own_keys(db):
 
 async def test_the_command_palette_finds_paperdecks_commands(running):
     app, pilot = running
-    await pilot.press("ctrl+p", *"sort by title")
-    for _ in range(500):  # the palette searches its providers in a worker: wait for its list
-        await pilot.pause(0.02)
-        options = app.screen.query("CommandList").first()
-        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        if any("Sort by title" in p for p in prompts):
-            break
-    else:
-        raise AssertionError(f"no 'Sort by title' among {prompts}")
-    await pilot.press("enter")
+    await run_from_palette(app, pilot, "sort by title", "Sort by title")
     await settle(app, pilot)
     assert app.sort == "title"
 
