@@ -378,7 +378,7 @@ class PaperdeckApp(App[None]):
             def chosen(style: str | None) -> None:
                 if style:
                     self.copy_citation(papers, keys, style)
-            self.push_screen(CiteDialog(lambda style: cite(papers, keys, style), len(papers),
+            self.push_screen(CiteDialog(lambda style: cite(papers, style, keys=keys), len(papers),
                                         self.settings.cite_style), chosen)
         else:
             self.copy_citation(papers, keys, self.settings.cite_style)
@@ -537,7 +537,7 @@ class PaperdeckApp(App[None]):
         self.main_screen.query_one(SearchBox).value = f"source:{name}"  # the paste's papers, at once
 
     def copy_citation(self, papers: list, keys: dict[int, str], style: str) -> None:
-        text = cite(papers, keys, style)
+        text = cite(papers, style, keys=keys)
         try:
             route = clipboard.copy(text, self.settings.clipboard, self.copy_to_clipboard)
         except clipboard.ClipboardError as error:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sqlite3
 import sys
@@ -23,7 +22,7 @@ from paperdeck.store.paths import bundled_seeds, default_db_path
 from paperdeck.store.text import counted
 from paperdeck.tui import cli_listings
 
-EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
+EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")  # store.export.FORMATS, without importing it
 # More matches than this, and cite asks first (on a terminal) or cites the best this many (piped):
 # `cite co` matched most of a large library and ran for minutes.
 CITE_LIMIT = 100
@@ -409,8 +408,7 @@ def papers_to_cite(library, query: str, cite_all: bool) -> list | None:
 
 def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, int]:
     """The export's text and paper count; None when a query was given and matches nothing (said on stderr)."""
-    from paperdeck.store.cite import cite
-    from paperdeck.store.export import paper_json
+    from paperdeck.store.export import export
 
     from paperdeck.store.saved_searches import SavedSearchError
 
@@ -426,12 +424,8 @@ def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, in
         if query and not papers:
             print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
             return None, 0
-        notes = library.user.annotations(p.id for p in papers)  # tags, notes, reading state go out too
-        if args.format == "json":
-            text = json.dumps([paper_json(paper, notes[paper.id]) for paper in papers],
-                              ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = cite(papers, library.cite_keys(p.id for p in papers), args.format, notes)
+        # Tags, notes and reading state go out too.
+        text = export(papers, args.format, library.user.annotations(p.id for p in papers))
     return text, len(papers)
 
 
@@ -544,7 +538,7 @@ def cite_command(db_path: Path, args: argparse.Namespace) -> int:
         if not papers:
             print(f"paperdeck: no paper matches {query!r}", file=sys.stderr)
             return 1
-        text = cite(papers, library.cite_keys(p.id for p in papers), style)
+        text = cite(papers, style)
     sys.stdout.write(text)
     if args.copy:
         try:
