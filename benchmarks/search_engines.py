@@ -28,7 +28,6 @@ import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
 try:
     import tantivy
@@ -43,6 +43,7 @@ except ImportError:
     raise SystemExit("search_engines.py needs tantivy, which paperdeck does not depend on: "
                      "`.venv/bin/pip install 'tantivy>=0.22'`, then run it again") from None
 
+from corpora import copy_library, prepare  # noqa: E402
 from paperdeck.store import open_library  # noqa: E402
 from paperdeck.store.db import FTS_COLUMNS, RANK  # noqa: E402
 from paperdeck.store.query import fts_expression, parse_query  # noqa: E402
@@ -74,28 +75,6 @@ def timed(function, runs: int) -> tuple[float, float]:
         function()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples), percentile(samples, 0.95)
-
-
-def prepare(size: int, workdir: Path) -> Path:
-    """run.py's corpus and library for ``size``, made when missing."""
-    corpus, db = workdir / f"corpus_{size}", workdir / f"library_{size}.db"
-    if not corpus.exists():
-        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(size), str(corpus)], check=True,
-                       stdout=subprocess.DEVNULL)
-    if not db.exists():
-        subprocess.run([sys.executable, "-m", "paperdeck", "load", "--db", str(db), str(corpus)], cwd=ROOT,
-                       check=True, stdout=subprocess.DEVNULL)
-    with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return db
-
-
-def copy_library(db: Path, target: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    with sqlite3.connect(db) as source:
-        source.execute("VACUUM INTO ?", [str(target)])
-    return target
 
 
 def fts_bytes(conn: sqlite3.Connection, table: str = "papers_fts") -> int:
