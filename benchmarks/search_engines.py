@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sqlite3
 import statistics
@@ -164,9 +165,10 @@ class TantivySearch:
                     self.schema, field, word, distance=1, transposition_cost_one=True, prefix=False), boost))
                 continue
             options.append(tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, word), boost))
-            # A one-word phrase prefix is a prefix query: built 3x faster than the equivalent regex query.
+            # A regex, not a one-word phrase prefix: that one is 3x cheaper to build but expands to at most
+            # 50 terms (tantivy's max_expansions, not settable from Python), so "co" missed 2/3 of its matches.
             options.append(tantivy.Query.const_score_query(
-                tantivy.Query.phrase_prefix_query(self.schema, field, [word]), 0.01))
+                tantivy.Query.regex_query(self.schema, field, re.escape(word) + ".*"), 0.01))
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options])
 
     def query(self, text: str, typo_tolerant: bool = False) -> tuple[tantivy.Query, list[str]]:
