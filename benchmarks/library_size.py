@@ -137,8 +137,8 @@ def recipe(db: Path, papers: int, workdir: Path) -> list[str]:
           "WHERE json_extract(fields, '$.abstract') = (SELECT p.abstract FROM papers p WHERE p.id = records.paper_id)"]),
         ("records.fields as zlib (level 6) blobs", ["UPDATE records SET fields = zlib(fields)"]),
         ("FTS5 without prefix entries", "fts"),
-        ("drop idx_papers_title and idx_papers_category (sorts and cat: read the NOCASE twins)",
-         ["DROP INDEX idx_papers_title", "DROP INDEX idx_papers_category"]),
+        # idx_papers_category stays: the whole library's category facet reads it as a covering index.
+        ("drop idx_papers_title (the title sort reads idx_papers_title_nocase)", ["DROP INDEX idx_papers_title"]),
         ("papers.provenance as zlib blobs", ["UPDATE papers SET provenance = zlib(provenance)"]),
         ("drop match_keys and its index (an in-memory merge can derive the keys from papers)",
          ["DROP TABLE match_keys"]),
