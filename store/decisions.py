@@ -69,19 +69,12 @@ def _records(conn: sqlite3.Connection, paper_id: int) -> list[tuple[int, str]]:
 
 
 def _in_transaction(db: sqlite_utils.Database, work):
+    from paperdeck.store.db import immediate_transaction
     from paperdeck.store.writing import PaperWriter  # imported here: the writer imports this module
 
-    conn = db.conn
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(conn, PaperWriter(db))
-            conn.execute("COMMIT")
-            return result
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        with immediate_transaction(db.conn) as conn:
+            return work(conn, PaperWriter(db))
     except sqlite3.Error as error:
         raise DecisionError(f"not changed: {error}") from error
 

@@ -34,11 +34,18 @@ PARALLEL_BYTES = 4_000_000
 PREFETCH = 2
 
 
-def taken_line(record: Record) -> str:
-    """A record as a person checks it: its title (or the start of its abstract) and first authors."""
+def taken_line(record: Record, outcome: str | None = None) -> str:
+    """A record as a person checks it: its title (or the start of its abstract), first authors,
+    date and identifiers; with ``outcome``, what the load does with it (new, or merged into which paper)."""
     authors = ", ".join(record.authors[:3]) + (" et al." if len(record.authors) > 3 else "")
     title = record.title or (record.abstract or "")[:80] + "…"
-    return f"{title} — {authors}" if authors else title
+    line = f"{title} — {authors}" if authors else title
+    details = [value for value in (record.date or record.issued,
+                                   f"arXiv:{record.arxiv_id}" if record.arxiv_id else None,
+                                   f"doi:{record.doi}" if record.doi else None) if value]
+    if details:
+        line += f" ({', '.join(details)})"
+    return f"{line} → {outcome}" if outcome else line
 
 
 def exit_with_parent() -> None:
@@ -106,6 +113,8 @@ class Loader:
         self._matcher = Matcher(LibraryPapers(db.conn))
         self._writer = PaperWriter(db)
         self._state = MergeState(db) if memory else None
+        self._outcomes: list[str] = []  # a dry run's word on each record of the file: new, or merged into what
+        self._created_here: dict[int, int] = {}  # paper -> the record of the file being stored that made it
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -206,7 +215,8 @@ class Loader:
                           confidence=result.confidence,
                           # What was read, for a person to confirm: the general recogniser's guesses,
                           # and every record of a dry run (the preview).
-                          taken=[taken_line(record) for record in result.records]
+                          taken=[taken_line(record, outcome) for record, outcome
+                                 in zip(result.records, self._outcomes or [None] * len(result.records))]
                           if result.confidence is not None or self.dry_run else [])
 
     def _begin(self, abstract_keys: dict[str, tuple[str, ...]]) -> None:
@@ -242,6 +252,8 @@ class Loader:
         else:
             file_id = self.db["files"].insert(file_values).last_pk
         self._matcher.decided = decided = decisions.read(conn)
+        self._outcomes = []
+        self._created_here = {}
         if self._state is not None and not row and not decided:
             self._add_in_memory(file_id, prepared, records)
             return
@@ -255,8 +267,11 @@ class Loader:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
                  json.dumps(fields, ensure_ascii=False), paper_id, why or decisions.FIRST]).lastrowid
+            if self.dry_run:  # the preview says what becomes of each record
+                self._outcomes.append(self._outcome(paper_id, why, self._stored_title))
             if paper_id is None:
-                self._writer.write_paper(None, [record])
+                created = self._writer.write_paper(None, [record])
+                self._created_here[created] = record.index
                 self.report.papers_new += 1
             else:
                 self._writer.rebuild_paper(paper_id, added=record)
@@ -281,8 +296,11 @@ class Loader:
         for record in records:
             references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             paper_id, why = matcher.match(record)
-            state.add(record, paper_id, why or decisions.FIRST, prepared.abstract_keys)
+            if self.dry_run:
+                self._outcomes.append(self._outcome(paper_id, why, state.title))
+            created = state.add(record, paper_id, why or decisions.FIRST, prepared.abstract_keys)
             if paper_id is None:
+                self._created_here[created] = record.index
                 self.report.papers_new += 1
             else:
                 self.report.papers_merged += 1
@@ -294,6 +312,21 @@ class Loader:
     def _forget_state(self) -> None:
         if self._state is not None:
             self._state.forget()
+
+    def _outcome(self, paper_id: int | None, why: str | None, title_of: Callable[[int], str | None]) -> str:
+        """What becomes of a record, for a dry run's preview. Its paper ids are the rolled-back
+        transaction's: one made by this file is named by the record that made it, never by an id the
+        real load may give another paper."""
+        if paper_id is None:
+            return "new paper"
+        if paper_id in self._created_here:
+            return f"the same paper as record {self._created_here[paper_id] + 1} above ({why})"
+        title = title_of(paper_id) or "?"
+        return f"merges into paper {paper_id} “{title[:60]}{'…' if len(title) > 60 else ''}” ({why})"
+
+    def _stored_title(self, paper_id: int) -> str | None:
+        row = self.db.conn.execute("SELECT title FROM papers WHERE id = ?", [paper_id]).fetchone()
+        return row[0] if row else None
 
     def _annotated_records(self, file_id: int) -> list[tuple[int, int, dict]]:
         """The file's records, ``(index, paper_id, fields)``, when any paper carries user data (so

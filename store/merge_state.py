@@ -146,6 +146,11 @@ class MergeState:
         return self.db.conn.execute(
             f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks})", ids).fetchall()
 
+    def title(self, paper_id: int) -> str | None:
+        """The paper's title as it is now (a dry run's preview names the paper a record joins)."""
+        known = self.light.get(paper_id)
+        return known[0] if known else None
+
     def identifiers(self, paper_id: int) -> tuple[str | None, str | None]:
         if paper_id in self.touched:
             row = self.touched[paper_id].row

@@ -108,11 +108,12 @@ def test_user_data_stays_on_the_same_papers(tmp_path, corpus):
 
 def test_a_dry_run_in_memory_previews_what_a_load_would_do(tmp_path, corpus):
     """Each file of a dry run is rolled back, so the state forgets what it took in: the next file is
-    matched against the library as it is, as the per-record path does, and the library is unchanged."""
+    matched against the library as it is, as the per-record path does (the preview says the same of
+    every record), and the library is unchanged."""
     def steps(lib, memory):
         Loader(lib.db, AS_OF, memory=memory).load([SEEDS])
         report = Loader(lib.db, AS_OF, memory=memory, dry_run=True).load([corpus, IMPORTS / "zotero_seeds.bib"])
-        return [(file.path, file.records) for file in report.files], report.papers_new, report.papers_merged
+        return [(file.path, file.records, file.taken) for file in report.files], report.papers_new, report.papers_merged
 
     in_memory, per_record, (memory_report, record_report) = load_both(tmp_path, steps)
     assert memory_report == record_report and memory_report[2] > 0

@@ -22,6 +22,7 @@ from paperdeck.store import db as database
 from paperdeck.store.cite import STYLE_NAMES, cite
 from paperdeck.store.library import Facets, Library, SearchResult
 from paperdeck.store.models import LoadReport
+from paperdeck.store.query import parse_query
 from paperdeck.store.searching import SearchCancelled, SearchPool
 from paperdeck.store.settings import Settings, load_settings, unknown_binding_ids
 from paperdeck.store.userdata import UserDataError
@@ -192,8 +193,8 @@ class PaperdeckApp(App[None]):
         return " ".join([self.search_text, *(filter_token(f, v) for f, v in self.filters)]).strip()
 
     def effective_sort(self) -> str:
-        if self.sort == "best":
-            return "relevance" if self.search_text.strip() else "date"
+        if self.sort == "best":  # relevance ranks words; filters alone (is:unread, cat:IR) read newest first
+            return "relevance" if parse_query(self.search_text).has_text else "date"
         return self.sort
 
     def start_search(self, keep_paper: int | None = None) -> None:
@@ -377,7 +378,7 @@ class PaperdeckApp(App[None]):
             def chosen(style: str | None) -> None:
                 if style:
                     self.copy_citation(papers, keys, style)
-            self.push_screen(CiteDialog(lambda style: cite(papers, keys, style), len(papers),
+            self.push_screen(CiteDialog(lambda style: cite(papers, style, keys=keys), len(papers),
                                         self.settings.cite_style), chosen)
         else:
             self.copy_citation(papers, keys, self.settings.cite_style)
@@ -411,8 +412,7 @@ class PaperdeckApp(App[None]):
         """A terminal paste outside the search box (the box takes its own): a listing to preview."""
         if self.screen is not self.main_screen or not event.text.strip():
             return
-        self.notify("Reading the paste…", timeout=2)
-        self.preview_paste(event.text)
+        self.start_paste_preview(event.text)
 
     # -- saved searches ----------------------------------------------------------------------------
 
@@ -475,19 +475,45 @@ class PaperdeckApp(App[None]):
 
         def chosen(text: str | None) -> None:
             if text:
-                self.notify("Reading the text…", timeout=2)
-                self.preview_paste(text)
+                self.start_paste_preview(text)
         self.push_screen(ImportScreen(), chosen)
+
+    # A paste this large gets a screen that shows how far its reading has got.
+    READING_SCREEN_CHARS = 200_000
+
+    def start_paste_preview(self, text: str) -> None:
+        from paperdeck.tui.screens.reading_screen import ReadingScreen
+
+        self._reading: ReadingScreen | None = None
+        if len(text) >= self.READING_SCREEN_CHARS:
+            self._reading = ReadingScreen(len(text.encode("utf-8")))
+            self.push_screen(self._reading)
+        else:
+            self.notify("Reading the paste…", timeout=2)
+        self.preview_paste(text)
 
     @work(thread=True, exclusive=True, group="paste")
     def preview_paste(self, text: str) -> None:
         from paperdeck.store.pastes import preview
 
+        def progress(state) -> None:
+            self.call_from_thread(self.paste_progress, state.records, state.papers)
+
         with self.searches.library() as library:
-            report = preview(library, {"the paste": text}, as_of=self.as_of)
+            report = preview(library, {"the paste": text}, as_of=self.as_of, progress=progress)
         self.call_from_thread(self.show_paste_preview, text, report)
 
+    def paste_progress(self, records: int, papers: int) -> None:
+        reading = getattr(self, "_reading", None)
+        if reading is not None and reading.is_attached:
+            reading.show_progress(records, papers)
+
     def show_paste_preview(self, text: str, report: LoadReport) -> None:
+        reading, self._reading = getattr(self, "_reading", None), None
+        if reading is not None:
+            if not reading.is_attached:
+                return  # the person stopped waiting: no preview
+            reading.dismiss()
         def chosen(store: bool | None) -> None:
             if store:
                 self.store_paste(text)
@@ -511,7 +537,7 @@ class PaperdeckApp(App[None]):
         self.main_screen.query_one(SearchBox).value = f"source:{name}"  # the paste's papers, at once
 
     def copy_citation(self, papers: list, keys: dict[int, str], style: str) -> None:
-        text = cite(papers, keys, style)
+        text = cite(papers, style, keys=keys)
         try:
             route = clipboard.copy(text, self.settings.clipboard, self.copy_to_clipboard)
         except clipboard.ClipboardError as error:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sqlite3
 import sys
@@ -23,7 +22,7 @@ from paperdeck.store.paths import bundled_seeds, default_db_path
 from paperdeck.store.text import counted
 from paperdeck.tui import cli_listings
 
-EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
+EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")  # store.export.FORMATS, without importing it
 # More matches than this, and cite asks first (on a terminal) or cites the best this many (piped):
 # `cite co` matched most of a large library and ran for minutes.
 CITE_LIMIT = 100
@@ -262,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_browser(db_path, as_of)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `paperdeck export | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except (OSError, RuntimeError) as error:
         print(f"paperdeck: {error}", file=sys.stderr)
         return 2
@@ -350,9 +352,15 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
             print(f"paperdeck: nothing to load from {where} (it is empty)", file=sys.stderr)
             return 1
     if args.dry_run:
-        with open_library(db_path) as library:
-            report = preview(library, pasted, paths or ([] if pasted else [bundled_seeds()]), as_of)
-        print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="paperdeck-dry-run-") as scratch:
+            # No library there yet: preview against an empty one, and create nothing where it would be.
+            target = db_path if Path(db_path).exists() else Path(scratch) / "library.db"
+            with open_library(target) as library:
+                report = preview(library, pasted, paths or ([] if pasted else [bundled_seeds()]), as_of)
+        print("dry run: nothing was stored; this is what the load would do"
+              + ("" if target == db_path else f" (there is no library at {db_path} yet)"), file=sys.stdout)
         print_report(report)
         return 1 if report.failed else 0
     from paperdeck.tui.load_progress import load_progress
@@ -409,8 +417,7 @@ def papers_to_cite(library, query: str, cite_all: bool) -> list | None:
 
 def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, int]:
     """The export's text and paper count; None when a query was given and matches nothing (said on stderr)."""
-    from paperdeck.store.cite import cite
-    from paperdeck.store.export import paper_json
+    from paperdeck.store.export import export
 
     from paperdeck.store.saved_searches import SavedSearchError
 
@@ -426,12 +433,8 @@ def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, in
         if query and not papers:
             print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
             return None, 0
-        notes = library.user.annotations(p.id for p in papers)  # tags, notes, reading state go out too
-        if args.format == "json":
-            text = json.dumps([paper_json(paper, notes[paper.id]) for paper in papers],
-                              ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = cite(papers, library.cite_keys(p.id for p in papers), args.format, notes)
+        # Tags, notes and reading state go out too.
+        text = export(papers, args.format, library.user.annotations(p.id for p in papers))
     return text, len(papers)
 
 
@@ -544,7 +547,7 @@ def cite_command(db_path: Path, args: argparse.Namespace) -> int:
         if not papers:
             print(f"paperdeck: no paper matches {query!r}", file=sys.stderr)
             return 1
-        text = cite(papers, library.cite_keys(p.id for p in papers), style)
+        text = cite(papers, style)
     sys.stdout.write(text)
     if args.copy:
         try:
