@@ -20,8 +20,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from paperdeck.store import clipboard, open_library
 from paperdeck.store import db as database
 from paperdeck.store.cite import STYLE_NAMES, cite
-from paperdeck.store.library import Facets, Library, SearchResult
+from paperdeck.store.library import Library
+from paperdeck.store.search import Facets, SearchResult
 from paperdeck.store.models import LoadReport
+from paperdeck.store.query import parse_query
 from paperdeck.store.searching import SearchCancelled, SearchPool
 from paperdeck.store.settings import Settings, load_settings, unknown_binding_ids
 from paperdeck.store.userdata import UserDataError
@@ -212,11 +214,12 @@ class PaperdeckApp(App[None]):
         SQLite statement, so a slow count over a million papers never holds up the next search.
         """
         worker = get_current_worker()
+        query = parse_query(text)  # once: the first page, the ranked list and the facets share it
         try:
             with self.searches.search() as library:
                 first = None
                 if keep_paper is None:  # paint the first screenful now, rank and count after
-                    first = library.search(text, sort, limit=FIRST_PAGE, ranked=False)
+                    first = library.search(query, sort, limit=FIRST_PAGE, ranked=False)
                     if worker.is_cancelled:
                         return
                     finished = first.total < FIRST_PAGE and first.sort == sort
@@ -231,12 +234,12 @@ class PaperdeckApp(App[None]):
                         time.sleep(SETTLE_SECONDS)
                         if worker.is_cancelled:
                             return
-                    result = library.search(text, sort)
+                    result = library.search(query, sort)
                     if worker.is_cancelled:
                         return
                     rows = library.list_rows(result.ids[:ROWS_AHEAD]) if keep_paper is None else None
                     self.post_message(SearchResultReady(result, generation, keep_paper, True, rows))
-                facets = library.facets(text, result.corrections, result.ids)
+                facets = library.facets(query, result.corrections, result.ids)
                 if not worker.is_cancelled:
                     self.post_message(FacetsReady(facets, generation))
         except SearchCancelled:

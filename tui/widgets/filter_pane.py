@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from paperdeck.store.library import Facets
+from paperdeck.store.search import Facets
 from paperdeck.store.saved_searches import SavedSearch
 from paperdeck.tui.render import plain
 
