@@ -40,7 +40,6 @@ CHECK_MAX_BYTES = 2 << 30  # libraries up to this size are quick-checked as the 
 class PaperdeckApp(App[None]):
     """Browse, search and cite the papers of one library file."""
 
-    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
     TITLE = "paperdeck"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),

@@ -55,6 +55,9 @@ class MainScreen(Screen[None]):
     MainScreen > #main {
         height: 1fr;
     }
+    MainScreen DetailPane {
+        width: 34%;
+    }
     MainScreen.-no-filters FilterPane {
         display: none;
     }

@@ -28,6 +28,19 @@ def filter_token(field: str, value: str) -> str:
 class FilterPane(OptionList):
     """Selecting a value narrows the list; active filters are listed first, and selecting one removes it."""
 
+    DEFAULT_CSS = """
+    FilterPane {
+        width: 28;
+        height: 1fr;
+        max-height: 100%;
+        border: round $panel-lighten-2;
+        padding: 0;
+    }
+    FilterPane:focus {
+        border: round $accent;
+    }
+    """
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="filters.down"),
         Binding("k", "cursor_up", "Up", show=False, id="filters.up"),
