@@ -7,7 +7,6 @@ Run: ``python benchmarks/citation_agreement.py`` (the seeds plus the edge-case l
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -15,8 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from paperdeck.store.cite import (CSL_STYLES, _references_from_html, _style_path, cite, csl_references,  # noqa: E402
-                        fix_known_processor_bugs, pandoc_path)
+from paperdeck.store.cite import (CSL_STYLES, cite, csl_references,  # noqa: E402
+                                  fix_known_processor_bugs, pandoc_path)
+from paperdeck.store.cite.formatted import _references_from_html, _style_path  # noqa: E402
 
 EDGE_CASES = '''CLJan 5, 2024
 One Author Only?Ana van der Berg
@@ -43,7 +43,7 @@ def pandoc_reference_texts(export_json: str, style: str) -> dict[str, str]:
 
 def agreement(papers, keys) -> dict[str, tuple[int, int, list[tuple[str, str, str]]]]:
     """Per style: (equal, total, differences as (key, paperdeck, pandoc))."""
-    export_json = cite(papers, keys, "csl-json")
+    export_json = cite(papers, "csl-json", keys=keys)
     results = {}
     for style in CSL_STYLES:
         reference = pandoc_reference_texts(export_json, style)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from paperdeck.store.cite import CSL_STYLES, STYLES, _pandoc_cached, cite, pandoc_path, warm_formatted  # noqa: E402
+from paperdeck.store.cite import CSL_STYLES, STYLES, cite, pandoc_path, warm_formatted  # noqa: E402
+from paperdeck.store.cite.formatted import _pandoc_cached  # noqa: E402
 from paperdeck.store.library import Library  # noqa: E402
 
 
@@ -26,7 +27,7 @@ def main() -> int:
         print(f"processor: {'pandoc ' + str(pandoc_path()) if pandoc_path() else 'citeproc-py'}; "
               f"paper: {keys[paper.id]} ({len(paper.authors)} authors)")
         start = time.perf_counter()
-        cite([paper], keys, "apa")
+        cite([paper], "apa", keys=keys)
         print(f"copy key (c, APA 7, one pandoc run): {(time.perf_counter() - start) * 1000:.0f} ms")
         _pandoc_cached.cache_clear()
         start = time.perf_counter()
@@ -37,7 +38,7 @@ def main() -> int:
             total = 0.0
             for style in STYLES:
                 start = time.perf_counter()
-                cite([paper], keys, style)
+                cite([paper], style, keys=keys)
                 elapsed = time.perf_counter() - start
                 total += elapsed
                 if style in CSL_STYLES:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -100,6 +101,20 @@ def check_library_path(path: Path) -> None:
             # Text (no NUL byte, the loader's own test for a binary file) may be a listing.
             hint = f"; to read it as a listing: paperdeck load {path}" if b"\x00" not in header else ""
             raise NotALibrary(f"{path} is not a paperdeck library (not an SQLite file){hint}")
+
+
+@contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken at once (BEGIN IMMEDIATE: no upgrade from a read to fail on
+    later), committed when the block ends, rolled back if it raises, whatever it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:

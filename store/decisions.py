@@ -71,17 +71,11 @@ def _records(conn: sqlite3.Connection, paper_id: int) -> list[tuple[int, str]]:
 def _in_transaction(db: sqlite_utils.Database, work):
     from paperdeck.store.loader import Loader  # the writer of papers; imported here, as the loader imports this module
 
-    conn = db.conn
+    from paperdeck.store.db import immediate_transaction
+
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(conn, Loader(db))
-            conn.execute("COMMIT")
-            return result
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        with immediate_transaction(db.conn) as conn:
+            return work(conn, Loader(db))
     except sqlite3.Error as error:
         raise DecisionError(f"not changed: {error}") from error
 

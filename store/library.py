@@ -112,7 +112,8 @@ class Library:
             upvotes=values["upvotes"], organisation=values["organisation"], sources=sources,
             provenance=json.loads(values["provenance"] or "{}"),
             arxiv_id=values["arxiv_id"], arxiv_version=values["arxiv_version"], doi=values["doi"],
-            url=values["url"], **json.loads(values["reference"] or "{}"),
+            url=values["url"], citation_key=self.cite_keys([paper_id]).get(paper_id),
+            **json.loads(values["reference"] or "{}"),
         )
 
     def papers(self, ids: Iterable[int]) -> list[Paper]:

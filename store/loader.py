@@ -126,11 +126,18 @@ def decode(data: bytes) -> tuple[str, str, list[Problem]]:
     return text, "cp1252", [Problem(bad_line, "not UTF-8: read as Windows-1252 (Latin-1)")]
 
 
-def taken_line(record: Record) -> str:
-    """A record as a person checks it: its title (or the start of its abstract) and first authors."""
+def taken_line(record: Record, outcome: str | None = None) -> str:
+    """A record as a person checks it: its title (or the start of its abstract), first authors,
+    date and identifiers; with ``outcome``, what the load does with it (new, or merged into which paper)."""
     authors = ", ".join(record.authors[:3]) + (" et al." if len(record.authors) > 3 else "")
     title = record.title or (record.abstract or "")[:80] + "…"
-    return f"{title} — {authors}" if authors else title
+    line = f"{title} — {authors}" if authors else title
+    details = [value for value in (record.date or record.issued,
+                                   f"arXiv:{record.arxiv_id}" if record.arxiv_id else None,
+                                   f"doi:{record.doi}" if record.doi else None) if value]
+    if details:
+        line += f" ({', '.join(details)})"
+    return f"{line} → {outcome}" if outcome else line
 
 
 @dataclass
@@ -276,6 +283,7 @@ class Loader:
         self._moved: dict[int, set[int]] = {}  # paper -> papers its records went to, this file's reload
         # The merges a person overruled, read afresh in each file's transaction.
         self._decisions: dict[str, decisions.Decided] = {}
+        self._outcomes: list[str] = []  # a dry run's word on each record of the file: new, or merged into what
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -389,7 +397,8 @@ class Loader:
                           confidence=result.confidence,
                           # What was read, for a person to confirm: the general recogniser's guesses,
                           # and every record of a dry run (the preview).
-                          taken=[taken_line(record) for record in result.records]
+                          taken=[taken_line(record, outcome) for record, outcome
+                                 in zip(result.records, self._outcomes or [None] * len(result.records))]
                           if result.confidence is not None or self.dry_run else [])
 
     def _begin(self) -> None:
@@ -427,6 +436,7 @@ class Loader:
         else:
             file_id = self.db["files"].insert(file_values).last_pk
         self._decisions = decisions.read(conn)
+        self._outcomes = []
         for record in records:
             references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             fields = record.fields()
@@ -436,6 +446,8 @@ class Loader:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
                  json.dumps(fields, ensure_ascii=False), paper_id, why or decisions.FIRST]).lastrowid
+            if self.dry_run:  # the preview says what becomes of each record
+                self._outcomes.append("new paper" if paper_id is None else self._merge_outcome(paper_id, why))
             if paper_id is None:
                 self._write_paper(None, [(record_id, record.format, fields)])
                 self.report.papers_new += 1
@@ -454,6 +466,11 @@ class Loader:
             conn.execute("DELETE FROM authors WHERE id NOT IN (SELECT author_id FROM paper_authors)")
             self._author_ids.clear()
         self._index_text()
+
+    def _merge_outcome(self, paper_id: int, why: str | None) -> str:
+        row = self.db.conn.execute("SELECT title FROM papers WHERE id = ?", [paper_id]).fetchone()
+        title = row[0] if row else "?"
+        return f"merges into paper {paper_id} “{title[:60]}{'…' if len(title) > 60 else ''}” ({why})"
 
     def _annotated_records(self, file_id: int) -> list[tuple[int, int, dict]]:
         """The file's records, ``(index, paper_id, fields)``, when any paper carries user data (so

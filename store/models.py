@@ -127,6 +127,9 @@ class Paper:
     organisation: str | None = None
     sources: list[Source] = field(default_factory=list)
     provenance: dict[str, int] = field(default_factory=dict)  # field -> record id it came from
+    # The key paperdeck cites it by, unique in its library (``jiang2023mistral``, then ``...b``): what
+    # \cite{}, [@key] and the BibTeX and CSL-JSON exports use. None only for a Paper built by hand.
+    citation_key: str | None = None
     arxiv_id: str | None = None
     arxiv_version: int | None = None  # the latest version any of its records names
     doi: str | None = None

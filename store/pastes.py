@@ -59,11 +59,12 @@ def save_paste(db_path: str | Path, text: str) -> Path:
     return path
 
 
-def preview(library, pastes: dict[str, str], paths: Iterable[Path] = (), as_of: dt.date | None = None) -> LoadReport:
+def preview(library, pastes: dict[str, str], paths: Iterable[Path] = (), as_of: dt.date | None = None,
+            progress=None) -> LoadReport:
     """What loading these files and pasted texts would do, with nothing stored and no paste left behind.
 
     Each paste (label -> text) goes through a temporary file for the dry run and is named by its label
-    in the report, not by that file.
+    in the report, not by that file. ``progress``: as for ``Library.load``.
     """
     with tempfile.TemporaryDirectory(prefix="paperdeck-preview-") as folder:
         labels: dict[str, str] = {}
@@ -71,7 +72,7 @@ def preview(library, pastes: dict[str, str], paths: Iterable[Path] = (), as_of: 
             path = Path(folder) / f"paste-{number}.txt"
             path.write_text(normalise(text), encoding="utf-8")
             labels[str(path)] = label
-        report = library.load([*paths, *map(Path, labels)], as_of, dry_run=True)
+        report = library.load([*paths, *map(Path, labels)], as_of, dry_run=True, progress=progress)
     for file in report.files:
         file.path = labels.get(file.path, file.path)
     return report

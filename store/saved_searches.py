@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from paperdeck.store.db import immediate_transaction
 from paperdeck.store.text import clean_line
 
 MAX_NAME = 60
@@ -65,9 +66,7 @@ def save(db: sqlite_utils.Database, name: str, query: str) -> tuple[SavedSearch,
         raise SavedSearchError(f"a saved search is at most {MAX_QUERY:,} characters")
     created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     try:
-        with db.conn:
-            conn = db.conn
-            conn.execute("BEGIN IMMEDIATE")
+        with immediate_transaction(db.conn) as conn:
             replaced = conn.execute("SELECT 1 FROM saved_searches WHERE name = ?", [name]).fetchone() is not None
             conn.execute("INSERT INTO saved_searches (name, query, created) VALUES (?, ?, ?) "
                          "ON CONFLICT (name) DO UPDATE SET name = excluded.name, query = excluded.query, "
@@ -80,9 +79,8 @@ def save(db: sqlite_utils.Database, name: str, query: str) -> tuple[SavedSearch,
 def delete(db: sqlite_utils.Database, name: str) -> SavedSearch:
     search = find(db, name)
     try:
-        with db.conn:
-            db.conn.execute("BEGIN IMMEDIATE")
-            db.conn.execute("DELETE FROM saved_searches WHERE name = ?", [search.name])
+        with immediate_transaction(db.conn) as conn:
+            conn.execute("DELETE FROM saved_searches WHERE name = ?", [search.name])
     except sqlite3.Error as error:
         raise SavedSearchError(f"not deleted, nothing changed: {error}") from error
     return search

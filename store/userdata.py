@@ -169,10 +169,10 @@ def _restore(conn: sqlite3.Connection, snapshot: list[dict]) -> None:
 @contextmanager
 def change(db: sqlite_utils.Database, label: str | None, paper_ids: list[int]) -> Iterator[sqlite3.Connection]:
     """One committed transaction; with a ``label``, the state before it goes on the undo log."""
-    conn = db.conn
+    from paperdeck.store.db import immediate_transaction
+
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(db.conn) as conn:
             if label is not None:
                 before = _snapshot(conn, paper_ids)
             yield conn
@@ -180,11 +180,6 @@ def change(db: sqlite_utils.Database, label: str | None, paper_ids: list[int]) -
                 conn.execute("INSERT INTO user_undo (label, at, before) VALUES (?, ?, ?)",
                              [label, now(), json.dumps(before, ensure_ascii=False)])
                 conn.execute("DELETE FROM user_undo WHERE id <= (SELECT MAX(id) FROM user_undo) - ?", [UNDO_DEPTH])
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
     except sqlite3.Error as error:
         raise UserDataError(f"not saved, nothing changed: {error}") from error
 

@@ -11,7 +11,7 @@ from paperdeck.tui.widgets.filter_pane import FilterPane
 
 from .test_key_order import type_at_once
 from .test_userdata_tui import option_ids
-from .tui_helpers import make_app, paper_list, settle
+from .tui_helpers import make_app, paper_list, settle, run_from_palette
 
 
 def detail_text(app, screen=None) -> str:
@@ -191,16 +191,7 @@ async def test_ctrl_o_without_a_terminal_to_hand_over_keeps_the_text(db, monkeyp
 
 async def test_the_palette_offers_tag_papers(running):
     app, pilot = running
-    await pilot.press("ctrl+p", *"tag papers")
-    for _ in range(500):  # the palette searches its providers in a worker: wait for its list
-        await pilot.pause(0.02)
-        options = app.screen.query("CommandList").first()
-        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        if any("Tag papers" in p for p in prompts):
-            break
-    else:
-        raise AssertionError(f"no 'Tag papers' among {prompts}")
-    await pilot.press("enter")
+    await run_from_palette(app, pilot, "tag papers", "Tag papers")
     for _ in range(500):
         if isinstance(app.screen, TagDialog):
             break

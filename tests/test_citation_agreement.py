@@ -9,7 +9,7 @@ import pytest
 import os
 
 from paperdeck.store.cite import CSL_STYLES, cite, fix_known_processor_bugs, pandoc_path
-from paperdeck.store.export import OTHERS
+from paperdeck.store.cite.csl import OTHERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from citation_agreement import agreement, pandoc_reference_texts  # noqa: E402
@@ -71,8 +71,8 @@ def test_documented_difference_golden(seeded_library):
     """The one documented difference, both sides: pandoc's text, and paperdeck's that the README defends."""
     ids = list(seeded_library.search('"Practice on Long Behavior"').ids)
     papers, keys = seeded_library.papers(ids), seeded_library.cite_keys(ids)
-    theirs = pandoc_reference_texts(cite(papers, keys, "csl-json"), "apa")[keys[papers[0].id]] + "\n"
-    ours = cite(papers, keys, "apa")
+    theirs = pandoc_reference_texts(cite(papers, "csl-json", keys=keys), "apa")[keys[papers[0].id]] + "\n"
+    ours = cite(papers, "apa", keys=keys)
     if os.environ.get("PAPERDECK_UPDATE_GOLDEN"):
         GOLDEN.mkdir(exist_ok=True)
         (GOLDEN / "practice.apa.pandoc.txt").write_text(theirs, encoding="utf-8")
@@ -92,7 +92,7 @@ def test_edge_library_has_every_case(edge_library):
 def test_truncated_lists_print_et_al_in_pandoc(edge_library):
     papers, keys = all_papers(edge_library)
     truncated = [p for p in papers if not p.authors_complete]
-    items = json.loads(cite(truncated, keys, "csl-json"))
+    items = json.loads(cite(truncated, "csl-json", keys=keys))
     assert all(item["author"][-1] == OTHERS for item in items)
     for style in CSL_STYLES:
         text = " ".join(pandoc_reference_texts(json.dumps(items), style).values())
@@ -101,11 +101,11 @@ def test_truncated_lists_print_et_al_in_pandoc(edge_library):
 
 def test_particles_in_the_reference_rendering(edge_library):
     papers, keys = all_papers(edge_library)
-    apa = cite(papers, keys, "apa")
+    apa = cite(papers, "apa", keys=keys)
     assert "de las Casas, D." in apa and "van der Berg, A." in apa and "Wang, X. D." in apa
-    bib = cite(papers, keys, "bibtex")
+    bib = cite(papers, "bibtex", keys=keys)
     assert "de las Casas, Diego" in bib and "Wang, Xiao Di" in bib and "King, Jr., Martin Luther" in bib
-    ris = cite(papers, keys, "ris")
+    ris = cite(papers, "ris", keys=keys)
     assert "AU  - de las Casas, Diego" in ris and "AU  - Le Roux, Lucia" not in ris
 
 

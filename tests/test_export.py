@@ -36,3 +36,10 @@ def test_csl_json_is_valid_against_the_official_schema(seeded_db, capsys):
     jsonschema.validate(items, schema)
     assert len({item["id"] for item in items}) == 96
     assert all(item["id"].isascii() for item in items)
+
+
+def test_the_cli_offers_exactly_the_export_formats_the_store_writes():
+    from paperdeck.store.export import FORMATS
+    from paperdeck.tui.cli_export import EXPORT_FORMATS
+
+    assert EXPORT_FORMATS == FORMATS

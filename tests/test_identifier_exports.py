@@ -31,7 +31,7 @@ def mixed_library(tmp_path):
 def exported(lib, query: str, style: str):
     ids = list(lib.search(query).ids)
     assert ids, query
-    return cite(lib.papers(ids), lib.cite_keys(ids), style)
+    return cite(lib.papers(ids), style)
 
 
 def test_bibtex_carries_eprint_archive_prefix_primary_class_and_doi(mixed_library):

@@ -2,6 +2,7 @@
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 from paperdeck.store import open_library
 from paperdeck.store.db import SCHEMA_VERSION
@@ -131,3 +132,18 @@ def test_counts_take_the_right_number():
     assert counted(2, "new paper") == "2 new papers"
     assert counted(0, "file") == "0 files"
     assert counted(12345, "record") == "12,345 records"
+
+
+def test_a_dry_run_says_what_becomes_of_each_record(seeded_library, tmp_path):
+    """The preview names each record's date and identifiers and whether it is new or which known
+    paper it merges into, and why; nothing is stored."""
+    copy = tmp_path / "again.txt"
+    copy.write_text(seed("002").read_text(encoding="utf-8"), encoding="utf-8")
+    listing = Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt"
+    before = seeded_library.paper_count()
+    report = seeded_library.load([copy, listing], AS_OF, dry_run=True)
+    merged, new = report.files[0].taken, report.files[1].taken
+    assert len(merged) == 10 and all("→ merges into paper " in line and "(abstract " in line for line in merged)
+    assert all(line.endswith("→ new paper") for line in new)
+    assert "(2025-07-08, arXiv:2507.03201)" in new[0]
+    assert seeded_library.paper_count() == before

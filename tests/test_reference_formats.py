@@ -73,7 +73,8 @@ def test_a_pasted_bibtex_entry_is_previewed_and_stored(tmp_path):
         report = preview(lib, {"the paste": pasted}, as_of=AS_OF)
         [file] = report.files
         assert (file.path, file.format, file.records) == ("the paste", "bibtex", 1)
-        assert file.taken == ["Pasted from a Publisher's Cite Button — Jane Doe, Richard Roe"]
+        assert file.taken == ["Pasted from a Publisher's Cite Button — Jane Doe, Richard Roe "
+                              "(2021, doi:10.1000/paste.1) → new paper"]
         assert lib.paper_count() == 0  # a preview stores nothing
     source = tmp_path / "paste.txt"
     source.write_text(pasted, encoding="utf-8")
@@ -209,7 +210,7 @@ def test_fifty_varied_entries_round_trip_through_the_library(tmp_path):
         report = lib.load([IMPORTS / "varied.bib"], AS_OF)
         assert (report.papers_new, report.problems) == (len(original), [])
         papers, keys = everything(lib)
-        exported = cite(papers, keys, "bibtex")
+        exported = cite(papers, "bibtex", keys=keys)
     back = read_back(exported)
     assert set(back) == set(original)
     for key, (kind, fields) in original.items():
@@ -228,7 +229,7 @@ def test_biblatex_export_of_imported_entries_reads_back_too(tmp_path):
     with open_library(tmp_path / "lib.db") as lib:
         lib.load([IMPORTS / "varied.bib"], AS_OF)
         papers, keys = everything(lib)
-        text = cite(papers, keys, "biblatex")
+        text = cite(papers, "biblatex", keys=keys)
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks and len(library.entries) == len(papers)
     bloom = next(e for e in library.entries if e.key == "bigscience2022")

@@ -9,8 +9,8 @@ from paperdeck.tui.widgets.detail_pane import DetailPane
 from paperdeck.tui.widgets.filter_pane import FilterPane
 from paperdeck.tui.widgets.search_box import SearchBox
 
-from .conftest import AS_OF
-from .tui_helpers import make_app, paper_list, settle, titles
+from .conftest import AS_OF, seed
+from .tui_helpers import make_app, paper_list, settle, titles, run_from_palette
 
 
 async def test_opens_on_every_paper_newest_first(running):
@@ -422,16 +422,7 @@ async def test_the_full_screen_paper_cites_and_offers_only_its_own_keys(db):
 
 async def test_the_command_palette_finds_paperdecks_commands(running):
     app, pilot = running
-    await pilot.press("ctrl+p", *"sort by title")
-    for _ in range(500):  # the palette searches its providers in a worker: wait for its list
-        await pilot.pause(0.02)
-        options = app.screen.query("CommandList").first()
-        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        if any("Sort by title" in p for p in prompts):
-            break
-    else:
-        raise AssertionError(f"no 'Sort by title' among {prompts}")
-    await pilot.press("enter")
+    await run_from_palette(app, pilot, "sort by title", "Sort by title")
     await settle(app, pilot)
     assert app.main_screen.sort == "title"
 
@@ -534,3 +525,39 @@ async def test_the_import_screen_reads_the_clipboard_or_says_there_is_none(runni
     await pilot.pause()
     assert any("no system clipboard" in n.message for n in app._notifications)
     assert app.screen.query_one("#import-text", TextArea).text == ""
+
+
+async def test_a_large_paste_shows_how_far_its_reading_has_got_then_the_preview(running, monkeypatch):
+    from textual import events
+
+    from paperdeck.tui.screens.paste_preview import PastePreview
+    from paperdeck.tui.screens.reading_screen import ReadingScreen
+
+    app, pilot = running
+    monkeypatch.setattr(type(app.main_screen), "READING_SCREEN_CHARS", 1000)  # the seed page counts as large here
+    page = seed("004").read_text(encoding="utf-8")
+    seen = []
+    original = app.push_screen
+
+    def recording(screen, *args, **kwargs):
+        seen.append(type(screen).__name__)
+        return original(screen, *args, **kwargs)
+    monkeypatch.setattr(app, "push_screen", recording)
+    app.post_message(events.Paste(page))
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert seen[:2] == ["ReadingScreen", "PastePreview"]
+    assert isinstance(app.screen, PastePreview)
+    assert not any(isinstance(screen, ReadingScreen) for screen in app.screen_stack)
+    await pilot.press("escape")
+
+
+async def test_filter_terms_alone_list_newest_first_and_words_by_relevance(running):
+    app, pilot = running
+    await pilot.press("slash", *"cat:IR")
+    await settle(app, pilot)
+    assert app.main_screen.effective_sort() == "date" and "sort: date" in str(paper_list(app).border_title)
+    await pilot.press(*" graph")
+    await settle(app, pilot)
+    assert app.main_screen.effective_sort() == "relevance"

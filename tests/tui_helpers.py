@@ -30,3 +30,17 @@ def titles(app) -> list[str]:
 def make_app(db_path) -> PaperdeckApp:
     """The app with default settings: never the settings file of whoever runs the tests."""
     return PaperdeckApp(db_path, settings=Settings())
+
+
+async def run_from_palette(app, pilot, typed: str, prompt: str) -> None:
+    """Open the command palette, type, wait for ``prompt`` among its commands, and run it."""
+    await pilot.press("ctrl+p", *typed)
+    for _ in range(500):  # the palette searches its providers in a worker: wait for its list
+        await pilot.pause(0.02)
+        options = app.screen.query("CommandList").first()
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        if any(prompt in p for p in prompts):
+            break
+    else:
+        raise AssertionError(f"no {prompt!r} among {prompts}")
+    await pilot.press("enter")

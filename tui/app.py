@@ -153,8 +153,7 @@ class PaperdeckApp(App[None]):
         """A terminal paste outside the search box (the box takes its own): a listing to preview."""
         if self.screen is not self.main_screen or not event.text.strip():
             return
-        self.notify("Reading the paste…", timeout=2)
-        self.main_screen.preview_paste(event.text)
+        self.main_screen.start_paste_preview(event.text)
 
     # -- what any screen asks for ------------------------------------------------------------------
 
@@ -166,7 +165,7 @@ class PaperdeckApp(App[None]):
             def chosen(style: str | None) -> None:
                 if style:
                     self.copy_citation(papers, keys, style)
-            self.push_screen(CiteDialog(lambda style: cite(papers, keys, style), len(papers),
+            self.push_screen(CiteDialog(lambda style: cite(papers, style, keys=keys), len(papers),
                                         self.settings.cite_style), chosen)
         else:
             self.copy_citation(papers, keys, self.settings.cite_style)
@@ -195,7 +194,7 @@ class PaperdeckApp(App[None]):
                     severity="warning", timeout=8)
 
     def copy_citation(self, papers: list, keys: dict[int, str], style: str) -> None:
-        text = cite(papers, keys, style)
+        text = cite(papers, style, keys=keys)
         try:
             route = clipboard.copy(text, self.settings.clipboard, self.copy_to_clipboard)
         except clipboard.ClipboardError as error:

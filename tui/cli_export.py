@@ -4,7 +4,6 @@ BibLaTeX, RIS or CSL-JSON (kept in step with ``--watch``), or printed and copied
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -14,7 +13,7 @@ from paperdeck.store.cite import STYLES
 from paperdeck.store.clipboard import ROUTES
 from paperdeck.tui.cli_common import matching_ids, open_library
 
-EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")
+EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")  # store.export.FORMATS, without importing it
 # More matches than this, and cite asks first (on a terminal) or cites the best this many (piped):
 # `cite co` matched most of a large library and ran for minutes.
 
@@ -92,8 +91,7 @@ def papers_to_cite(library, query: str, cite_all: bool) -> list | None:
 
 def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, int]:
     """The export's text and paper count; None when a query was given and matches nothing (said on stderr)."""
-    from paperdeck.store.cite import cite
-    from paperdeck.store.export import paper_json
+    from paperdeck.store.export import export
 
     from paperdeck.store.saved_searches import SavedSearchError
 
@@ -109,12 +107,8 @@ def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, in
         if query and not papers:
             print(f"paperdeck: no paper matches {query!r}; nothing exported", file=sys.stderr)
             return None, 0
-        notes = library.user.annotations(p.id for p in papers)  # tags, notes, reading state go out too
-        if args.format == "json":
-            text = json.dumps([paper_json(paper, notes[paper.id]) for paper in papers],
-                              ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = cite(papers, library.cite_keys(p.id for p in papers), args.format, notes)
+        # Tags, notes and reading state go out too.
+        text = export(papers, args.format, library.user.annotations(p.id for p in papers))
     return text, len(papers)
 
 
@@ -175,7 +169,7 @@ def cite_command(db_path: Path, args: argparse.Namespace) -> int:
         if not papers:
             print(f"paperdeck: no paper matches {query!r}", file=sys.stderr)
             return 1
-        text = cite(papers, library.cite_keys(p.id for p in papers), style)
+        text = cite(papers, style)
     sys.stdout.write(text)
     if args.copy:
         try:

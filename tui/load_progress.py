@@ -20,7 +20,7 @@ PLAIN_EVERY_SECONDS = 5.0  # piped, a line per file and, within a long file, one
 
 def rate(papers: int, started: float) -> str:
     elapsed = time.monotonic() - started
-    return f"{papers / elapsed:,.0f} papers/s" if elapsed > 0.5 else "… papers/s"
+    return f"{papers / elapsed:,.0f} papers/s" if elapsed > 0.5 else f"{elapsed:.1f} s"
 
 
 @contextmanager
@@ -30,13 +30,17 @@ def load_progress(stream: TextIO | None = None) -> Iterator[Callable[[LoadProgre
     started = time.monotonic()
     if not stream.isatty():
         last_line = [0.0]
+        last_records = [-1]
 
         def plain(progress: LoadProgress) -> None:
             now = time.monotonic()
             finished_file = progress.current is None and progress.files_done > 0
+            finished_load = progress.files_done == progress.files_total
             if not finished_file and now - last_line[0] < PLAIN_EVERY_SECONDS:
                 return
-            last_line[0] = now
+            if finished_file and not finished_load and progress.records == last_records[0]:
+                return  # an unchanged file: nothing to say (its line in the report says so)
+            last_line[0], last_records[0] = now, progress.records
             where = f" (storing {Path(progress.current).name})" if progress.current else ""
             print(f"paperdeck: {progress.files_done:,}/{counted(progress.files_total, 'file')}, "
                   f"{counted(progress.records, 'record')}, {rate(progress.papers, started)}{where}",

@@ -163,8 +163,8 @@ class MainScreen(Screen[None]):
         return " ".join([self.search_text, *(filter_token(f, v) for f, v in self.filters)]).strip()
 
     def effective_sort(self) -> str:
-        if self.sort == "best":
-            return "relevance" if self.search_text.strip() else "date"
+        if self.sort == "best":  # relevance ranks words; filters alone (is:unread, cat:IR) read newest first
+            return "relevance" if parse_query(self.search_text).has_text else "date"
         return self.sort
 
     def start_search(self, keep_paper: int | None = None) -> None:
@@ -572,19 +572,46 @@ class MainScreen(Screen[None]):
 
         def chosen(text: str | None) -> None:
             if text:
-                self.notify("Reading the text…", timeout=2)
-                self.preview_paste(text)
+                self.start_paste_preview(text)
         self.app.push_screen(ImportScreen(), chosen)
+
+    # A paste this large gets a screen that shows how far its reading has got.
+    READING_SCREEN_CHARS = 200_000
+
+    def start_paste_preview(self, text: str) -> None:
+        from paperdeck.tui.screens.reading_screen import ReadingScreen
+
+        self._reading: ReadingScreen | None = None
+        if len(text) >= self.READING_SCREEN_CHARS:
+            self._reading = ReadingScreen(len(text.encode("utf-8")))
+            self.app.push_screen(self._reading)
+        else:
+            self.notify("Reading the paste…", timeout=2)
+        self.preview_paste(text)
 
     @work(thread=True, exclusive=True, group="paste")
     def preview_paste(self, text: str) -> None:
         from paperdeck.store.pastes import preview
 
+        def progress(state) -> None:
+            self.app.call_from_thread(self.paste_progress, state.records, state.papers)
+
         with self.app.searches.library() as library:
-            report = preview(library, {"the paste": text}, as_of=self.app.as_of)
+            report = preview(library, {"the paste": text}, as_of=self.app.as_of, progress=progress)
         self.app.call_from_thread(self.show_paste_preview, text, report)
 
+    def paste_progress(self, records: int, papers: int) -> None:
+        reading = getattr(self, "_reading", None)
+        if reading is not None and reading.is_attached:
+            reading.show_progress(records, papers)
+
     def show_paste_preview(self, text: str, report: LoadReport) -> None:
+        reading, self._reading = getattr(self, "_reading", None), None
+        if reading is not None:
+            if not reading.is_attached:
+                return  # the person stopped waiting: no preview
+            reading.dismiss()
+
         def chosen(store: bool | None) -> None:
             if store:
                 self.store_paste(text)

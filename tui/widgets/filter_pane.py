@@ -100,10 +100,14 @@ class FilterPane(OptionList):
         if facets.tags or facets.starred or facets.noted or facets.unlisted or any(
                 count for state, count in facets.reading.items() if state != "unread"):
             heading("Reading")
+            # Only what some match has: "read 0" is an option that finds nothing.
             for state in ("unread", "reading", "read"):
-                value("is", state, Text(state), facets.reading.get(state, 0))
-            value("is", "starred", Text("★ starred"), facets.starred)
-            value("has", "note", Text("✎ has a note"), facets.noted)
+                if facets.reading.get(state, 0):
+                    value("is", state, Text(state), facets.reading[state])
+            if facets.starred:
+                value("is", "starred", Text("★ starred"), facets.starred)
+            if facets.noted:
+                value("has", "note", Text("✎ has a note"), facets.noted)
             if facets.unlisted:
                 value("is", "unlisted", Text("no longer listed"), facets.unlisted)
         if facets.tags:
