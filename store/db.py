@@ -90,10 +90,20 @@ def require_intact(db: sqlite_utils.Database, path: Path) -> None:
                                                                     if len(problems) > 1 else ""))
 
 
+# Files whose header this process has read. Reading it again would open and close the file while
+# SQLite holds locks on it, and closing any descriptor of a file drops all of the process's POSIX
+# locks on it (fcntl's rule): another process then sees no reader, takes the file for unused, and
+# checkpoints and deletes the WAL the open connections still write to. Changes were lost so.
+_HEADER_READ: set[str] = set()
+
+
 def check_library_path(path: Path) -> None:
     """Refuse, with a message saying what the path is, anything that cannot be a library file."""
     if path.is_dir():
         raise NotALibrary(f"{path} is a folder, not a library file (e.g. --db {path / 'library.db'})")
+    key = str(path.resolve())
+    if key in _HEADER_READ:
+        return  # never open the file beside SQLite's own connections (see _HEADER_READ)
     if path.is_file() and path.stat().st_size:
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
@@ -101,6 +111,7 @@ def check_library_path(path: Path) -> None:
             # Text (no NUL byte, the loader's own test for a binary file) may be a listing.
             hint = f"; to read it as a listing: paperdeck load {path}" if b"\x00" not in header else ""
             raise NotALibrary(f"{path} is not a paperdeck library (not an SQLite file){hint}")
+        _HEADER_READ.add(key)
 
 
 @contextmanager
@@ -118,9 +129,9 @@ def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connecti
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
+    """A connection with WAL and a busy timeout, so a browser and a loader can share the file."""
     import sqlite_utils  # here, not at the top: ``paperdeck --help`` needs this module, not sqlite-utils
 
-    """A connection with WAL and a busy timeout, so a browser and a loader can share the file."""
     path = Path(path)
     check_library_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -284,6 +284,7 @@ class Loader:
         # The merges a person overruled, read afresh in each file's transaction.
         self._decisions: dict[str, decisions.Decided] = {}
         self._outcomes: list[str] = []  # a dry run's word on each record of the file: new, or merged into what
+        self._created_here: dict[int, int] = {}  # paper -> the record of the file being stored that made it
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -437,6 +438,7 @@ class Loader:
             file_id = self.db["files"].insert(file_values).last_pk
         self._decisions = decisions.read(conn)
         self._outcomes = []
+        self._created_here = {}
         for record in records:
             references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             fields = record.fields()
@@ -449,7 +451,8 @@ class Loader:
             if self.dry_run:  # the preview says what becomes of each record
                 self._outcomes.append("new paper" if paper_id is None else self._merge_outcome(paper_id, why))
             if paper_id is None:
-                self._write_paper(None, [(record_id, record.format, fields)])
+                created = self._write_paper(None, [(record_id, record.format, fields)])
+                self._created_here[created] = record.index
                 self.report.papers_new += 1
             else:
                 self._rebuild_paper(paper_id, added=(record_id, record.format, fields))
@@ -468,6 +471,10 @@ class Loader:
         self._index_text()
 
     def _merge_outcome(self, paper_id: int, why: str | None) -> str:
+        """A dry run's paper ids are the rolled-back transaction's: one made by this file is named
+        by the record that made it, never by an id the real load may give another paper."""
+        if paper_id in self._created_here:
+            return f"the same paper as record {self._created_here[paper_id] + 1} above ({why})"
         row = self.db.conn.execute("SELECT title FROM papers WHERE id = ?", [paper_id]).fetchone()
         title = row[0] if row else "?"
         return f"merges into paper {paper_id} “{title[:60]}{'…' if len(title) > 60 else ''}” ({why})"

@@ -253,9 +253,11 @@ class Searcher:
             matching += f" LIMIT {FACET_SAMPLE}"
             facets.sampled = FACET_SAMPLE
         facets.sources = self.db.execute(
-            f"SELECT f.name, COUNT(*) FROM (SELECT DISTINCT r.file_id, r.paper_id FROM records r "
+            # By name, as source:NAME filters: two files of one name (the seeds loaded from two
+            # folders) are one source here.
+            f"SELECT f.name, COUNT(DISTINCT listed.paper_id) FROM (SELECT DISTINCT r.file_id, r.paper_id FROM records r "
             f"WHERE r.paper_id IN ({matching})) listed JOIN files f ON f.id = listed.file_id "
-            f"GROUP BY f.id ORDER BY f.name", params).fetchall()
+            f"GROUP BY f.name ORDER BY f.name", params).fetchall()
         facets.authors = self.db.execute(
             f"SELECT a.name, COUNT(*) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
             f"WHERE pa.paper_id IN ({matching}) GROUP BY a.id ORDER BY 2 DESC, 1 LIMIT 12", params).fetchall()

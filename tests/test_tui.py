@@ -561,3 +561,22 @@ async def test_filter_terms_alone_list_newest_first_and_words_by_relevance(runni
     await pilot.press(*" graph")
     await settle(app, pilot)
     assert app.main_screen.effective_sort() == "relevance"
+
+
+async def test_two_listing_files_of_one_name_open_in_the_browser(db, tmp_path):
+    """The seeds loaded again from another folder: the browser opens, one source per name."""
+    import shutil
+
+    from .conftest import SEEDS
+
+    copy = tmp_path / "again"
+    shutil.copytree(SEEDS, copy)
+    with open_library(db) as lib:
+        lib.load([copy], AS_OF)
+    app = make_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        pane = app.query_one(FilterPane)
+        sources = [pane.get_option_at_index(i).id for i in range(pane.option_count)
+                   if (pane.get_option_at_index(i).id or "").startswith("source")]
+        assert len(sources) == len(set(sources)) == 5

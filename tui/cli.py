@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_browser(db_path, as_of)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `paperdeck export | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except (OSError, RuntimeError) as error:
         print(f"paperdeck: {error}", file=sys.stderr)
         return 2

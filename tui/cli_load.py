@@ -82,9 +82,15 @@ def load_command(db_path: Path, args: argparse.Namespace, as_of) -> int:
             print(f"paperdeck: nothing to load from {where} (it is empty)", file=sys.stderr)
             return 1
     if args.dry_run:
-        with open_library(db_path) as library:
-            report = preview(library, pasted, paths or ([] if pasted else [bundled_seeds()]), as_of)
-        print("dry run: nothing was stored; this is what the load would do", file=sys.stdout)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="paperdeck-dry-run-") as scratch:
+            # No library there yet: preview against an empty one, and create nothing where it would be.
+            target = db_path if Path(db_path).exists() else Path(scratch) / "library.db"
+            with open_library(target) as library:
+                report = preview(library, pasted, paths or ([] if pasted else [bundled_seeds()]), as_of)
+        print("dry run: nothing was stored; this is what the load would do"
+              + ("" if target == db_path else f" (there is no library at {db_path} yet)"), file=sys.stdout)
         print_report(report)
         return 1 if report.failed else 0
     from paperdeck.tui.load_progress import load_progress

@@ -27,6 +27,8 @@ class ListingsScreen(ModalScreen[int | None]):
     #listings-hint { color: $text-muted; height: auto; }
     """
     BINDINGS = [
+        Binding("j", "move(1)", "Down", show=False, id="listings.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="listings.up"),
         Binding("s", "split", "Split out", id="listings.split", tooltip="Make the highlighted listing a paper of its own"),
         Binding("escape,q", "dismiss(None)", "Close", id="listings.close"),
     ]
@@ -60,6 +62,10 @@ class ListingsScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(OptionList))
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if delta > 0 else options.action_cursor_up()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -75,17 +75,22 @@ class FilterPane(OptionList):
         highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
         options: list[Option | None] = []
         room = max(8, self.scrollable_content_region.width - 2)
+        seen: set[str] = set()
 
         def heading(text: str) -> None:
             options.append(Option(Text(text, style=Style(bold=True)), disabled=True))
 
 
         def value(field: str, key: str, label: Text, count: int | None) -> None:
+            option_id = f"{field}{SEP}{key}"
+            if option_id in seen:
+                return  # one option per value (OptionList refuses two of one id)
+            seen.add(option_id)
             counter = f" {count}" if count is not None else ""
             label.truncate(room - 2 - len(counter), overflow="ellipsis")
             prompt = Text("  ") + label
             prompt.append(counter, Style(dim=True))
-            options.append(Option(prompt, id=f"{field}{SEP}{key}"))
+            options.append(Option(prompt, id=option_id))
 
         if active:
             heading("Active (Enter removes)")
@@ -152,6 +157,15 @@ class FilterPane(OptionList):
                 self.highlighted = self.get_option_index(highlighted)
             except Exception:  # the option is gone with the new counts
                 pass
+
+    def on_focus(self, event: events.Focus) -> None:
+        """Enter acts at once: the highlight starts on a value, never on a group's heading."""
+        option = self.highlighted_option
+        if option is None or option.disabled:
+            for index in range(self.option_count):
+                if not self.get_option_at_index(index).disabled:
+                    self.highlighted = index
+                    break
 
     def on_resize(self, event: events.Resize) -> None:
         if self._shown is not None and self.scrollable_content_region.width != self._shown_width:
