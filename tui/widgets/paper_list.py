@@ -429,10 +429,19 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.ListingsRequested(self.paper_id))
 
     def action_join(self) -> None:
+        from paperdeck.tui.screens.confirm_join import ConfirmJoin
+
         if len(self.marked) < 2:
             self.notify("Mark the papers to join with Space (two or more), then J", severity="warning")
             return
-        self.post_message(self.JoinRequested(self.chosen_ids()))
+        ids = self.chosen_ids()
+        rows = self.fetch_rows(ids)
+        titles = [rows[i].title if i in rows else f"paper {i}" for i in ids]
+
+        def answered(join: bool | None) -> None:
+            if join:
+                self.post_message(self.JoinRequested(ids))
+        self.app.push_screen(ConfirmJoin(titles, titles[ids.index(min(ids))]), answered)
 
     def action_unmark_all(self) -> None:
         if self.marked:
