@@ -63,13 +63,13 @@ async def measure(db: str, text: str) -> dict:
         await pilot.press("slash")
         repaint, facets = [], []
         for char in text:
-            before = app.generation
+            before = app.main_screen.generation
             pressed = time.perf_counter()
             # Not awaited: Pilot's press returns only once the app is idle, facets and all.
             typing = asyncio.create_task(pilot.press("space" if char == " " else char))
-            while app.generation == before:
+            while app.main_screen.generation == before:
                 await asyncio.sleep(0.0005)
-            generation = app.generation
+            generation = app.main_screen.generation
             painted = await wait_for(timings.painted, generation)
             # Textual draws the changed list on its next frame, at most 1/60 s later.
             repaint.append((painted - pressed) * 1000 + 1000 / 60)

@@ -1,35 +1,21 @@
-"""The library: one SQLite file of merged papers, and everything callers ask of it."""
+"""The library: one SQLite file of merged papers, and everything callers ask of it (searching
+is store/search.py's, loading store/loader.py's; this reads papers and hands the rest on)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-from rapidfuzz import fuzz, process
 
 from paperdeck.store import citekeys, decisions, saved_searches, userdata
 from paperdeck.store import db as database
 from paperdeck.store.loader import Loader, LoadProgress
 from paperdeck.store.models import LoadReport, Paper, Source
 from paperdeck.store.paths import bundled_seeds, default_db_path
-from paperdeck.store.query import Query, filter_sql, fts_expression, parse_query
-
-SORTS = ("relevance", "date", "title", "upvotes")
-# Each order is one an index gives directly (SQLite sorts NULL last in DESC), so the first
-# screenful of a million papers is read, not sorted.
-_ORDER = {
-    "date": "p.date DESC, p.id DESC",
-    "title": "p.title COLLATE NOCASE, p.id",
-    "upvotes": "p.upvotes DESC, p.id DESC",
-}
-TYPO_CUTOFF = 75
-FACET_SAMPLE = 50_000
-MAX_SPELLED_OUT = 40  # a typed prefix is searched as its words, OR-ed, when it starts at most this many
+from paperdeck.store.query import Query, as_query
+from paperdeck.store.search import Facets, Searcher, SearchResult
 
 
 @dataclass
@@ -54,46 +40,6 @@ class ListRow:
     listed: bool = True
 
 
-@dataclass
-class SearchResult:
-    """Every matching paper id, in order, and how the words were understood."""
-
-    query: Query
-    sort: str
-    ids: array = field(default_factory=lambda: array("q"))
-    corrections: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return len(self.ids)
-
-    @property
-    def terms(self) -> list[str]:
-        """The words to highlight: the typed ones and what typos were corrected to."""
-        found = [w for w in self.query.words if w not in self.corrections]
-        found.extend(" ".join(phrase) for phrase in self.query.phrases)
-        for options in self.corrections.values():
-            found.extend(options)
-        return found
-
-
-@dataclass
-class Facets:
-    total: int = 0
-    categories: list[tuple[str, int]] = field(default_factory=list)
-    years: list[tuple[int, int]] = field(default_factory=list)
-    sources: list[tuple[str, int]] = field(default_factory=list)
-    has_code: int = 0
-    organisations: list[tuple[str, int]] = field(default_factory=list)
-    authors: list[tuple[str, int]] = field(default_factory=list)
-    tags: list[tuple[str, int]] = field(default_factory=list)
-    reading: dict[str, int] = field(default_factory=dict)  # unread / reading / read -> papers
-    starred: int = 0
-    noted: int = 0
-    unlisted: int = 0
-    sampled: int | None = None  # authors and sources counted over this many of the matches
-
-
 class Library:
     """A paperdeck library file. Not shared between threads: open one per thread."""
 
@@ -103,8 +49,7 @@ class Library:
         database.ensure_schema(self.db)
         self.user = userdata.UserData(self.db)  # tags, notes, reading state, stars, marks, undo
         self.saved = saved_searches.SavedSearches(self.db)  # named searches
-        self._vocabulary: list[str] | None = None
-        self._vocabulary_version: int | None = None
+        self.searcher = Searcher(self.db)  # first pages, ranked ids, corrections, facets
 
     def close(self) -> None:
         self.db.close()
@@ -210,227 +155,17 @@ class Library:
         return decisions.join(self.db, keep, list(others))
 
     # -- searching -------------------------------------------------------------------------------
+    # -- searching (store/search.py) -----------------------------------------------------------
 
-    def search(self, text: str = "", sort: str = "relevance", limit: int | None = None,
+    def search(self, query: Query | str = "", sort: str = "relevance", limit: int | None = None,
                ranked: bool = True, correct: bool = True) -> SearchResult:
-        """Every paper the query matches, in ``sort`` order; typos corrected when nothing matches
-        (unless ``correct`` is False: correcting scans the whole vocabulary).
+        """``Searcher.search`` of ``query`` (text is parsed first): every match in ``sort`` order."""
+        return self.searcher.search(as_query(query), sort, limit, ranked, correct)
 
-        ``ranked=False`` with relevance order returns matches as the index finds them: the first
-        ``limit`` of a query matching most of a million papers, without scoring them all first.
-        """
-        query = parse_query(text)
-        result = SearchResult(query, sort if ranked or sort != "relevance" else "unranked")
-        result.ids = self._ids(query, result.sort, None, limit)
-        if not result.ids and query.words and correct:
-            corrections = self._corrections(query.words)
-            if corrections:
-                result.corrections = corrections
-                result.ids = self._ids(query, result.sort, corrections, limit)
-        return result
-
-    def _where(self, query: Query, corrections: dict[str, list[str]] | None) -> tuple[str, list]:
-        clauses, params = filter_sql(query)
-        if query.has_text:
-            noted = self._note_matches(query, corrections)
-            text = "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
-            if noted:
-                text = f"({text} OR p.id IN (SELECT value FROM json_each(?)))"
-            clauses.insert(0, text)
-            params[0:0] = [fts_expression(query.words, corrections, query.phrases)] + ([json.dumps(noted)] if noted else [])
-        return (" AND ".join(clauses) or "1"), params
-
-    def _note_matches(self, query: Query, corrections: dict[str, list[str]] | None) -> list[int]:
-        """Papers whose note holds at least one of the words, and every word in either the note or
-        the paper's own text (title, authors, abstract), within the filters.
-
-        Notes are few: this reads the notes index for any of the words, then asks the papers'
-        index about those papers only, by rowid.
-        """
-        if not query.has_text or not self.db.execute(
-                "SELECT EXISTS (SELECT 1 FROM user_papers WHERE note != '')").fetchone()[0]:
-            return []
-        terms = [fts_expression([word], corrections) for word in query.words]
-        terms += [fts_expression([], None, [phrase]) for phrase in query.phrases]
-        per_term = ("(p.id IN (SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ?) OR EXISTS "
-                    "(SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? AND papers_fts.rowid = p.id))")
-        clauses, params = filter_sql(query)
-        sql = ("SELECT p.id FROM papers p WHERE p.id IN (SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ?) "
-               + "".join(f" AND {per_term}" for _ in terms) + "".join(f" AND {c}" for c in clauses) + " ORDER BY p.id")
-        values = [" OR ".join(f"({term})" for term in terms)]
-        for term in terms:
-            values += [term, term]
-        return [row[0] for row in self.db.execute(sql, values + params)]
-
-    def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
-        ids = self._paper_text_ids(query, sort, corrections, limit)
-        if sort in ("relevance", "unranked") and query.has_text:
-            # The notes' matches first: the person wrote those words about those papers.
-            noted = self._note_matches(query, corrections)
-            if noted:
-                found = set(ids)
-                ids = array("q", [i for i in noted if i not in found] + list(ids))
-                if limit:
-                    ids = ids[:limit]
-        return ids
-
-    def _paper_text_ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
-        tail = f" LIMIT {int(limit)}" if limit else ""
-        if sort in ("relevance", "unranked") and query.has_text:
-            # Straight from FTS5, never ``id IN (matches)``: that collects every match before the
-            # first row, where this stops after ``limit`` (unranked) or keeps only the best (ranked).
-            order = " ORDER BY papers_fts.rank" if sort == "relevance" else ""
-            full = fts_expression(query.words, corrections, query.phrases)
-            if sort == "unranked" and limit and query.words and not corrections:
-                # Any ``limit`` matches will do. A prefix makes FTS5 gather every word it starts, a
-                # whole word does not: first try the words as whole words, then all but the last
-                # (the one being typed). Either way these are matches of the full query; too few,
-                # and the full query decides.
-                for typed_in_full in (True, False):
-                    whole, alternatives = set(query.words), None
-                    if not typed_in_full:
-                        typing = query.words[-1]
-                        whole.discard(typing)
-                        if len(typing) > 4:
-                            alternatives = {typing: self._spelled_out(typing)}
-                    match = fts_expression(query.words, alternatives, query.phrases, whole=whole)
-                    ids = self._fts_ids(query, match, order, tail)
-                    if len(ids) >= limit or match == full:  # enough, or it was the full query
-                        return ids
-            return self._fts_ids(query, full, order, tail)
-        where, params = self._where(query, corrections)
-        order = _ORDER.get(sort, _ORDER["date"])  # relevance without words: newest first
-        sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
-        return array("q", (row[0] for row in self.db.execute(sql, params)))
-
-    def _words_starting(self, prefix: str, limit: int) -> list[str]:
-        """Up to ``limit`` of the indexed words ``prefix`` starts."""
-        return [row[0] for row in self.db.execute(
-            "SELECT term FROM papers_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
-            [prefix, prefix + "\U0010ffff", limit])]
-
-    def _spelled_out(self, prefix: str) -> list[str]:
-        """The indexed words ``prefix`` starts, when they are few: as an OR of whole words FTS5
-        reads them lazily, where a 5+ letter prefix (no prefix entries) makes it gather them all
-        first ('retri' at 1M: 47 ms against 24 ms for this list and 0.2 ms for the OR)."""
-        terms = self._words_starting(prefix, MAX_SPELLED_OUT + 1)
-        return terms if len(terms) <= MAX_SPELLED_OUT else []
-
-    def _fts_ids(self, query: Query, match: str, order: str, tail: str) -> array:
-        clauses, params = filter_sql(query)
-        if not clauses:
-            sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?{order}{tail}"
-            return array("q", (row[0] for row in self.db.execute(sql, [match])))
-        sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-               f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)}{order}{tail}")
-        return array("q", (row[0] for row in self.db.execute(sql, [match, *params])))
-
-    def _vocabulary_terms(self) -> list[str]:
-        version = self.data_version()
-        if self._vocabulary is None or version != self._vocabulary_version:
-            self._vocabulary = [r[0] for r in self.db.execute("SELECT term FROM papers_fts_vocab")]
-            self._vocabulary_version = version
-        return self._vocabulary
-
-    def _corrections(self, words: list[str]) -> dict[str, list[str]]:
-        """For each word no indexed word starts with, the indexed words closest to it."""
-        corrections: dict[str, list[str]] = {}
-        for word in words:
-            if len(word) < 3:
-                continue
-            if self._words_starting(word, 1):
-                continue
-            close = process.extract(word, self._vocabulary_terms(), scorer=fuzz.ratio,
-                                    score_cutoff=TYPO_CUTOFF, limit=4)
-            if close:
-                best = close[0][1]
-                corrections[word] = [term for term, score, _ in close if score >= best - 5]
-        return corrections
-
-    def facets(self, text: str = "", corrections: dict[str, list[str]] | None = None,
+    def facets(self, query: Query | str = "", corrections: dict[str, list[str]] | None = None,
                ids: Iterable[int] | None = None) -> Facets:
-        """Counts by category, year, source, code, organisation and author over what ``text`` matches.
-
-        ``ids``: the matches, when the caller already has them (the browser's worker does), so the
-        query is not evaluated again. The matches are written once to a temporary table and every
-        count reads that, instead of each count running the full-text query anew.
-        """
-        query = parse_query(text)
-        where, params = self._where(query, corrections)
-        facets = Facets()
-        if where == "1":  # the whole library: each count is an index scan
-            matching, params = "SELECT id FROM papers", []
-            facets.total, facets.has_code = self.db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(has_code), 0) FROM papers").fetchone()
-            facets.categories = self.db.execute(
-                "SELECT category, COUNT(*) FROM papers WHERE category IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
-            facets.years = self.db.execute(
-                "SELECT year, COUNT(*) FROM papers WHERE year IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-            facets.organisations = self.db.execute(
-                "SELECT organisation, COUNT(*) FROM papers WHERE organisation IS NOT NULL "
-                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20").fetchall()
-        else:
-            if ids is None:
-                ids = self._ids(query, "unranked", corrections, None)
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_hits (id INTEGER PRIMARY KEY)")
-            self.db.execute("DELETE FROM temp.facet_hits")
-            self.db.execute("INSERT INTO temp.facet_hits SELECT value FROM json_each(?)", [json.dumps(list(ids))])
-            matching, params = "SELECT id FROM temp.facet_hits", []
-            self._count_fields(facets)
-        self._count_user_data(facets, matching)
-        if facets.total > FACET_SAMPLE:
-            # Joins over every author of a million papers take seconds: count over a sample.
-            matching += f" LIMIT {FACET_SAMPLE}"
-            facets.sampled = FACET_SAMPLE
-        facets.sources = self.db.execute(
-            # By name, as source:NAME filters: two files of one name (the seeds loaded from two
-            # folders) are one source here.
-            f"SELECT f.name, COUNT(DISTINCT listed.paper_id) FROM (SELECT DISTINCT r.file_id, r.paper_id FROM records r "
-            f"WHERE r.paper_id IN ({matching})) listed JOIN files f ON f.id = listed.file_id "
-            f"GROUP BY f.name ORDER BY f.name", params).fetchall()
-        facets.authors = self.db.execute(
-            f"SELECT a.name, COUNT(*) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
-            f"WHERE pa.paper_id IN ({matching}) GROUP BY a.id ORDER BY 2 DESC, 1 LIMIT 12", params).fetchall()
-        return facets
-
-    def _count_user_data(self, facets: Facets, matching: str) -> None:
-        """Tags, reading states, stars, notes and unlisted papers among the matches. User data is
-        small (what one person annotated): these read its tables, not the matches."""
-        within = f"paper_id IN ({matching})"
-        facets.tags = self.db.execute(
-            f"SELECT MIN(tag), COUNT(*) FROM user_tags WHERE {within} GROUP BY tag COLLATE NOCASE "
-            "ORDER BY 2 DESC, 1 COLLATE NOCASE").fetchall()
-        states = dict(self.db.execute(
-            f"SELECT reading, COUNT(*) FROM user_papers WHERE {within} AND reading != 'unread' GROUP BY 1").fetchall())
-        facets.reading = {"unread": facets.total - sum(states.values()),
-                          "reading": states.get("reading", 0), "read": states.get("read", 0)}
-        facets.starred, facets.noted = self.db.execute(
-            f"SELECT COALESCE(SUM(starred), 0), COALESCE(SUM(note != ''), 0) FROM user_papers WHERE {within}").fetchone()
-        facets.unlisted = self.db.execute(
-            # An unlisted paper is kept only for its user data: look among those few.
-            "SELECT COUNT(*) FROM papers WHERE id IN (SELECT paper_id FROM user_papers UNION "
-            f"SELECT paper_id FROM user_tags) AND source_count = 0 AND id IN ({matching})").fetchone()[0]
-
-    def _count_fields(self, facets: Facets) -> None:
-        """Category, year, organisation and code counts of the matches in one pass over them."""
-        categories: Counter[str] = Counter()
-        years: Counter[int] = Counter()
-        organisations: Counter[str] = Counter()
-        for category, year, organisation, has_code, count in self.db.execute(
-                "SELECT category, year, organisation, has_code, COUNT(*) FROM papers "
-                "WHERE id IN (SELECT id FROM temp.facet_hits) GROUP BY 1, 2, 3, 4"):
-            facets.total += count
-            facets.has_code += count if has_code else 0
-            if category is not None:
-                categories[category] += count
-            if year is not None:
-                years[year] += count
-            if organisation is not None:
-                organisations[organisation] += count
-        by_count = lambda item: (-item[1], item[0])  # noqa: E731  most first, then by name
-        facets.categories = sorted(categories.items(), key=by_count)
-        facets.years = sorted(years.items())
-        facets.organisations = sorted(organisations.items(), key=by_count)[:20]
+        """``Searcher.facets`` of ``query`` (text is parsed first): the filter pane's counts."""
+        return self.searcher.facets(as_query(query), corrections, ids)
 
 
 def open_library(path: str | Path | None = None) -> Library:

@@ -3,6 +3,9 @@
 The jobs a load is made of each have their module: reading a file (store/reading.py, no database),
 matching a record to its paper (store/matching.py), writing papers (store/writing.py). This one
 runs them: in order, in transactions, with a worker process reading ahead on a large load.
+Its ~340 lines hold the two ways a file's records are stored (against the merge state in memory,
+and record by record for reloads and overruled merges), which share the file's transaction,
+report and dry-run preview.
 """
 
 from __future__ import annotations

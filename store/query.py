@@ -52,7 +52,14 @@ class Query:
         return [f.value for f in self.filters if f.field == name]
 
 
+def as_query(query: Query | str) -> Query:
+    """``query`` itself, or the text parsed: for the conveniences that take either."""
+    return query if isinstance(query, Query) else parse_query(query)
+
+
 def parse_query(text: str) -> Query:
+    """The words, phrases and field terms of ``text``, and what was not understood in it: parsed
+    once, then handed to every search and count of the same keystroke."""
     query = Query(text=text)
     for match in _TOKEN.finditer(text):
         name = match.group("field")
@@ -73,7 +80,25 @@ def parse_query(text: str) -> Query:
             continue
         # One letter as a prefix matches nearly every paper (and is mid-word while typing): skip it.
         query.words.extend(word for word in fold(match.group(0)).split() if len(word) > 1)
+    query.problems.extend(problem for problem in map(_filter_problem, query.filters) if problem)
     return query
+
+
+_HAS = {"code", "link", "links", "upvotes", "votes", "title", "note", "notes", "tag", "tags"}
+_IS = {"unread", "reading", "read", "starred", "star", "marked", "unlisted"}
+
+
+def _filter_problem(item: Filter) -> str | None:
+    """Why a field term matches nothing (``filter_sql`` makes it match no paper), if it does not."""
+    value = item.value
+    if item.field == "year" and year_bounds(value) is None:
+        return f"year:{value} is not a year or a range such as 2020..2024"
+    if item.field == "has" and value.lower() not in _HAS:
+        return f"has:{value} is not known (has:code, has:upvotes, has:title, has:note, has:tags)"
+    if item.field == "is" and value.lower() not in _IS:
+        return (f"is:{value} is not known (is:unread, is:reading, is:read, is:starred, "
+                "is:marked, is:unlisted)")
+    return None
 
 
 def fts_expression(words: list[str], alternatives: dict[str, list[str]] | None = None,
@@ -105,7 +130,8 @@ def year_bounds(value: str) -> tuple[int | None, int | None] | None:
 
 
 def filter_sql(query: Query) -> tuple[list[str], list]:
-    """WHERE clauses over ``papers AS p`` for the field terms, with their parameters."""
+    """WHERE clauses over ``papers AS p`` for the field terms, with their parameters. Reads the
+    query, never changes it: a term that matches nothing is ``0`` (its problem was noted at parsing)."""
     clauses: list[str] = []
     params: list = []
     for item in query.filters:
@@ -121,8 +147,7 @@ def filter_sql(query: Query) -> tuple[list[str], list]:
             params.append(subject_class(value))  # cat:cs.IR is cat:IR
         elif item.field == "year":
             bounds = year_bounds(value)
-            if bounds is None:
-                query.problems.append(f"year:{value} is not a year or a range such as 2020..2024")
+            if bounds is None:  # parse_query said why
                 clauses.append("0")
                 continue
             low, high = bounds
@@ -144,7 +169,6 @@ def filter_sql(query: Query) -> tuple[list[str], list]:
             elif value.lower() in ("tag", "tags"):
                 clauses.append("p.id IN (SELECT t.paper_id FROM user_tags t)")
             else:
-                query.problems.append(f"has:{value} is not known (has:code, has:upvotes, has:title, has:note, has:tags)")
                 clauses.append("0")
         elif item.field == "tag":
             clauses.append("p.id IN (SELECT t.paper_id FROM user_tags t WHERE t.tag = ?)")  # the column folds case
@@ -164,8 +188,6 @@ def filter_sql(query: Query) -> tuple[list[str], list]:
             elif state == "unlisted":
                 clauses.append("p.source_count = 0")
             else:
-                query.problems.append(f"is:{value} is not known (is:unread, is:reading, is:read, is:starred, "
-                                      "is:marked, is:unlisted)")
                 clauses.append("0")
         elif item.field == "source":
             clauses.append(

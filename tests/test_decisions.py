@@ -111,6 +111,11 @@ async def test_in_the_browser_m_splits_a_listing_out_and_j_joins_marked_papers(r
         plist.set_cursor(list(plist.ids).index(paper_id))
         await pilot.press("space")
     await pilot.press("J")
+    await pilot.pause()
+    assert type(app.screen).__name__ == "ConfirmJoin"
+    await pilot.press("n")  # asked first: no changes nothing
+    assert lib.paper_count() == before + 1
+    await pilot.press("J", "y")
     await settle(app, pilot)
     assert lib.paper_count() == before and len(lib.paper(merged.id).sources) == len(merged.sources)
     assert not plist.marked and plist.paper_id == merged.id

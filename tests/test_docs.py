@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from paperdeck.store.cite import STYLES
-from paperdeck.tui.cli import EXPORT_FORMATS, build_parser
+from paperdeck.tui.cli import build_parser
+from paperdeck.tui.cli_export import EXPORT_FORMATS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -40,6 +40,6 @@ def test_csl_json_is_valid_against_the_official_schema(seeded_db, capsys):
 
 def test_the_cli_offers_exactly_the_export_formats_the_store_writes():
     from paperdeck.store.export import FORMATS
-    from paperdeck.tui.cli import EXPORT_FORMATS
+    from paperdeck.tui.cli_export import EXPORT_FORMATS
 
     assert EXPORT_FORMATS == FORMATS

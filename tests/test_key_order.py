@@ -87,7 +87,7 @@ async def test_backspace_deletes_before_the_letters_typed_after_it(db):
             app.post_message(events.Key(key, character))
         await settle(app, pilot)
         assert app.query_one(SearchBox).value == "cros"  # "cross", a step left, the second s deleted
-        assert app.result.query.text == app.query_one(SearchBox).value
+        assert app.main_screen.result.query.text == app.query_one(SearchBox).value
 
 
 async def test_typing_and_backspacing_at_key_repeat_speed_on_a_busy_machine_ends_on_what_was_typed(db):
@@ -117,7 +117,7 @@ async def test_typing_and_backspacing_at_key_repeat_speed_on_a_busy_machine_ends
             burner.join()
         await settle(app, pilot)
         assert app.query_one(SearchBox).value == "cat:IR"
-        assert app.result is not None and app.result.query.text == "cat:IR"
+        assert app.main_screen.result is not None and app.main_screen.result.query.text == "cat:IR"
         expected = app.library.search("cat:IR", sort="date").ids
         assert sorted(paper_list(app).ids) == sorted(expected)
 
@@ -135,9 +135,9 @@ async def test_ctrl_s_right_after_typing_saves_what_was_typed(running):
 async def test_enter_c_typed_before_the_ranking_lands_cites_the_best_match(db, monkeypatch):
     """On a large library the first screenful is unranked and the ranking follows once typing
     pauses: a `c` typed in between must cite the ranked top, not the unranked one."""
-    import paperdeck.tui.app
+    import paperdeck.tui.screens.main
 
-    monkeypatch.setattr(paperdeck.tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
+    monkeypatch.setattr(paperdeck.tui.screens.main, "FIRST_PAGE", 5)  # the seeds then take the large-library path
     app = citing_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)

@@ -211,3 +211,26 @@ def test_load_shows_what_the_general_recogniser_took_for_a_person_to_confirm(tmp
                  "--as-of", AS_OF.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "(general, " in out and "· Graph Diffusion for Session-Based Recommendation — Lena Vogt" in out
+
+
+def test_arxiv_results_copied_one_field_a_line_read_whole():
+    """Some browsers copy arXiv's results with ``Authors: A, B`` and ``Abstract: … ▽ More … △ Less``
+    on one line each: every paper is read, with its arXiv id, its authors one by one and the full abstract."""
+    from paperdeck.store.parsers import arxiv, detect
+
+    lines = (DATA / "arxiv_search_oneline.txt").read_text(encoding="utf-8").splitlines()
+    assert detect(lines) is arxiv
+    result = arxiv.parse(lines, AS_OF)
+    assert not result.problems
+    dense, routing, gating, sea = result.records
+    assert (dense.arxiv_id, dense.authors, dense.date) == (
+        "2510.11234", ["Mira Solberg", "Tomasz Wrona", "Hana Kobayashi"], "2025-10-14")
+    assert dense.abstract.startswith("Dense retrievers trained on a fixed corpus degrade")
+    assert "▽" not in dense.abstract and "△" not in dense.abstract
+    assert (routing.arxiv_id, routing.arxiv_version, routing.author_count, routing.authors_complete) == (
+        "2510.10871", 2, 8, False)
+    assert routing.authors == ["Kenji Takahashi", "Ana van der Berg", "Luis Ortega", "Jun Park"]
+    assert (routing.date, routing.updated) == ("2025-10-12", "2025-10-20")
+    assert gating.authors == ["Diego de las Casas", "Jean-Pierre Dupont Jr."]
+    assert sea.abstract == "Shipboard catalogues are searched offline." and sea.line_start == 23
+    assert lines[routing.line_start - 1] == "Routing Without Regret: Mixture-of-Experts Rerankers"

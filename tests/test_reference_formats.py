@@ -340,3 +340,21 @@ def test_a_csl_array_cut_off_keeps_the_items_before_the_cut(library, tmp_path):
     assert (file.status, file.records) == ("loaded", 2)
     assert len(file.problems) == 1 and "cut off" in file.problems[0].message
     assert file.problems[0].line == cut.count("\n", 0, cut.rindex("{")) + 1
+
+
+def test_an_entrys_and_others_is_said_in_ris_and_csl_json_too(tmp_path):
+    """BibTeX marks a truncated list with ``and others``; RIS has no such mark and CSL-JSON readers
+    other than pandoc may miss ``{"literal": "others"}``: both carry it as a note as well."""
+    entry = tmp_path / "truncated.bib"
+    entry.write_text("@article{many2024,\n  title = {A Paper of Many Hands},\n"
+                     "  author = {Ana Lopes and Bo Chen and others},\n  journal = {J. Hands},\n  year = {2024},\n}\n",
+                     encoding="utf-8")
+    with open_library(tmp_path / "lib.db") as lib:
+        lib.load([entry], AS_OF)
+        papers = lib.papers(lib.search("").ids)
+        [record] = rispy.loads(cite(papers, "ris"))
+        assert "author list truncated in the entry (and others)" in record["notes"]
+        [item] = json.loads(cite(papers, "csl-json"))
+        assert item["author"][-1] == {"literal": "others"}
+        assert "truncated" in item["note"]
+        assert "and others" in cite(papers, "bibtex")

@@ -2,6 +2,8 @@
 
 import pytest
 
+from paperdeck.store.query import parse_query
+
 QUERIES = ["co", "cont", "graph", "graph neural", "represent", "graph represen", "author:yu graph", "cat:IR re", "year:2024 learn", "has:code mo"]
 
 
@@ -39,3 +41,17 @@ def test_a_first_screenful_of_whole_words_is_still_part_of_the_prefix_matches(se
     # Fewer whole-word matches than a screenful: the full prefix query gives the screenful.
     assert set(seeded_library.search("represent", limit=200, ranked=False).ids) == set(
         seeded_library.search("represent").ids)
+
+
+def test_a_query_parsed_once_serves_every_step_and_says_each_problem_once(seeded_library):
+    """The browser's worker parses a keystroke's text once: the first page, the ranked list and the
+    facets all take that Query, and reading it twice never repeats what was not understood."""
+    query = parse_query("graph year:20x0 is:nope")
+    first = seeded_library.search(query, limit=5, ranked=False)
+    full = seeded_library.search(query)
+    facets = seeded_library.facets(query, full.corrections, full.ids)
+    assert first.query is query and full.query is query
+    assert query.problems == ["year:20x0 is not a year or a range such as 2020..2024",
+                              "is:nope is not known (is:unread, is:reading, is:read, is:starred, is:marked, is:unlisted)"]
+    assert full.total == 0 and facets.total == 0  # a term not understood matches nothing
+    assert list(seeded_library.search("graph").ids) == list(seeded_library.search(parse_query("graph")).ids)

@@ -254,11 +254,12 @@ async def test_a_damaged_library_closes_the_browser_with_a_sentence(seeded_db, t
     db = unusable_library("random bytes", seeded_db, tmp_path)
     app = make_app(db)
     async with app.run_test(size=(100, 30)) as pilot:
-        [check] = [worker for worker in app.workers if worker.group == "check"]
-        try:
-            await check.wait()  # its finding reached the app before it completed (call_from_thread)
-        except WorkerCancelled:
-            pass  # the first screenful met the damage first: the app is closing, saying so
+        # The check may have finished already (finished workers leave app.workers): wait for it if not.
+        for check in [worker for worker in app.workers if worker.group == "check"]:
+            try:
+                await check.wait()  # its finding reached the app before it completed (call_from_thread)
+            except WorkerCancelled:
+                pass  # the first screenful met the damage first: the app is closing, saying so
         await pilot.pause()
         assert not app.is_running
     assert app.return_code == 2

@@ -54,7 +54,7 @@ async def test_search_as_you_type_forgives_typos(running):
     await pilot.press(*"crocodle")
     await settle(app, pilot)
     assert [t[:9] for t in titles(app)] == ["Crocodile"]
-    assert "crocodile" in app.result.terms
+    assert "crocodile" in app.main_screen.result.terms
     assert "no exact match" in paper_list(app).border_subtitle
     await pilot.press("enter")
     assert app.focused is paper_list(app) and paper_list(app).cursor == 0
@@ -123,7 +123,7 @@ async def test_filter_pane_narrows_and_shows_active_filters(running):
     filters.highlighted = ir
     await pilot.press("enter")
     await settle(app, pilot)
-    assert app.filters == [("cat", "IR")]
+    assert app.main_screen.filters == [("cat", "IR")]
     assert {app.library.paper(i).category for i in paper_list(app).ids} == {"IR"}
     assert len(paper_list(app).ids) == 4
     first = filters.get_option_at_index(1)
@@ -132,14 +132,14 @@ async def test_filter_pane_narrows_and_shows_active_filters(running):
     filters.highlighted = year
     await pilot.press("enter")
     await settle(app, pilot)
-    assert app.filters == [("cat", "IR"), ("year", "2026")] and len(paper_list(app).ids) == 4
+    assert app.main_screen.filters == [("cat", "IR"), ("year", "2026")] and len(paper_list(app).ids) == 4
     filters.highlighted = 1
     await pilot.press("enter")  # selecting an active filter removes it
     await settle(app, pilot)
-    assert app.filters == [("year", "2026")]
+    assert app.main_screen.filters == [("year", "2026")]
     await pilot.press("x")
     await settle(app, pilot)
-    assert app.filters == [] and len(paper_list(app).ids) == 96
+    assert app.main_screen.filters == [] and len(paper_list(app).ids) == 96
 
 
 async def test_sort_cycles_and_is_shown(running):
@@ -262,7 +262,7 @@ async def test_a_load_in_another_process_shows_up(running, db, tmp_path):
                        encoding="utf-8")
     with open_library(db) as other:
         other.load([listing], AS_OF)
-    app.check_for_changes()
+    app.main_screen.check_for_changes()
     await settle(app, pilot)
     assert len(paper_list(app).ids) == 97
     assert "ZebraNet" in titles(app)
@@ -287,9 +287,9 @@ async def test_f_goes_to_the_filters_and_hides_them_from_there(db):
 
 
 async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, monkeypatch):
-    import paperdeck.tui.app
+    import paperdeck.tui.screens.main
 
-    monkeypatch.setattr(paperdeck.tui.app, "FIRST_PAGE", 5)  # the seeds then take the large-library path
+    monkeypatch.setattr(paperdeck.tui.screens.main, "FIRST_PAGE", 5)  # the seeds then take the large-library path
     app = make_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
@@ -297,17 +297,17 @@ async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, m
         await settle(app, pilot)
         ranked = list(app.library.search("recommendation", "relevance").ids)
         plist = paper_list(app)
-        assert app.result.sort == "relevance" and app.result_complete
+        assert app.main_screen.result.sort == "relevance" and app.main_screen.result_complete
         assert list(plist.ids) == ranked and len(ranked) > 5
         assert plist.cursor == 0 and app.query_one(DetailPane).paper.id == ranked[0]
         assert "ranking" not in plist.border_title
 
 
 def test_facets_over_a_large_match_set_are_sampled_and_say_so(seeded_library, monkeypatch):
-    import paperdeck.store.library
+    import paperdeck.store.search
 
     exact = seeded_library.facets("")
-    monkeypatch.setattr(paperdeck.store.library, "FACET_SAMPLE", 10)
+    monkeypatch.setattr(paperdeck.store.search, "FACET_SAMPLE", 10)
     sampled = seeded_library.facets("")
     assert exact.sampled is None and sampled.sampled == 10
     assert sampled.categories == exact.categories and sampled.years == exact.years  # still exact
@@ -370,7 +370,7 @@ async def test_no_search_runs_on_the_ui_thread(running, monkeypatch):
     monkeypatch.undo()  # the checks below read on this thread themselves
     assert {name for name, _ in reads} == {"search", "facets"}
     assert not [name for name, thread in reads if thread == ui_thread]
-    assert app.result.corrections and list(paper_list(app).ids) == list(app.library.search("graph crocodle").ids)
+    assert app.main_screen.result.corrections and list(paper_list(app).ids) == list(app.library.search("graph crocodle").ids)
 
 async def test_a_library_of_many_listing_files_shows_the_sources_holding_most_matches(db, monkeypatch):
     import paperdeck.tui.widgets.filter_pane as filter_pane
@@ -424,7 +424,7 @@ async def test_the_command_palette_finds_paperdecks_commands(running):
     app, pilot = running
     await run_from_palette(app, pilot, "sort by title", "Sort by title")
     await settle(app, pilot)
-    assert app.sort == "title"
+    assert app.main_screen.sort == "title"
 
 
 async def test_o_without_a_browser_says_so_and_copies_the_link(db, monkeypatch):
@@ -534,7 +534,7 @@ async def test_a_large_paste_shows_how_far_its_reading_has_got_then_the_preview(
     from paperdeck.tui.screens.reading_screen import ReadingScreen
 
     app, pilot = running
-    monkeypatch.setattr(type(app), "READING_SCREEN_CHARS", 1000)  # the seed page counts as large here
+    monkeypatch.setattr(type(app.main_screen), "READING_SCREEN_CHARS", 1000)  # the seed page counts as large here
     page = seed("004").read_text(encoding="utf-8")
     seen = []
     original = app.push_screen
@@ -557,10 +557,10 @@ async def test_filter_terms_alone_list_newest_first_and_words_by_relevance(runni
     app, pilot = running
     await pilot.press("slash", *"cat:IR")
     await settle(app, pilot)
-    assert app.effective_sort() == "date" and "sort: date" in str(paper_list(app).border_title)
+    assert app.main_screen.effective_sort() == "date" and "sort: date" in str(paper_list(app).border_title)
     await pilot.press(*" graph")
     await settle(app, pilot)
-    assert app.effective_sort() == "relevance"
+    assert app.main_screen.effective_sort() == "relevance"
 
 
 async def test_two_listing_files_of_one_name_open_in_the_browser(db, tmp_path):

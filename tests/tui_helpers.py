@@ -1,7 +1,8 @@
 """Driving the real app on a real seeded library file."""
 
 from paperdeck.store.settings import Settings
-from paperdeck.tui.app import DETAIL_DELAY, PaperdeckApp
+from paperdeck.tui.app import PaperdeckApp
+from paperdeck.tui.screens.main import DETAIL_DELAY
 from paperdeck.tui.widgets.paper_list import PaperList
 
 
@@ -11,7 +12,7 @@ async def settle(app, pilot):
     await app.workers.wait_for_complete()
     await pilot.pause(DETAIL_DELAY)
     for _ in range(200):  # on a loaded machine the detail timer may fire late: wait for it, not a guess
-        if getattr(app, "_detail_timer", None) is None:
+        if app.main_screen._detail_timer is None:
             break
         await pilot.pause(0.01)
     await pilot.pause()

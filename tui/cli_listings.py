@@ -8,21 +8,26 @@ import sys
 from pathlib import Path
 
 from paperdeck.store.text import clean_line, counted
+from paperdeck.tui.cli_common import exact_matches, open_library, print_papers
 
-COMMANDS = ("listings", "split", "join")
 
-
-def add_parsers(commands, common: argparse.ArgumentParser) -> None:
+def add_listings(commands, common: argparse.ArgumentParser) -> None:
     listings = commands.add_parser(
         "listings", parents=[common], help="show the listings merged into a paper, and why",
         description="Every listing (a record of a loaded file) merged into the paper ID_OR_QUERY names, with "
                     "its number and the rule that merged it; `paperdeck split NUMBER` takes one out.")
     listings.add_argument("paper", metavar="ID_OR_QUERY", help="a paper id, or a quoted query matching one paper")
+
+
+def add_split(commands, common: argparse.ArgumentParser) -> None:
     split = commands.add_parser(
         "split", parents=[common], help="take a listing out of the paper it was merged into, for good",
         description="The listing NUMBER (from `paperdeck listings` or the detail pane) becomes a paper of its "
                     "own, and no later load merges it back.")
     split.add_argument("listing", type=int, metavar="NUMBER", help="the listing's number")
+
+
+def add_join(commands, common: argparse.ArgumentParser) -> None:
     join = commands.add_parser(
         "join", parents=[common], help="make several papers one, for good",
         description="The papers become one: the first id stays, the others' listings and your tags, notes and "
@@ -30,9 +35,11 @@ def add_parsers(commands, common: argparse.ArgumentParser) -> None:
     join.add_argument("papers", type=int, nargs="+", metavar="ID", help="paper ids; the first is kept")
 
 
-def run(db_path: Path, args: argparse.Namespace) -> int:
+PARSERS = {"listings": add_listings, "split": add_split, "join": add_join}
+
+
+def run(db_path: Path, args: argparse.Namespace, as_of=None) -> int:
     from paperdeck.store.decisions import DecisionError
-    from paperdeck.tui.cli import open_library
 
     with open_library(db_path) as library:
         try:
@@ -53,8 +60,6 @@ def run(db_path: Path, args: argparse.Namespace) -> int:
 
 
 def show_listings(library, named: str) -> int:
-    from paperdeck.tui.cli import exact_matches, print_papers
-
     named = named.strip()
     paper = library.paper(int(named)) if named.isdigit() else None
     if paper is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from paperdeck.store.library import Facets, ListRow, SearchResult
+from paperdeck.store.library import ListRow
+from paperdeck.store.search import Facets, SearchResult
 
 
 class SearchResultReady(Message):

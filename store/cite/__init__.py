@@ -47,6 +47,9 @@ def short_authors(paper: Paper) -> str:
 
 
 def paper_link(paper: Paper) -> str:
+    """The paper's own page (arXiv, its DOI, its link); else its code; else a scholar search."""
+    if paper.page_url:
+        return paper.page_url
     if paper.code_urls:
         return paper.code_urls[0]
     query = urllib.parse.quote_plus(paper.title)
@@ -64,7 +67,7 @@ def markdown_escape(text: str) -> str:
 
 def markdown_entry(paper: Paper) -> str:
     title = markdown_escape(display_title(paper))
-    year = f", {paper.date[:4]}" if paper.date else ""
+    year = f", {paper.year}" if paper.year else ""  # a year-only entry (2017) has a year too
     return f"[{title}]({paper_link(paper)}) — {markdown_escape(short_authors(paper))}{year}"
 
 

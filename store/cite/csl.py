@@ -30,10 +30,13 @@ def csl_name(name: str) -> dict:
 
 
 def incomplete_note(paper: Paper) -> str | None:
-    """How the listings fall short of the full author list, in words; None when they do not (or
-    when a reference manager's entry gave the list: its ``and others`` says it)."""
-    if paper.authors_complete or paper.entry_type:
+    """How the listings (or a reference manager's ``and others``) fall short of the full author
+    list, in words, for the formats with no mark of their own for it (RIS, CSL-JSON's note); None
+    when the list is whole."""
+    if paper.authors_complete:
         return None
+    if paper.entry_type:
+        return "author list truncated in the entry (and others)"
     count = paper.known_author_count
     if count and count > len(paper.authors):
         if paper.authors:

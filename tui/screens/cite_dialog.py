@@ -18,6 +18,27 @@ from paperdeck.store.cite import CSL_STYLES, STYLE_NAMES, STYLES
 class CiteDialog(ModalScreen[str | None]):
     """Returns the chosen style, or None when closed without copying."""
 
+    DEFAULT_CSS = """
+    CiteDialog {
+        align: center middle;
+    }
+    #cite-body {
+        width: 90%;
+        max-width: 140;
+        height: 80%;
+        border: round $accent;
+        background: $surface;
+    }
+    #cite-styles {
+        width: 26;
+        border: none;
+    }
+    #cite-preview {
+        width: 1fr;
+        padding: 0 1;
+    }
+    """
+
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Cancel", id="cite.cancel"),
         Binding("j", "cursor_down", "Down", show=False, id="cite.down"),

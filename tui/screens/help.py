@@ -48,6 +48,20 @@ def bindings_table(sections: list[tuple[str, list]], keymap: dict[str, str] | No
 class HelpScreen(ModalScreen[None]):
     """Every binding of paperdeck, by where it works."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-body {
+        width: 90%;
+        max-width: 110;
+        height: 90%;
+        border: round $accent;
+        padding: 0 2;
+        background: $surface;
+    }
+    """
+
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list]], keymap: dict[str, str] | None = None,

@@ -39,6 +39,20 @@ def edit_externally(text: str, editor: str) -> str:
 class UnsavedNote(ModalScreen[str]):
     """Asked on Esc with unsaved changes: returns ``save``, ``discard`` or ``edit`` (keep editing)."""
 
+    DEFAULT_CSS = """
+    UnsavedNote {
+        align: center middle;
+    }
+    #unsaved-body {
+        width: auto;
+        max-width: 80;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    """
+
     BINDINGS = [
         Binding("s,enter", "dismiss('save')", "Save", id="unsaved.save", priority=True),
         Binding("d", "dismiss('discard')", "Discard", id="unsaved.discard"),
@@ -56,6 +70,23 @@ class NoteEditor(ModalScreen[str | None]):
     """Returns the edited text to save, or None to leave the note as it was."""
 
     AREA_ACTIONS = frozenset({"save", "close", "external"})  # the editor's keys, not the text's
+    DEFAULT_CSS = """
+    NoteEditor {
+        align: center middle;
+    }
+    #note-body {
+        width: 90%;
+        max-width: 120;
+        height: 80%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    #note-text {
+        height: 1fr;
+    }
+    """
+
     BINDINGS = [
         # The text area runs these itself, in key order (OrderedTextArea); here for the footer and the help.
         Binding("ctrl+s", "save", "Save", id="note.save", tooltip="Save the note and close"),

@@ -14,6 +14,13 @@ from paperdeck.tui.widgets.paper_list import PaperList
 
 
 class PaperScreen(Screen[None]):
+    DEFAULT_CSS = """
+    PaperScreen #paper-detail {
+        padding: 1 2;
+        border: none;
+    }
+    """
+
     BINDINGS = [
         Binding("escape,q,backspace", "dismiss", "Back", id="paper.back"),
         Binding("c", "cite(False)", "Cite", id="paper.cite", tooltip="Copy this paper's citation"),

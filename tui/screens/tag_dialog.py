@@ -40,6 +40,26 @@ class SuggestTag(Suggester):
 class TagDialog(ModalScreen[tuple[list[str], list[str]] | None]):
     """Returns the tags to add and to remove, or None when closed without a change."""
 
+    DEFAULT_CSS = """
+    TagDialog {
+        align: center middle;
+    }
+    #tag-body {
+        width: 80%;
+        max-width: 90;
+        height: auto;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    #tag-input {
+        margin: 1 0 0 0;
+    }
+    #tag-error {
+        height: auto;
+    }
+    """
+
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="tag.cancel"),
         # Not a priority binding: the box's own Enter, so it runs after the letters typed before it.

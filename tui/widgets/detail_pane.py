@@ -176,6 +176,16 @@ def paper_text(paper: Paper, terms: list[str], match_style: Style | str = "rever
 class DetailPane(VerticalScroll, can_focus=True):
     """The paper under the list's cursor, scrollable from the keyboard."""
 
+    DEFAULT_CSS = """
+    DetailPane {
+        border: round $panel-lighten-2;
+        padding: 0 1;
+    }
+    DetailPane:focus {
+        border: round $accent;
+    }
+    """
+
     BINDINGS = [
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="detail.down"),
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="detail.up"),

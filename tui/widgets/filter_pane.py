@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from paperdeck.store.library import Facets
+from paperdeck.store.search import Facets
 from paperdeck.store.saved_searches import SavedSearch
 from paperdeck.tui.render import plain
 
@@ -27,6 +27,19 @@ def filter_token(field: str, value: str) -> str:
 
 class FilterPane(OptionList):
     """Selecting a value narrows the list; active filters are listed first, and selecting one removes it."""
+
+    DEFAULT_CSS = """
+    FilterPane {
+        width: 28;
+        height: 1fr;
+        max-height: 100%;
+        border: round $panel-lighten-2;
+        padding: 0;
+    }
+    FilterPane:focus {
+        border: round $accent;
+    }
+    """
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="filters.down"),

@@ -48,6 +48,50 @@ DATE_WIDTH, CATEGORY_WIDTH, VOTES_WIDTH = 10, 4, 4  # "▲999"; more votes push 
 class PaperList(ScrollView, can_focus=True):
     """Every paper the current search matches; the row under the cursor drives the detail pane."""
 
+    DEFAULT_CSS = """
+    PaperList {
+        width: 1fr;
+        border: round $panel-lighten-2;
+        border-title-color: $text;
+        border-subtitle-color: $warning;
+        scrollbar-gutter: stable;
+    }
+    PaperList:focus {
+        border: round $accent;
+    }
+    PaperList > .paper-list--cursor {
+        background: $block-cursor-blurred-background;
+        text-style: bold;
+    }
+    PaperList:focus > .paper-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    PaperList > .paper-list--dim {
+        color: $text-muted;
+    }
+    PaperList > .paper-list--derived {
+        text-style: italic;
+    }
+    PaperList > .paper-list--match {
+        color: $text-warning;
+        text-style: bold underline;
+    }
+    PaperList > .paper-list--mark {
+        color: $success;
+    }
+    PaperList > .paper-list--status {
+        color: $warning;
+    }
+    PaperList > .paper-list--code {
+        color: $success;
+    }
+    PaperList > .paper-list--empty {
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
+
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="list.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="list.up"),
@@ -385,10 +429,19 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.ListingsRequested(self.paper_id))
 
     def action_join(self) -> None:
+        from paperdeck.tui.screens.confirm_join import ConfirmJoin
+
         if len(self.marked) < 2:
             self.notify("Mark the papers to join with Space (two or more), then J", severity="warning")
             return
-        self.post_message(self.JoinRequested(self.chosen_ids()))
+        ids = self.chosen_ids()
+        rows = self.fetch_rows(ids)
+        titles = [rows[i].title if i in rows else f"paper {i}" for i in ids]
+
+        def answered(join: bool | None) -> None:
+            if join:
+                self.post_message(self.JoinRequested(ids))
+        self.app.push_screen(ConfirmJoin(titles, titles[ids.index(min(ids))]), answered)
 
     def action_unmark_all(self) -> None:
         if self.marked:

@@ -17,6 +17,19 @@ class SearchBox(Input):
     list (``c`` cites), never the box, however busy the machine is.
     """
 
+    DEFAULT_CSS = """
+    SearchBox {
+        border: none;
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    SearchBox:focus {
+        border: none;
+        background: $primary 25%;
+    }
+    """
+
     BINDINGS = [
         Binding("enter", "submit", "Jump to the first result", show=False, id="search.submit", priority=True),
         Binding("escape", "leave", "Leave search", id="search.leave", priority=True,
