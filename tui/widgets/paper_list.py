@@ -2,6 +2,9 @@
 
 Like toolong's log view, it is a ``ScrollView`` that draws lines on demand: rows are fetched from
 SQLite a page at a time into an LRU cache, so a million matches cost one array of ids.
+
+Longer than most modules (~470 lines): the list's keys, its messages and its drawing are one
+widget's, and each action holds until the ranked list lands (``hold_until_settled``).
 """
 
 from __future__ import annotations
