@@ -1,4 +1,8 @@
-"""The SQLite file: opening it safely, its schema, and upgrading older versions in place."""
+"""The SQLite file: opening it safely, its schema, and upgrading older versions in place.
+
+Longer than most modules: every schema version's migration stays here, as written when it
+shipped, so a library of any age upgrades step by step.
+"""
 
 from __future__ import annotations
 

@@ -38,6 +38,9 @@ class ListRow:
     has_note: bool = False
     tagged: bool = False
     listed: bool = True
+    named_authors: int = 0  # how many authors the listings name (author_count may be larger, or unknown)
+    authors_complete: bool = True
+    year: int | None = None  # for entries with a year and no day (date is then None)
 
 
 class Library:
@@ -127,10 +130,13 @@ class Library:
         rows = self.db.execute(
             "SELECT p.id, p.title, p.title_derived, p.first_author, p.author_count, p.date, p.category, p.has_code, "
             "p.upvotes, p.organisation, COALESCE(u.reading, 'unread'), COALESCE(u.starred, 0), "
-            "COALESCE(u.note, '') != '', EXISTS (SELECT 1 FROM user_tags t WHERE t.paper_id = p.id), p.source_count "
+            "COALESCE(u.note, '') != '', EXISTS (SELECT 1 FROM user_tags t WHERE t.paper_id = p.id), p.source_count, "
+            "CASE WHEN COALESCE(p.authors_text, '') = '' THEN 0 "
+            "ELSE LENGTH(p.authors_text) - LENGTH(REPLACE(p.authors_text, ', ', ',')) + 1 END, p.authors_complete, p.year "
             f"FROM papers p LEFT JOIN user_papers u ON u.paper_id = p.id WHERE p.id IN ({marks})", ids)
         return {r[0]: ListRow(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9],
-                              r[10], bool(r[11]), bool(r[12]), bool(r[13]), r[14] != 0) for r in rows}
+                              r[10], bool(r[11]), bool(r[12]), bool(r[13]), r[14] != 0, r[15], bool(r[16]), r[17])
+                for r in rows}
 
     def cite_keys(self, ids: Iterable[int]) -> dict[int, str]:
         """Each paper's cite key: its base key, suffixed b, c, ... after the first paper holding it."""

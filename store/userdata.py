@@ -1,4 +1,6 @@
 """What a person adds to the library: tags, a note, reading state, a star and marks; and an undo.
+(Longer than most modules: each change and its undo snapshot, and the two hooks that move the
+data with a load's records, must agree on one table layout, so they live together.)
 
 Plain functions over a library's database, called by the browser and the CLI alike. Each change is
 one transaction, committed before the function returns (what the caller reports as saved is on

@@ -2,6 +2,9 @@
 
 Like toolong's log view, it is a ``ScrollView`` that draws lines on demand: rows are fetched from
 SQLite a page at a time into an LRU cache, so a million matches cost one array of ids.
+
+Longer than most modules (~470 lines): the list's keys, its messages and its drawing are one
+widget's, and each action holds until the ranked list lands (``hold_until_settled``).
 """
 
 from __future__ import annotations
@@ -315,8 +318,9 @@ class PaperList(ScrollView, can_focus=True):
         line.append(" ")
         if row.first_author:
             author = plain(row.first_author)
-            extra = (row.author_count or 1) - 1
-            suffix = f" +{extra}" if extra > 0 else ""
+            extra = max(row.author_count or 0, row.named_authors, 1) - 1
+            more = "+" if not row.authors_complete and not row.author_count else ""  # "+2+": two more named, and others
+            suffix = f" +{extra}{more}" if extra > 0 or more else ""
         else:  # the listing gave only a count (or nothing)
             author = Text(counted(row.author_count, "author") if row.author_count else row.organisation or "—", style=dim)
             suffix = ""
@@ -326,7 +330,7 @@ class PaperList(ScrollView, can_focus=True):
         author.truncate(author_width, pad=True)
         line.append_text(author)
         line.append(" ")
-        line.append((row.date or "").ljust(DATE_WIDTH), dim)
+        line.append((row.date or (str(row.year) if row.year else "")).ljust(DATE_WIDTH), dim)
         line.append(" ")
         line.append((row.category or "")[:CATEGORY_WIDTH].ljust(CATEGORY_WIDTH), dim)
         line.append(" ◆" if row.has_code else "  ", self._part("paper-list--code"))
