@@ -80,14 +80,17 @@ def detect(lines: list[str]) -> float:
     return min(1.0, 0.6 + 0.4 * min(authors, abstracts, max(submitted, 1)) / max(authors, abstracts))
 
 
-CATEGORIES = re.compile(r"^(?:[a-z\-]+(?:\.[A-Za-z\-]+)?\s*)+$")
+# ``cs.IR cs.LG stat.ML``: one space between names, so the match is linear (``\s*`` between them let
+# a long line of prose backtrack for seconds).
+_CATEGORY = r"[a-z-]+(?:\.[A-Za-z-]+)?"
+CATEGORIES = re.compile(rf"{_CATEGORY}(?: {_CATEGORY})*")
 
 
 def _head_start(stripped: list[str], title_at: int) -> int:
     """Where a result's lines start: its ``arXiv:ID [pdf, …]`` line and categories, above its title."""
     start = title_at
-    while start > 0 and (ID_LINE.match(stripped[start - 1]) or CATEGORIES.match(stripped[start - 1])
-                         or stripped[start - 1] in ("", "-")):
+    while start > 0 and (ID_LINE.match(stripped[start - 1]) or stripped[start - 1] in ("", "-")
+                         or (len(stripped[start - 1]) <= 80 and CATEGORIES.fullmatch(stripped[start - 1]))):
         start -= 1
     return start
 
