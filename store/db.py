@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -364,10 +364,18 @@ def _identifiers_v7(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_doi ON papers (doi)")
 
 
+def _cite_key_index_v8(db: sqlite_utils.Database) -> None:
+    """v8: papers by cite key, then id. A paper's citation key is its base key suffixed by how many
+    papers of that key come before it; every paper read (the detail pane, each exported paper) now
+    carries its key, and without this index that count scanned the papers below its id."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_cite_key ON papers (cite_key, id)")
+
+
 # Each step takes a database at version N-1 to version N, inside one transaction.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
     5: _fts_content_quoting_v5, 6: _merge_decisions_v6, 7: _identifiers_v7,
+    8: _cite_key_index_v8,
 }
 
 

@@ -115,7 +115,7 @@ class Library:
             upvotes=values["upvotes"], organisation=values["organisation"], sources=sources,
             provenance=json.loads(values["provenance"] or "{}"),
             arxiv_id=values["arxiv_id"], arxiv_version=values["arxiv_version"], doi=values["doi"],
-            url=values["url"], citation_key=self.cite_keys([paper_id]).get(paper_id),
+            url=values["url"], citation_key=self._citation_key(paper_id, values["cite_key"]),
             **json.loads(values["reference"] or "{}"),
         )
 
@@ -143,12 +143,14 @@ class Library:
         keys = {}
         for paper_id in ids:
             row = self.db.execute("SELECT cite_key FROM papers WHERE id = ?", [paper_id]).fetchone()
-            if row is None:
-                continue
-            rank = self.db.execute("SELECT COUNT(*) FROM papers WHERE cite_key = ? AND id < ?",
-                                   [row[0], paper_id]).fetchone()[0]
-            keys[paper_id] = citekeys.with_suffix(row[0], rank)
+            if row is not None:
+                keys[paper_id] = self._citation_key(paper_id, row[0])
         return keys
+
+    def _citation_key(self, paper_id: int, base_key: str) -> str:
+        rank = self.db.execute("SELECT COUNT(*) FROM papers WHERE cite_key = ? AND id < ?",
+                               [base_key, paper_id]).fetchone()[0]
+        return citekeys.with_suffix(base_key, rank)
 
     # -- overruling merges -----------------------------------------------------------------------
 
