@@ -24,9 +24,9 @@ from paperdeck.store.cite.bibtex import bibtex_entry
 from paperdeck.store.cite.csl import paper_csl
 from paperdeck.store.cite.formatted import csl_references, fix_known_processor_bugs, pandoc_path, warm_formatted
 from paperdeck.store.cite.ris import ris_entry
-from paperdeck.store.cite.styles import CSL_STYLES, KEY_STYLES, STYLE_NAMES, STYLES, display_title
+from paperdeck.store.cite.styles import CSL_STYLES, KEY_STYLES, SLOWEST_FIRST, STYLE_NAMES, STYLES, display_title
 
-__all__ = ["cite", "STYLES", "STYLE_NAMES", "CSL_STYLES", "KEY_STYLES", "bibtex_entry", "ris_entry", "paper_csl",
+__all__ = ["cite", "STYLES", "STYLE_NAMES", "CSL_STYLES", "SLOWEST_FIRST", "KEY_STYLES", "bibtex_entry", "ris_entry", "paper_csl",
            "csl_references", "fix_known_processor_bugs", "pandoc_path", "warm_formatted", "latex_escape",
            "display_title", "markdown_entry", "short_authors", "paper_link"]
 
