@@ -193,11 +193,18 @@ class Searcher:
                     if len(ids) >= limit:
                         return array("q", ids)
                 return array("q", self._text_ids(query, corrections, ranked, limit))
-            # Field filters in SQL, over the matches in the index's order.
-            matched = self._text_ids(query, corrections, ranked)
+            # Field filters in SQL, over the matches in the index's order: with a ``limit``, the best
+            # few times ``limit`` first, more only while too few of them pass the filters.
+            text = self._text_query(query, corrections)
             sql = (f"SELECT p.id FROM json_each(?) j JOIN papers p ON p.id = j.value "
                    f"WHERE {' AND '.join(clauses)} ORDER BY j.key{tail}")
-            return array("q", (row[0] for row in self.db.execute(sql, [json.dumps(matched), *params])))
+            fetch = limit * 8 if limit else None
+            while True:
+                matched = self.index.ids(text, fetch, ranked)
+                ids = array("q", (row[0] for row in self.db.execute(sql, [json.dumps(matched), *params])))
+                if fetch is None or len(ids) >= limit or len(matched) < fetch:
+                    return ids
+                fetch *= 8
         where, params = self._where(query, corrections)
         order = _ORDER.get(sort, _ORDER["date"])  # relevance without words: newest first
         sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
