@@ -74,11 +74,10 @@ class Library:
         check is refused (DamagedLibrary) before anything is written."""
         if not dry_run:
             database.require_intact(self.db, self.path)
-        try:
-            return Loader(self.db, as_of, workers, dry_run=dry_run, progress=progress).load(paths)
-        finally:
-            if not dry_run:
-                self.index_changes()
+        report = Loader(self.db, as_of, workers, dry_run=dry_run, progress=progress).load(paths)
+        if not dry_run:  # (a load that fails midway leaves its committed files to the next search)
+            self.index_changes()
+        return report
 
     def index_changes(self) -> None:
         """After a commit that changed papers' text: bring the search index to it now (it would
@@ -169,17 +168,15 @@ class Library:
 
     def split(self, record_id: int) -> tuple[int, int]:
         """Take a listing out of its paper into one of its own, for good: ``(old paper, new paper)``."""
-        try:
-            return decisions.split(self.db, record_id)
-        finally:
-            self.index_changes()
+        split = decisions.split(self.db, record_id)
+        self.index_changes()
+        return split
 
     def join(self, keep: int, others: Iterable[int]) -> int:
         """Make ``others`` one paper with ``keep``, for good; returns ``keep``."""
-        try:
-            return decisions.join(self.db, keep, list(others))
-        finally:
-            self.index_changes()
+        kept = decisions.join(self.db, keep, list(others))
+        self.index_changes()
+        return kept
 
     # -- searching -------------------------------------------------------------------------------
     # -- searching (store/search.py) -----------------------------------------------------------
