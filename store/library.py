@@ -18,6 +18,11 @@ from paperdeck.store.query import Query, as_query
 from paperdeck.store.search import Facets, Searcher, SearchResult
 
 
+# Seconds a write waits for another process indexing (a load's catch-up) before leaving its
+# changes noted in search_dirty for the next search.
+INDEX_WAIT = 10.0
+
+
 @dataclass
 class ListRow:
     """What one line of the paper list shows."""
@@ -84,7 +89,7 @@ class Library:
         be at the next search anyway). Waits its turn if another process is indexing; if that takes
         too long the changes stay noted in ``search_dirty`` for the next search to apply."""
         try:
-            search_index.catch_up(self.path, wait=10.0)
+            search_index.catch_up(self.path, wait=INDEX_WAIT)
         except search_index.IndexBusy:
             pass
 

@@ -184,6 +184,38 @@ def test_a_join_and_a_split_keep_the_index_in_step(indexed):
         assert new in lib.search(f'"{title}"').ids
 
 
+HOLD_THE_INDEX_LOCK = textwrap.dedent("""
+    import fcntl, sys
+    with open(sys.argv[1], "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        print("HELD", flush=True)
+        sys.stdin.readline()
+""")
+
+
+def test_an_edit_while_another_process_indexes_is_left_noted_not_fought_over(indexed, monkeypatch):
+    from paperdeck.store import library
+
+    monkeypatch.setattr(library, "INDEX_WAIT", 0.2)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_INDEX_LOCK, f"{indexed}.index.lock"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "HELD"  # another paperdeck is indexing
+        with open_library(indexed) as lib:
+            first, second = list(lib.search("crocodile").ids)[:1] + list(lib.search("drugllm").ids)[:1]
+            assert lib.join(first, [second]) == first  # the join is stored, its indexing left for later
+            assert dirty(indexed) and Stamp.read(index_path(indexed)).generation < generation(indexed)
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+            assert holder.wait(timeout=60) == 0
+            assert second not in lib.search("").ids and second not in lib.search("drugllm").ids
+            assert_text_index_in_step(lib)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+
+
 def test_check_finds_an_index_that_disagrees_and_rebuild_cures_it(indexed, capsys):
     folder = index_path(indexed)
     stamp = Stamp.read(folder)
@@ -209,3 +241,30 @@ def test_the_stamp_is_written_whole(indexed):
     values = json.loads((folder / search_index.STAMP).read_text(encoding="utf-8"))
     assert set(values) == {"generation", "library", "build", "format"}
     assert not list(folder.glob(f".{search_index.STAMP}.*"))  # no temporary left behind
+
+
+def test_the_browsers_search_threads_catch_up_once_and_all_see_the_change(indexed):
+    import threading
+
+    from paperdeck.store.searching import SearchPool
+
+    with closing(sqlite3.connect(indexed)) as conn:  # another process's commit: the index is now behind
+        conn.execute("UPDATE papers SET title = 'Quokka Retrieval At Scale' WHERE id = 7")
+        conn.commit()
+    pool = SearchPool(indexed)
+    found: list[list[int]] = []
+    start = threading.Barrier(4)
+
+    def search() -> None:
+        with pool.search() as lib:
+            start.wait(timeout=60)
+            found.append(list(lib.search("quokka").ids))
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    pool.close()
+    assert found == [[7]] * 4
+    assert dirty(indexed) == [] and Stamp.read(index_path(indexed)).generation == generation(indexed)
