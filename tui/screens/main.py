@@ -657,4 +657,5 @@ class MainScreen(Screen[None]):
     def paste_stored(self, name: str, summary: str) -> None:
         self.notify(summary, title=f"Stored as {name}")
         self.action_refresh()
+        self.app.autoexport()
         self.query_one(SearchBox).value = f"source:{name}"  # the paste's papers, at once
