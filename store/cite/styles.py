@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from paperdeck.store.models import Paper
+if TYPE_CHECKING:
+    from paperdeck.store.models import Paper
 
 CSL_STYLES = {
     "apa": "apa",

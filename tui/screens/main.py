@@ -352,7 +352,7 @@ class MainScreen(Screen[None]):
             self._cite_ahead_timer = None
             if self.is_attached and self.app.is_running:
                 self.run_worker(partial(warm_formatted, [paper], {paper.id: paper.citation_key}, background=True),
-                                thread=True, group="cite-ahead", exclusive=True, exit_on_error=False)
+                                thread=True, group="cite-ahead", exit_on_error=False)
 
         self._cite_ahead_timer = self.set_timer(CITE_AHEAD_DELAY, start)
 
@@ -657,4 +657,5 @@ class MainScreen(Screen[None]):
     def paste_stored(self, name: str, summary: str) -> None:
         self.notify(summary, title=f"Stored as {name}")
         self.action_refresh()
+        self.app.autoexport()
         self.query_one(SearchBox).value = f"source:{name}"  # the paste's papers, at once
