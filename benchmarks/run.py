@@ -198,7 +198,7 @@ def report(size: int, now: dict, previous: dict | None) -> list[str]:
 
     loaded, searched, tui = now["load"], now["searches"], now["browser"]
     lines = [f"## {size:,} papers", "", "now / previous / ratio (×: times better now) / target", ""]
-    lines.append(row("load:", loaded["papers_per_s"], of("load", "papers_per_s"), "papers/s", 10_000, False, 0,
+    lines.append(row("load", loaded["papers_per_s"], of("load", "papers_per_s"), "papers/s", 10_000, False, 0,
                      f"{loaded['seconds']:.1f} s, {loaded['mb_per_s']:.1f} MB/s of {loaded['listing_mb']:.0f} MB "
                      f"listings, {loaded['records']:,} records → {loaded['papers']:,} papers"
                      + (" (first step: ratio ≥ 3×)" if previous else "")))
