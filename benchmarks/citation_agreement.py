@@ -21,13 +21,66 @@ from paperdeck.store.cite.formatted import _references_from_html, _style_path  #
 EDGE_CASES = '''CLJan 5, 2024
 One Author Only?Ana van der Berg
 We propose one. It works.
-CLFeb 6, 2024
-Two Authors!Diego de las Casas, Xiao Di Wang
-We propose two. It works.
-CLMar 7, 2024
-Three Authors With Suffix and HyphenMartin Luther King Jr., Jean-Paul Sartre, 王 小明
-We propose three. It works.
 '''
+
+NAMES = ["Diego de las Casas", "Ana van der Berg", "Xiao Di Wang", "Martin Luther King Jr.", "Jean-Paul Sartre",
+         "王 小明", "Lucia Le Roux"]
+
+# A reference manager's records: an organisation as author, no date, a subtitle, braces kept.
+EDGE_BIBTEX = r"""@misc{openai2024gpt4,
+  author = {{OpenAI}},
+  title = {{GPT-4} Technical Report},
+  year = {2024},
+  eprint = {2303.08774},
+  archivePrefix = {arXiv},
+}
+
+@article{vanderberg_undated,
+  author = {van der Berg, Ana and Le Roux, Lucia},
+  title = {A Survey Without a Date: What Is Left?},
+  journal = {Journal of Undated Results},
+}
+
+@inproceedings{consortium2023,
+  author = {{The Open Science Consortium} and Ana van der Berg},
+  title = {Open Benchmarks for Everyone},
+  booktitle = {Proceedings of the Workshop on Open Science},
+  year = {2023},
+  pages = {1--9},
+}
+"""
+
+# A bare-abstracts list: a paper with no title of its own (its title is derived from the abstract).
+EDGE_BARE = """Abstract:We show that a model with no title still deserves a citation. Our experiments cover three tasks.
+"""
+
+
+def arxiv_listing(title: str, authors: list[str], hidden: int = 0, day: int = 10) -> str:
+    """One entry in the arXiv search-results layout the seeds use."""
+    names = ",\n".join(authors)
+    more = f"\n, et al. ({hidden} additional authors not shown)" if hidden else ""
+    return (f"-\n{title}\nAuthors:\n{names}{more}\nAbstract:\nWe study {title.lower()} It works well.\n"
+            f"Submitted {day} September, 2025;\noriginally announced October 2025.\n")
+
+
+def edge_listings(folder: Path) -> list[Path]:
+    """The edge cases issue 15 names, as listing files: 1, 2, 3, 20, 21 and 200 authors, a truncated
+    list, particles, suffixes, hyphens, CJK, organisations, no date, a derived title, ? and !."""
+    people = [f"Author{chr(65 + i % 26)} Person{i}" for i in range(200)]
+    entries = [
+        arxiv_listing("Does One Author Suffice?", [NAMES[0]], day=1),
+        arxiv_listing("Two Authors, Particles!", NAMES[1:3], day=2),
+        arxiv_listing("Three Authors with Suffixes and Hyphens", NAMES[3:6], day=3),
+        arxiv_listing("Counting Twenty Authors", NAMES[:1] + [f"Zed Other{i}" for i in range(19)], day=4),
+        arxiv_listing("Twenty-One Authors in a Row", people[:21], day=5),
+        arxiv_listing("Two Hundred Authors in a Row", people[:200], day=6),
+        arxiv_listing("A Truncated List of Authors", people[:3] + [NAMES[6]], hidden=9, day=7),
+    ]
+    files = {"arxiv-edge.txt": "".join(entries), "cards-edge.txt": EDGE_CASES, "references-edge.bib": EDGE_BIBTEX,
+             "abstracts-edge.txt": EDGE_BARE}
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [folder / name for name in files]
 
 
 def pandoc_reference_texts(export_json: str, style: str) -> dict[str, str]:
@@ -65,9 +118,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         library = Library(Path(folder) / "library.db")
         seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
-        listing = Path(folder) / "edge-cases.txt"
-        listing.write_text(EDGE_CASES, encoding="utf-8")
-        library.load([*seeds, listing])
+        library.load([*seeds, *edge_listings(Path(folder))])
         ids = list(library.search("").ids)
         papers, keys = library.papers(ids), library.cite_keys(ids)
         for style, (equal, total, differences) in agreement(papers, keys).items():

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -225,7 +225,8 @@ def _add_file_problems_v2(db: sqlite_utils.Database) -> None:
     if "problems" not in db["files"].columns_dict:
         db["files"].add_column("problems", int)
         db.execute("UPDATE files SET problems = 0")
-    db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
+    if "papers_fts" in db.table_names():  # gone by v10; a file marked older by hand may lack it
+        db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
     # cat:ir and the title sort compare without case: indexes that do the same.
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_category_nocase ON papers (category COLLATE NOCASE)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_title_nocase ON papers (title COLLATE NOCASE)")
@@ -246,13 +247,8 @@ def _prefix_index_v3(db: sqlite_utils.Database) -> None:
         db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     db.execute("DROP TABLE IF EXISTS papers_fts_vocab")
     db.execute("DROP TABLE IF EXISTS papers_fts")
-    db.execute(
-        f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, content='papers', "
-        "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"
-    )
-    db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
-    db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
-    db.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+    # (Here v3 made papers_fts again with prefix entries and rebuilt it. v10 drops it for the tantivy
+    # index, so a library upgraded past v3 no longer spends minutes on an index it would throw away.)
     # Blocking keys clustered by key, each (key, paper) once: one B-tree fewer to write per key,
     # and a key's papers read from adjacent pages.
     db.execute("CREATE TABLE match_keys_v3 (key TEXT NOT NULL, paper_id INTEGER NOT NULL, "
@@ -313,18 +309,7 @@ def _fts_content_quoting_v5(db: sqlite_utils.Database) -> None:
     """
     db.execute("DROP TABLE IF EXISTS papers_fts_vocab")
     db.execute("DROP TABLE IF EXISTS papers_fts")
-    _create_papers_fts(db)
-
-
-def _create_papers_fts(db: sqlite_utils.Database) -> None:
-    db.execute(
-        f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, content=\"papers\", "
-        "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')"
-    )
-    db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
-    db.execute(f"INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', '{RANK}')")
-    # Every distinct indexed word: what typo-tolerant search corrects a misspelt word to.
-    db.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+    # (Here v5 made papers_fts again; v10 drops it for the tantivy index: see v3.)
 
 
 def _merge_decisions_v6(db: sqlite_utils.Database) -> None:
@@ -441,11 +426,50 @@ def _smaller_records_v9(db: sqlite_utils.Database, progress: Callable[[str], Non
     db.execute("DROP INDEX IF EXISTS idx_papers_title")
 
 
-# Each step takes a database at version N-1 to version N, inside one transaction.
+SEARCH_TRIGGERS = {
+    # Whoever writes a paper's text (a load, a split or join, a delete, a hand-made UPDATE, another
+    # tool), the same transaction notes the paper and moves the generation on.
+    "papers_search_ai": "AFTER INSERT ON papers BEGIN {note_new} {bump} END",
+    "papers_search_ad": "AFTER DELETE ON papers BEGIN {note_old} {bump} END",
+    "papers_search_au": ("AFTER UPDATE OF id, title, authors_text, abstract ON papers WHEN old.id IS NOT new.id "
+                         "OR old.title IS NOT new.title OR old.authors_text IS NOT new.authors_text "
+                         "OR old.abstract IS NOT new.abstract BEGIN {note_old} {note_new} {bump} END"),
+}
+
+
+def _search_index_v10(db: sqlite_utils.Database) -> None:
+    """v10: the papers' full-text index moves out of the file, to tantivy (store/search_index.py).
+
+    ``papers_fts`` (with its prefix entries, a fifth of the file) and its vocabulary go; the index
+    beside the file is derived from ``papers`` and rebuilt when missing. ``meta.search_generation``
+    moves on, and ``search_dirty`` notes the paper, in the same transaction as any change to a
+    paper's title, authors or abstract (triggers, so no writer can forget); ``meta.library_id``
+    tells this library's index from another's. The notes' index (``user_notes_fts``) stays FTS5.
+    Self-contained (it reads nothing of v9), so it runs the same with or without v9 before it.
+    """
+    for trigger in ("papers_ai", "papers_au", "papers_ad"):  # from an sqlite-utils enable-fts, if any
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS papers_fts_vocab")
+    db.execute("DROP TABLE IF EXISTS papers_fts")
+    db.execute("CREATE TABLE IF NOT EXISTS search_dirty (paper_id INTEGER PRIMARY KEY)")
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('library_id', lower(hex(randomblob(16))))")
+    # Whatever index lies beside the file was built from another state: a new generation.
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('search_generation', '0')")
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'search_generation'")
+    parts = {"note_new": "INSERT OR IGNORE INTO search_dirty (paper_id) VALUES (new.id);",
+             "note_old": "INSERT OR IGNORE INTO search_dirty (paper_id) VALUES (old.id);",
+             "bump": "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'search_generation';"}
+    for name, body in SEARCH_TRIGGERS.items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(f"CREATE TRIGGER {name} {body.format(**parts)}")
+
+
+# Each step takes a database at version N-1 to version N, inside one transaction. A number may be
+# missing (a branch that has not got it yet): the steps run in order, each once.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
     5: _fts_content_quoting_v5, 6: _merge_decisions_v6, 7: _identifiers_v7,
-    8: _cite_key_index_v8, 9: _smaller_records_v9,
+    8: _cite_key_index_v8, 9: _smaller_records_v9, 10: _search_index_v10,
 }
 
 
@@ -456,18 +480,23 @@ def ensure_schema(db: sqlite_utils.Database, progress: Callable[[str], None] | N
         raise RuntimeError(
             f"this library was written by a newer paperdeck (schema {current}, this one knows {SCHEMA_VERSION})"
         )
-    if current < SCHEMA_VERSION:
+    steps = sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION)
+    if current >= 9 and "abstracts" not in db.table_names():
+        # Made by a paperdeck that had v10 but not yet v9 (the branches merged in that order): v9
+        # runs now, on its own, and the recorded version stays.
+        steps.insert(0, 9)
+    if steps:
         from paperdeck.store.stored import unpack
 
         db.conn.create_function("unpacked_fields", 1, unpack, deterministic=True)
-    for version in range(current + 1, SCHEMA_VERSION + 1):
+    for version in steps:
         db.execute("BEGIN IMMEDIATE")
         try:
             if version == 9:
                 MIGRATIONS[version](db, progress)
             else:
                 MIGRATIONS[version](db)
-            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+            db["meta"].upsert({"key": "schema_version", "value": str(max(version, current))}, pk="key")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

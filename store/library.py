@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperdeck.store import citekeys, decisions, saved_searches, userdata
+from paperdeck.store import citekeys, decisions, saved_searches, search_index, userdata
 from paperdeck.store import db as database
 from paperdeck.store.loader import Loader, LoadProgress
 from paperdeck.store.models import LoadReport, Paper, Source
@@ -17,6 +17,11 @@ from paperdeck.store.stored import unpack_json
 from paperdeck.store.paths import bundled_seeds, default_db_path
 from paperdeck.store.query import Query, as_query
 from paperdeck.store.search import Facets, Searcher, SearchResult
+
+
+# Seconds a write waits for another process indexing (a load's catch-up) before leaving its
+# changes noted in search_dirty for the next search.
+INDEX_WAIT = 10.0
 
 
 @dataclass
@@ -75,7 +80,19 @@ class Library:
         check is refused (DamagedLibrary) before anything is written."""
         if not dry_run:
             database.require_intact(self.db, self.path)
-        return Loader(self.db, as_of, workers, dry_run=dry_run, progress=progress).load(paths)
+        report = Loader(self.db, as_of, workers, dry_run=dry_run, progress=progress).load(paths)
+        if not dry_run:  # (a load that fails midway leaves its committed files to the next search)
+            self.index_changes()
+        return report
+
+    def index_changes(self) -> None:
+        """After a commit that changed papers' text: bring the search index to it now (it would
+        be at the next search anyway). Waits its turn if another process is indexing; if that takes
+        too long the changes stay noted in ``search_dirty`` for the next search to apply."""
+        try:
+            search_index.catch_up(self.path, wait=INDEX_WAIT)
+        except search_index.IndexBusy:
+            pass
 
     def load_seeds_if_empty(self, as_of: dt.date | None = None) -> LoadReport | None:
         if self.paper_count() or self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]:
@@ -157,11 +174,15 @@ class Library:
 
     def split(self, record_id: int) -> tuple[int, int]:
         """Take a listing out of its paper into one of its own, for good: ``(old paper, new paper)``."""
-        return decisions.split(self.db, record_id)
+        split = decisions.split(self.db, record_id)
+        self.index_changes()
+        return split
 
     def join(self, keep: int, others: Iterable[int]) -> int:
         """Make ``others`` one paper with ``keep``, for good; returns ``keep``."""
-        return decisions.join(self.db, keep, list(others))
+        kept = decisions.join(self.db, keep, list(others))
+        self.index_changes()
+        return kept
 
     # -- searching -------------------------------------------------------------------------------
     # -- searching (store/search.py) -----------------------------------------------------------

@@ -295,7 +295,6 @@ class Loader:
         if previously_listed:
             self._writer.drop_unused_authors()
         stored.drop_unused_abstracts(conn, old_abstracts)
-        self._writer.index_text()
 
     def _add_in_memory(self, file_id: int, prepared: PreparedFile, records: list[Record]) -> None:
         """A new file's records matched against the load's merge state, its rows written in bulk."""

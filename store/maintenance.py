@@ -15,8 +15,9 @@ from pathlib import Path
 
 from paperdeck.store import db as database
 
-# The full-text indexes and the table each one mirrors (external content: they can fall out of step).
-FTS_TABLES = {"papers_fts": "papers", "user_notes_fts": "user_papers"}
+# The FTS5 indexes in the file and the table each one mirrors (external content: they can fall out of
+# step). The papers' own index is tantivy's, beside the file (store/search_index.py).
+FTS_TABLES = {"user_notes_fts": "user_papers"}
 
 
 @dataclass
@@ -43,8 +44,10 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def check(path: Path) -> CheckReport:
-    """SQLite's full ``integrity_check`` (every page, every index entry) and each FTS5 index's own
-    integrity-check against the table it indexes. Reads everything: minutes for a very large file."""
+    """SQLite's full ``integrity_check`` (every page, every index entry), each FTS5 index's own
+    integrity-check against the table it indexes, and the search index against the papers (its
+    stamp is the library's generation, it holds every id, a sample is found by its own title).
+    Reads everything: minutes for a very large file. Writes nothing."""
     report = CheckReport(path)
     with closing(_open(path)) as conn:
         try:
@@ -69,6 +72,14 @@ def check(path: Path) -> CheckReport:
                                        f"`paperdeck check --rebuild-index` rebuilds it from {content}")
         if "papers" in tables:
             report.papers = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    if "search_dirty" in tables:
+        from paperdeck.store import search_index
+
+        found, state = search_index.verify(path)
+        if found:
+            report.problems += [f"{line}; `paperdeck check --rebuild-index` rebuilds it from papers" for line in found]
+        else:
+            report.checked.append(f"search index {search_index.index_path(path).name}: {state}")
     return report
 
 
@@ -88,6 +99,11 @@ def rebuild_indexes(path: Path) -> list[str]:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    if "search_dirty" in tables:
+        from paperdeck.store import search_index
+
+        search_index.rebuild(path)
+        rebuilt.append(f"the search index {search_index.index_path(path).name}")
     return rebuilt
 
 

@@ -60,7 +60,6 @@ class Touched:
     id: int
     records: list[Record]
     new: bool
-    indexed: tuple | None = None  # (title, authors_text, abstract) in the library before the file
     draft: Draft | None = None
     # What matching reads of it, as it is now (the whole row is made once, when it is written).
     row: dict = field(default_factory=dict)
@@ -200,8 +199,7 @@ class MergeState:
                    for record_id, fmt, fields, abstract in conn.execute(
                        f"SELECT r.id, r.format, {stored.RECORD_FIELDS_SQL} FROM records r WHERE r.paper_id = ? "
                        "ORDER BY r.id", [paper_id])]
-        indexed = conn.execute("SELECT title, authors_text, abstract FROM papers WHERE id = ?", [paper_id]).fetchone()
-        paper = self.touched[paper_id] = Touched(paper_id, records, new=False, indexed=indexed)
+        paper = self.touched[paper_id] = Touched(paper_id, records, new=False)
         paper.row = dict(zip(("title", "title_derived", "title_key", "arxiv_id", "doi"), self._stored_row(paper_id)))
         return paper
 
@@ -230,13 +228,7 @@ class MergeState:
             paper.row = paper_row(paper.draft)
         new = [paper for paper in self.touched.values() if paper.new]
         joined = [paper for paper in self.touched.values() if not paper.new]
-        text = ("title", "authors_text", "abstract")
-        reindexed = [paper.id for paper in joined if paper.indexed != tuple(paper.row[name] for name in text)]
-        ids_json = json.dumps(reindexed)
-        if reindexed:  # FTS5 removes a row by its old values: before the rows change
-            conn.execute("INSERT INTO papers_fts (papers_fts, rowid, title, authors_text, abstract) "
-                         "SELECT 'delete', id, title, authors_text, abstract FROM papers "
-                         "WHERE id IN (SELECT value FROM json_each(?))", [ids_json])
+        # The search index learns of new and changed text from the papers table's triggers (store/db.py v10).
         conn.executemany(INSERT_PAPER_WITH_ID, [{**paper.row, "id": paper.id} for paper in new])
         conn.executemany(UPDATE_PAPER, [{**paper.row, "id": paper.id} for paper in joined])
         packed = [stored.pack_record(record.fields()) for record, _, _ in self.records]
@@ -260,9 +252,6 @@ class MergeState:
             untitled = {key for key in keys if key.startswith(UNTITLED)}
             if untitled:
                 self.untitled_keys.setdefault(paper_id, set()).update(untitled)
-        conn.execute("INSERT INTO papers_fts (rowid, title, authors_text, abstract) "
-                     "SELECT id, title, authors_text, abstract FROM papers WHERE id IN (SELECT value FROM json_each(?))",
-                     [json.dumps(sorted([paper.id for paper in new] + reindexed))])
 
     def _author_ids(self, names: set[str]) -> dict[str, int]:
         """Each name's author id, new names added: read in this transaction, never kept past it."""

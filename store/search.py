@@ -13,11 +13,13 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from paperdeck.store.query import Query, filter_sql, fts_expression
+from paperdeck.store.search_index import SearchIndex
 
 SORTS = ("relevance", "date", "title", "upvotes")
 # Each order is one an index gives directly (SQLite sorts NULL last in DESC), so the first
@@ -29,7 +31,6 @@ _ORDER = {
 }
 TYPO_CUTOFF = 75
 FACET_SAMPLE = 50_000
-MAX_SPELLED_OUT = 40  # a typed prefix is searched as its words, OR-ed, when it starts at most this many
 
 
 
@@ -75,13 +76,23 @@ class Facets:
 
 class Searcher:
     """The searches of one library connection, with the vocabulary typo corrections read, kept
-    until another connection commits. Not shared between threads, like the connection."""
+    until another connection commits. Not shared between threads, like the connection.
+
+    Text matching is the tantivy index's (store/search_index.py); field filters and the other
+    sorts stay SQL, over the ids it matched; the notes' words stay FTS5 (``user_notes_fts``)."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self._vocabulary: list[str] | None = None
         self._vocabulary_version: int | None = None
+        self._index: SearchIndex | None = None
 
+    @property
+    def index(self) -> SearchIndex:
+        if self._index is None:
+            path = self.db.execute("PRAGMA database_list").fetchone()[2]
+            self._index = SearchIndex(self.db.conn, Path(path))
+        return self._index
 
     def search(self, query: Query, sort: str = "relevance", limit: int | None = None,
                ranked: bool = True, correct: bool = True) -> SearchResult:
@@ -92,6 +103,8 @@ class Searcher:
         ``limit`` of a query matching most of a million papers, without scoring them all first.
         """
         result = SearchResult(query, sort if ranked or sort != "relevance" else "unranked")
+        if query.has_text:
+            self.index.refresh()  # the index at the library's generation, caught up if it was behind
         result.ids = self._ids(query, result.sort, None, limit)
         if not result.ids and query.words and correct:
             corrections = self._corrections(query.words)
@@ -100,15 +113,28 @@ class Searcher:
                 result.ids = self._ids(query, result.sort, corrections, limit)
         return result
 
+    def count(self, query: Query | None = None, corrections: dict[str, list[str]] | None = None) -> int:
+        """How many papers ``query``'s text matches (field filters aside): the index's exact count."""
+        if query is None or not query.has_text:
+            return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        self.index.refresh()
+        return self.index.count(self._text_query(query, corrections))
+
+    def _text_query(self, query: Query, corrections, whole=()):
+        return self.index.query(query.words, corrections, query.phrases, whole)
+
+    def _text_ids(self, query: Query, corrections, ranked: bool = False, limit: int | None = None,
+                  whole=()) -> list[int]:
+        return self.index.ids(self._text_query(query, corrections, whole), limit, ranked)
+
     def _where(self, query: Query, corrections: dict[str, list[str]] | None) -> tuple[str, list]:
         clauses, params = filter_sql(query)
         if query.has_text:
-            noted = self._note_matches(query, corrections)
-            text = "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
-            if noted:
-                text = f"({text} OR p.id IN (SELECT value FROM json_each(?)))"
-            clauses.insert(0, text)
-            params[0:0] = [fts_expression(query.words, corrections, query.phrases)] + ([json.dumps(noted)] if noted else [])
+            self.index.refresh()
+            matched = set(self._text_ids(query, corrections))
+            matched.update(self._note_matches(query, corrections))
+            clauses.insert(0, "p.id IN (SELECT value FROM json_each(?))")
+            params[0:0] = [json.dumps(sorted(matched))]
         return (" AND ".join(clauses) or "1"), params
 
     def _note_matches(self, query: Query, corrections: dict[str, list[str]] | None) -> list[int]:
@@ -116,22 +142,31 @@ class Searcher:
         the paper's own text (title, authors, abstract), within the filters.
 
         Notes are few: this reads the notes index for any of the words, then asks the papers'
-        index about those papers only, by rowid.
+        index about those papers only, by id.
         """
         if not query.has_text or not self.db.execute(
                 "SELECT EXISTS (SELECT 1 FROM user_papers WHERE note != '')").fetchone()[0]:
             return []
-        terms = [fts_expression([word], corrections) for word in query.words]
-        terms += [fts_expression([], None, [phrase]) for phrase in query.phrases]
-        per_term = ("(p.id IN (SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ?) OR EXISTS "
-                    "(SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? AND papers_fts.rowid = p.id))")
+        terms = [([word], []) for word in query.words] + [([], [phrase]) for phrase in query.phrases]
+        expressions = [fts_expression(words, corrections, phrases) for words, phrases in terms]
         clauses, params = filter_sql(query)
-        sql = ("SELECT p.id FROM papers p WHERE p.id IN (SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ?) "
-               + "".join(f" AND {per_term}" for _ in terms) + "".join(f" AND {c}" for c in clauses) + " ORDER BY p.id")
-        values = [" OR ".join(f"({term})" for term in terms)]
-        for term in terms:
-            values += [term, term]
-        return [row[0] for row in self.db.execute(sql, values + params)]
+        sql = ("SELECT p.id FROM papers p WHERE p.id IN (SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ?)"
+               + "".join(f" AND {c}" for c in clauses) + " ORDER BY p.id")
+        candidates = [row[0] for row in self.db.execute(
+            sql, [" OR ".join(f"({term})" for term in expressions)] + params)]
+        if not candidates:
+            return []
+        found = set(candidates)
+        for (words, phrases), expression in zip(terms, expressions):
+            in_notes = {row[0] for row in self.db.execute(
+                "SELECT rowid FROM user_notes_fts WHERE user_notes_fts MATCH ? AND rowid IN "
+                "(SELECT value FROM json_each(?))", [expression, json.dumps(sorted(found))])}
+            rest = found - in_notes
+            if rest:
+                text = self.index.query(words, corrections, phrases)
+                in_text = set(self.index.ids(self.index.restricted(text, rest), None, ranked=False))
+                found = in_notes | in_text
+        return [paper_id for paper_id in candidates if paper_id in found]
 
     def _ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
         ids = self._paper_text_ids(query, sort, corrections, limit)
@@ -148,27 +183,28 @@ class Searcher:
     def _paper_text_ids(self, query: Query, sort: str, corrections, limit: int | None) -> array:
         tail = f" LIMIT {int(limit)}" if limit else ""
         if sort in ("relevance", "unranked") and query.has_text:
-            # Straight from FTS5, never ``id IN (matches)``: that collects every match before the
-            # first row, where this stops after ``limit`` (unranked) or keeps only the best (ranked).
-            order = " ORDER BY papers_fts.rank" if sort == "relevance" else ""
-            full = fts_expression(query.words, corrections, query.phrases)
-            if sort == "unranked" and limit and query.words and not corrections:
-                # Any ``limit`` matches will do. A prefix makes FTS5 gather every word it starts, a
-                # whole word does not: first try the words as whole words, then all but the last
-                # (the one being typed). Either way these are matches of the full query; too few,
-                # and the full query decides.
-                for typed_in_full in (True, False):
-                    whole, alternatives = set(query.words), None
-                    if not typed_in_full:
-                        typing = query.words[-1]
-                        whole.discard(typing)
-                        if len(typing) > 4:
-                            alternatives = {typing: self._spelled_out(typing)}
-                    match = fts_expression(query.words, alternatives, query.phrases, whole=whole)
-                    ids = self._fts_ids(query, match, order, tail)
-                    if len(ids) >= limit or match == full:  # enough, or it was the full query
-                        return ids
-            return self._fts_ids(query, full, order, tail)
+            ranked = sort == "relevance"
+            clauses, params = filter_sql(query)
+            if not clauses:
+                if not ranked and limit and query.words and not corrections:
+                    # Any ``limit`` matches will do: first try the words as whole words (a term
+                    # query reads one posting list, a prefix many); too few, and the full query decides.
+                    ids = self._text_ids(query, None, False, limit, whole=query.words)
+                    if len(ids) >= limit:
+                        return array("q", ids)
+                return array("q", self._text_ids(query, corrections, ranked, limit))
+            # Field filters in SQL, over the matches in the index's order: with a ``limit``, the best
+            # few times ``limit`` first, more only while too few of them pass the filters.
+            text = self._text_query(query, corrections)
+            sql = (f"SELECT p.id FROM json_each(?) j JOIN papers p ON p.id = j.value "
+                   f"WHERE {' AND '.join(clauses)} ORDER BY j.key{tail}")
+            fetch = limit * 8 if limit else None
+            while True:
+                matched = self.index.ids(text, fetch, ranked)
+                ids = array("q", (row[0] for row in self.db.execute(sql, [json.dumps(matched), *params])))
+                if fetch is None or len(ids) >= limit or len(matched) < fetch:
+                    return ids
+                fetch *= 8
         where, params = self._where(query, corrections)
         order = _ORDER.get(sort, _ORDER["date"])  # relevance without words: newest first
         sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}{tail}"
@@ -176,30 +212,12 @@ class Searcher:
 
     def _words_starting(self, prefix: str, limit: int) -> list[str]:
         """Up to ``limit`` of the indexed words ``prefix`` starts."""
-        return [row[0] for row in self.db.execute(
-            "SELECT term FROM papers_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
-            [prefix, prefix + "\U0010ffff", limit])]
-
-    def _spelled_out(self, prefix: str) -> list[str]:
-        """The indexed words ``prefix`` starts, when they are few: as an OR of whole words FTS5
-        reads them lazily, where a 5+ letter prefix (no prefix entries) makes it gather them all
-        first ('retri' at 1M: 47 ms against 24 ms for this list and 0.2 ms for the OR)."""
-        terms = self._words_starting(prefix, MAX_SPELLED_OUT + 1)
-        return terms if len(terms) <= MAX_SPELLED_OUT else []
-
-    def _fts_ids(self, query: Query, match: str, order: str, tail: str) -> array:
-        clauses, params = filter_sql(query)
-        if not clauses:
-            sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?{order}{tail}"
-            return array("q", (row[0] for row in self.db.execute(sql, [match])))
-        sql = (f"SELECT p.id FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-               f"WHERE papers_fts MATCH ? AND {' AND '.join(clauses)}{order}{tail}")
-        return array("q", (row[0] for row in self.db.execute(sql, [match, *params])))
+        return self.index.words_starting(prefix, limit)
 
     def _vocabulary_terms(self) -> list[str]:
         version = self.db.execute("PRAGMA data_version").fetchone()[0]  # another connection committed
         if self._vocabulary is None or version != self._vocabulary_version:
-            self._vocabulary = [r[0] for r in self.db.execute("SELECT term FROM papers_fts_vocab")]
+            self._vocabulary = self.index.words_starting("", None)
             self._vocabulary_version = version
         return self._vocabulary
 
@@ -226,9 +244,8 @@ class Searcher:
         query is not evaluated again. The matches are written once to a temporary table and every
         count reads that, instead of each count running the full-text query anew.
         """
-        where, params = self._where(query, corrections)
         facets = Facets()
-        if where == "1":  # the whole library: each count is an index scan
+        if not query.has_text and not filter_sql(query)[0]:  # the whole library: each count is an index scan
             matching, params = "SELECT id FROM papers", []
             facets.total, facets.has_code = self.db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(has_code), 0) FROM papers").fetchone()
@@ -241,6 +258,8 @@ class Searcher:
                 "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20").fetchall()
         else:
             if ids is None:
+                if query.has_text:
+                    self.index.refresh()
                 ids = self._ids(query, "unranked", corrections, None)
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_hits (id INTEGER PRIMARY KEY)")
             self.db.execute("DELETE FROM temp.facet_hits")

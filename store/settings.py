@@ -31,6 +31,7 @@ class Settings:
     warnings: list[str] = field(default_factory=list)  # what was wrong with the file, to tell the user
     path: Path | None = None
     key_lines: dict[str, int] = field(default_factory=dict)  # binding id -> its line in the file
+    autoexport: list = field(default_factory=list)  # store.autoexport.AutoExport: files kept in step
 
 
 def settings_path() -> Path:
@@ -102,8 +103,12 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             settings.keys = _read_keys(value, where, warnings)
             settings.key_lines = {binding_id: line for binding_id in settings.keys
                                   if (line := _line_of(text, binding_id))}
+        elif key == "autoexport":
+            from paperdeck.store.autoexport import read_targets
+
+            settings.autoexport = read_targets(value, where, warnings)
         elif key not in KNOWN:
-            warnings.append(f"{where(key)}: unknown setting {key!r} (known: {', '.join([*KNOWN, 'keys'])})")
+            warnings.append(f"{where(key)}: unknown setting {key!r} (known: {', '.join([*KNOWN, 'keys', 'autoexport'])})")
         elif value not in KNOWN[key]:
             warnings.append(f"{where(key)}: {key} = {value!r} is not one of {', '.join(KNOWN[key])}; "
                             f"using {getattr(settings, key)!r}")

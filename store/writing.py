@@ -101,9 +101,6 @@ class PaperWriter:
         self.db = db
         self.abstract_keys = abstract_keys or {}  # the file's, computed as it was read
         self._author_ids: dict[str, int] = {}
-        # Papers written in the open transaction and not yet in the full-text index: indexed in one
-        # statement before the commit (FTS5 takes rows far faster in bulk than one by one).
-        self._unindexed: set[int] = set()
         self.moved: dict[int, set[int]] = {}  # paper -> papers its records went to (user data follows)
 
     def stored_records(self, paper_id: int) -> list[Record]:
@@ -127,8 +124,6 @@ class PaperWriter:
                 return True
             for table in ("paper_authors", "match_keys"):
                 conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
-            self._unindex(paper_id)
-            self._unindexed.discard(paper_id)
             conn.execute("DELETE FROM papers WHERE id = ?", [paper_id])
             decisions.forget_paper(conn, paper_id)  # its id may be reused: the decisions go with it
             return False
@@ -154,12 +149,8 @@ class PaperWriter:
         if paper_id is None:
             paper_id = conn.execute(INSERT_PAPER, row).lastrowid
             conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0].id])
-            self._unindexed.add(paper_id)
         else:
-            indexed = conn.execute(
-                "SELECT title, authors_text, abstract FROM papers WHERE id = ?", [paper_id]).fetchone()
-            if indexed != (row["title"], row["authors_text"], row["abstract"]):  # most merges leave the searchable text as it was
-                self._unindex(paper_id)
+            # The search index learns of changed text from the papers table's triggers (store/db.py v10).
             conn.execute(UPDATE_PAPER, {**row, "id": paper_id})
         conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
                          [(paper_id, self._author_id(name), position)
@@ -190,7 +181,6 @@ class PaperWriter:
         for paper_id in sorted(sources | {into}):
             self.rebuild_paper(paper_id)
         self.drop_unused_authors()
-        self.index_text()
         return into
 
     def drop_unused_authors(self) -> None:
@@ -205,23 +195,3 @@ class PaperWriter:
                 "INSERT INTO authors (name) VALUES (?)", [name]).lastrowid
             self._author_ids[name] = author_id
         return author_id
-
-    # -- full-text index -------------------------------------------------------------------------
-
-    def _unindex(self, paper_id: int) -> None:
-        """Take a paper's current text out of the index before it changes or goes (FTS5 needs the old
-        values to remove them); it is indexed again, as it ends up, by ``index_text``."""
-        if paper_id not in self._unindexed:
-            self.db.conn.execute(
-                "INSERT INTO papers_fts (papers_fts, rowid, title, authors_text, abstract) "
-                "SELECT 'delete', id, title, authors_text, abstract FROM papers WHERE id = ?", [paper_id])
-            self._unindexed.add(paper_id)
-
-    def index_text(self) -> None:
-        """Index every paper written since the last call, as it is now: before the commit."""
-        if self._unindexed:
-            self.db.conn.execute(
-                "INSERT INTO papers_fts (rowid, title, authors_text, abstract) "
-                "SELECT id, title, authors_text, abstract FROM papers WHERE id IN (SELECT value FROM json_each(?))",
-                [json.dumps(sorted(self._unindexed))])
-            self._unindexed.clear()

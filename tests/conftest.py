@@ -29,9 +29,12 @@ def seed_lines(prefix: str) -> list[str]:
 
 
 def assert_text_index_in_step(lib) -> None:
-    """FTS5's own check that the full-text index holds exactly what ``papers`` says (the loader
-    keeps it in step without triggers); it raises "database disk image is malformed" if not."""
-    lib.db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
+    """The search index's own check (store/search_index.py ``verify``, what ``paperdeck check``
+    runs) that it holds exactly the library's papers at the library's generation."""
+    from paperdeck.store import search_index
+
+    lib.searcher.index.refresh()  # caught up from search_dirty, as the next search would
+    assert search_index.verify(lib.path) == ([], "in step with papers (generation, every id, papers found by their titles)")
 
 
 @pytest.fixture(autouse=True)

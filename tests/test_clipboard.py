@@ -5,10 +5,15 @@ import shutil
 import subprocess
 import time
 
+import json
+
 import bibtexparser
 import pytest
 
 from paperdeck.store import clipboard
+from paperdeck.store.cite import CSL_STYLES, pandoc_path
+from paperdeck.store.cite import formatted
+from paperdeck.store.cite.csl import csl_item
 from paperdeck.store.settings import Settings
 
 from .test_e2e_tmux import PAPERDECK, Tmux
@@ -52,6 +57,16 @@ async def test_marked_papers_are_copied_as_one_bibliography(db):
         assert not plist.marked
 
 
+async def rendered_preview(app, pilot) -> str:
+    """The dialog's preview once its worker has rendered the highlighted style (a state, not a time)."""
+    for _ in range(1000):
+        preview = str(app.screen.query_one("#cite-text").render())
+        if not preview.startswith("Rendering"):
+            return preview
+        await pilot.pause(0.01)
+    raise AssertionError(f"the preview never arrived: {preview!r}")
+
+
 async def test_cite_dialog_previews_and_copies_the_chosen_style(db):
     app = citing_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -60,8 +75,7 @@ async def test_cite_dialog_previews_and_copies_the_chosen_style(db):
         await pilot.pause()
         assert app.screen.__class__.__name__ == "CiteDialog"
         await pilot.press("j", "j", "j", "j")  # BibTeX, BibLaTeX, RIS, CSL-JSON, then APA
-        await pilot.pause()
-        preview = str(app.screen.query_one("#cite-text").render())
+        preview = await rendered_preview(app, pilot)
         assert "Lin, Z., Pan, J." in preview
         await pilot.press("enter")
         await pilot.pause()
@@ -133,3 +147,31 @@ def test_pyperclip_route_with_xclip_on_xvfb(monkeypatch):
     finally:
         server.terminate()
         server.wait(timeout=5)
+
+
+@pytest.mark.skipif(not pandoc_path(), reason="pandoc (the CSL processor) is not installed; pip install pypandoc-binary")
+async def test_a_resting_cursor_renders_its_citations_ahead_and_the_dialog_opens_with_them(db, monkeypatch):
+    """The formatted styles of the paper under a resting cursor are rendered in the background, so
+    the dialog's previews need no pandoc run of their own; a formatted style opened cold says
+    "Rendering…" (the UI thread never waits for pandoc) until its text arrives."""
+    app = citing_app(db)
+    app.settings = Settings(cite_style="apa", clipboard="osc52")
+    async with app.run_test(size=(160, 45)) as pilot:
+        formatted._cache.clear()
+        await show_crocodile(app, pilot)
+        paper = app.library.paper(paper_list(app).paper_id)
+        items = json.dumps([csl_item(paper, paper.citation_key)], ensure_ascii=False, sort_keys=True)
+        for _ in range(1000):  # the rest timer fires, then its worker renders six styles
+            if all((items, style) in formatted._cache for style in CSL_STYLES):
+                break
+            await pilot.pause(0.01)
+        assert all((items, style) in formatted._cache for style in CSL_STYLES)
+        runs = []
+        original = formatted.pandoc_references
+        monkeypatch.setattr(formatted, "pandoc_references",
+                            lambda *args, **kwargs: runs.append(args) or original(*args, **kwargs))
+        await pilot.press("C")
+        assert "Lin, Z., Pan, J." in await rendered_preview(app, pilot)
+        await app.workers.wait_for_complete()
+        await pilot.press("escape", "c")
+        assert runs == [] and app.clipboard.startswith("Lin, Z., Pan, J.")

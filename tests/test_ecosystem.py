@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,42 +19,84 @@ from .conftest import assert_text_index_in_step
 SQLITE_UTILS = Path(sys.executable).with_name("sqlite-utils")
 
 
-def test_sqlite_utils_finds_the_full_text_index(db):
+def enable_fts(db: Path) -> None:
+    """What README tells a person who wants the SQLite tools to search: the papers' own index is
+    tantivy's, beside the file, so they add an FTS5 table kept in step by triggers."""
+    sqlite_utils.Database(db)["papers"].enable_fts(
+        ["title", "authors_text", "abstract"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+
+
+def test_the_library_has_no_fts5_index_until_one_is_enabled(db):
+    assert sqlite_utils.Database(db)["papers"].detect_fts() is None
+    if not SQLITE_UTILS.exists():
+        pytest.skip(f"the sqlite-utils command is not installed beside {sys.executable}")
+    subprocess.run([str(SQLITE_UTILS), "enable-fts", str(db), "papers", "title", "authors_text", "abstract",
+                    "--create-triggers"], check=True, capture_output=True)
     assert sqlite_utils.Database(db)["papers"].detect_fts() == "papers_fts"
 
 
-def test_sqlite_utils_search_finds_papers(db):
+def test_sqlite_utils_search_finds_papers_and_stays_in_step_with_later_loads(db, tmp_path):
     if not SQLITE_UTILS.exists():
         pytest.skip(f"the sqlite-utils command is not installed beside {sys.executable}")
-    result = subprocess.run(
-        [str(SQLITE_UTILS), "search", str(db), "papers", "transformer", "-c", "id", "-c", "title", "--limit", "5"],
-        capture_output=True, text=True, check=True,
-    )
-    rows = json.loads(result.stdout)
+    from paperdeck.tui.cli import main
+
+    subprocess.run([str(SQLITE_UTILS), "enable-fts", str(db), "papers", "title", "authors_text", "abstract",
+                    "--create-triggers"], check=True, capture_output=True)
+
+    def search(word: str, limit: int = 5) -> list[dict]:
+        result = subprocess.run(
+            [str(SQLITE_UTILS), "search", str(db), "papers", word, "-c", "id", "-c", "title", "--limit", str(limit)],
+            capture_output=True, text=True, check=True)
+        return json.loads(result.stdout)
+
+    def fts5_matches(word: str) -> set[int]:
+        with closing(sqlite3.connect(db)) as conn:
+            return {row[0] for row in conn.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", [word])}
+
+    rows = search("transformer")
+    matches = fts5_matches("transformer")
     with open_library(db) as lib:
-        matches = {row[0] for row in lib.db.execute(
-            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'transformer'")}
+        assert matches <= set(lib.search("transformer").ids)  # paperdeck's (prefix) search finds them too
     assert len(matches) > 5 and len(rows) == 5
     assert {row["id"] for row in rows} <= matches
+    listing = tmp_path / "more.txt"  # a second load, by the real command: new papers, merged ones
+    listing.write_text(
+        "Abstract:Zanzibarite lattices are studied with transformer models that read crystal graphs as "
+        "sequences; we report a benchmark of ten thousand structures and a baseline that beats prior work.\n",
+        encoding="utf-8")
+    assert main(["load", "--db", str(db), "--as-of", "2026-11-22", str(listing)]) == 0
+    found = search("zanzibarite")
+    with open_library(db) as lib:
+        assert [row["id"] for row in found] == list(lib.search("zanzibarite").ids) != []
+        check = lib.db.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
+        assert check is not None  # FTS5 raises if its index is not what papers holds
+    assert len(search("transformer", 1000)) == len(fts5_matches("transformer")) == len(matches) + 1
 
 
 async def test_datasette_search_finds_papers(db):
     app = pytest.importorskip("datasette.app", reason="Datasette is not installed (pip install datasette)")
+    enable_fts(db)
     datasette = app.Datasette([str(db)], settings={"num_sql_threads": 1})
     response = await datasette.client.get(f"/{db.stem}/papers.json?_search=transformer&_shape=array&_col=title")
     assert response.status_code == 200, response.text
     rows = response.json()
+    with closing(sqlite3.connect(db)) as conn:
+        matches = {row[0] for row in conn.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'transformer'")}
     with open_library(db) as lib:
-        matches = lib.db.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'transformer'").fetchone()[0]
-    assert matches > 5 and len(rows) == matches
+        assert matches <= set(lib.search("transformer").ids)
+    assert len(matches) > 5 and len(rows) == len(matches)
 
 
-def test_a_v4_library_is_migrated_and_its_index_kept(db, tmp_path):
+def test_a_v4_library_is_migrated_its_fts5_index_dropped_and_searches_the_same(db, tmp_path):
+    with open_library(db) as lib:
+        expected = {text: list(lib.search(text).ids) for text in ("transformer", "gra", "\"graph neural\"")}
     old = tmp_path / "v4.db"
     shutil.copy(db, old)
     conn = sqlite3.connect(old)
     conn.executescript("""
-        DROP TABLE papers_fts_vocab; DROP TABLE papers_fts;
+        DROP TABLE search_dirty;
+        DROP TRIGGER papers_search_ai; DROP TRIGGER papers_search_au; DROP TRIGGER papers_search_ad;
+        DELETE FROM meta WHERE key IN ('search_generation', 'library_id');
         CREATE VIRTUAL TABLE papers_fts USING fts5(title, authors_text, abstract, content='papers',
             tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');
         INSERT INTO papers_fts (papers_fts) VALUES ('rebuild');
@@ -62,10 +105,8 @@ def test_a_v4_library_is_migrated_and_its_index_kept(db, tmp_path):
     """)
     conn.commit()
     conn.close()
-    assert sqlite_utils.Database(old)["papers"].detect_fts() is None  # the spelling it did not see
     with open_library(old) as lib:
         assert lib.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        assert "papers_fts" not in lib.db.table_names() and "papers_fts_vocab" not in lib.db.table_names()
+        assert {text: list(lib.search(text).ids) for text in expected} == expected
         assert_text_index_in_step(lib)
-        hits = lib.db.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'transformer'").fetchone()[0]
-        assert hits > 0
-    assert sqlite_utils.Database(old)["papers"].detect_fts() == "papers_fts"

@@ -44,7 +44,7 @@ def library_state(lib) -> dict:
         "records": rows("SELECT r.id, f.path, r.idx, r.format, r.fields, r.paper_id, r.matched_by "
                         "FROM records r JOIN files f ON f.id = r.file_id ORDER BY r.id"),
         "keys": rows("SELECT key, paper_id FROM match_keys ORDER BY key, paper_id"),
-        "text": rows("SELECT rowid, title, authors_text, abstract FROM papers_fts ORDER BY rowid"),
+        "text": lib.searcher.index.all_ids(),  # the search index holds every paper (their text: in "papers")
         "user papers": rows("SELECT paper_id, reading, starred, note FROM user_papers ORDER BY paper_id"),
         "user tags": rows("SELECT paper_id, tag FROM user_tags ORDER BY paper_id, tag"),
     }

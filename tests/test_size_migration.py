@@ -139,3 +139,17 @@ def test_a_reloaded_file_keeps_only_the_abstracts_its_records_name(library, tmp_
     now = {row[0] for row in conn.execute("SELECT hash FROM abstracts")}
     named = {row[0] for row in conn.execute("SELECT abstract_hash FROM records WHERE abstract_hash IS NOT NULL")}
     assert first and now and now == named and not first <= now
+
+
+def test_a_v10_library_made_before_v9_existed_gets_v9_too(db):
+    as_v8(db)  # v10 came to main before v9: such a file says 10 and has v8's records
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(database.SCHEMA_VERSION)])
+    conn.commit()
+    conn.close()
+    with open_library(db) as lib:
+        assert lib.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+            database.SCHEMA_VERSION)
+        assert lib.db.execute("SELECT COUNT(*) FROM abstracts").fetchone()[0] > 0
+        assert "raw" not in lib.db["records"].columns_dict
+        assert lib.papers(lib.search("").ids)

@@ -231,6 +231,20 @@ class PaperdeckApp(App[None]):
             if isinstance(screen, PaperScreen):
                 screen.note = self.library.user.annotation(screen.paper.id)
                 screen.query_one(DetailPane).show(screen.paper, screen.terms, screen.note, keep_scroll=True)
+        self.autoexport()
+
+    def autoexport(self) -> None:
+        """The settings' [autoexport] files brought in step with a change, off the UI thread."""
+        if self.settings.autoexport:
+            self.run_worker(self._autoexport, thread=True, exclusive=True, group="autoexport", exit_on_error=False)
+
+    def _autoexport(self) -> None:
+        from paperdeck.store.autoexport import refresh
+
+        with self.searches.library() as library:
+            said = refresh(library, self.settings.autoexport)
+        if said:
+            self.call_from_thread(self.notify, "\n".join(said), title="Exported", timeout=4)
 
     async def open_editor(self, screen: Screen, callback) -> None:
         """Push a dialog and focus its field before returning: run from a priority binding, the

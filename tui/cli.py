@@ -21,6 +21,8 @@ from paperdeck.tui.cli_annotate import tag_words_as_options
 # The commands in the order --help lists them, and the group that parses and runs each.
 COMMANDS = ("load", "export", "cite", "tag", "note", "saved", "restore", "listings", "split", "join", "mark",
             "check", "backup")
+# What can change the library: after these, the [autoexport] files are brought in step.
+WRITING_COMMANDS = {"load", "tag", "note", "mark", "restore", "split", "join"}
 GROUPS = {name: group for group in (cli_load, cli_export, cli_annotate, cli_listings, cli_maintenance)
           for name in group.PARSERS}
 
@@ -99,6 +101,21 @@ def announce_upgrade(db_path: Path) -> None:
               "index is rebuilt, a few minutes for a million papers)…", file=sys.stderr, flush=True)
 
 
+def autoexport(db_path: Path) -> None:
+    """Rewrite the settings' [autoexport] files that the command changed; say which on stderr."""
+    from paperdeck.store.settings import load_settings
+
+    targets = load_settings().autoexport
+    if not targets or not Path(db_path).is_file():
+        return
+    from paperdeck.store.autoexport import refresh
+    from paperdeck.tui.cli_common import open_library
+
+    with open_library(db_path) as library:
+        for sentence in refresh(library, targets):
+            print(f"paperdeck: {sentence}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(tag_words_as_options(list(argv)))
@@ -108,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command not in ("check", "backup"):  # these never upgrade the file
             announce_upgrade(Path(db_path))
         if args.command in GROUPS:
-            return GROUPS[args.command].run(db_path, args, as_of)
+            status = GROUPS[args.command].run(db_path, args, as_of)
+            if args.command in WRITING_COMMANDS and not getattr(args, "dry_run", False):
+                autoexport(db_path)
+            return status
         from paperdeck.tui.app import run_browser
 
         return run_browser(db_path, as_of)

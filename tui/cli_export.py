@@ -4,7 +4,6 @@ BibLaTeX, RIS or CSL-JSON (kept in step with ``--watch``), or printed and copied
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -112,19 +111,14 @@ def export_text(db_path: Path, args: argparse.Namespace) -> tuple[str | None, in
     return text, len(papers)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """A LaTeX or pandoc run reading the file meanwhile sees the old version or the new one, never half."""
-    temporary = path.with_name(f".{path.name}.paperdeck-tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def _library_stamp(db_path: Path) -> tuple:
     return tuple(p.stat().st_mtime_ns if p.exists() else 0
                  for p in (db_path, db_path.with_name(db_path.name + "-wal")))
 
 
 def export(db_path: Path, args: argparse.Namespace) -> int:
+    from paperdeck.store.autoexport import write_atomically
+
     output = args.watch or args.output
     text, count = export_text(db_path, args)
     if text is None:

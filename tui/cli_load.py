@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from paperdeck.store.models import LoadReport
 from paperdeck.store.paths import bundled_seeds
 from paperdeck.tui.cli_common import open_library
+
+if TYPE_CHECKING:
+    from paperdeck.store.models import LoadReport
 
 
 def add_load(commands, common: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from paperdeck.store.cite import CSL_STYLES, STYLE_NAMES, STYLES
+from paperdeck.store.cite import CSL_STYLES, SLOWEST_FIRST, STYLE_NAMES, STYLES
 
 
 class CiteDialog(ModalScreen[str | None]):
@@ -70,11 +70,24 @@ class CiteDialog(ModalScreen[str | None]):
         self.run_worker(self.render_formatted_ahead, thread=True, group="cite-ahead", exit_on_error=False)
 
     def render_formatted_ahead(self) -> None:
-        """The formatted styles (one pandoc run each) side by side off the UI thread, so moving to one is instant."""
+        """The formatted styles (one pandoc run each) off the UI thread, the highlighted one first and
+        the slowest next, three at a time (two cores: more only queue), so moving to one is instant."""
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=len(CSL_STYLES)) as pool:
-            list(pool.map(self.preview, [s for s in CSL_STYLES if s != self.default_style]))
+        first = [self.default_style] if self.default_style in CSL_STYLES else []
+        ahead = first + [s for s in SLOWEST_FIRST if s not in first]
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            for style in pool.map(self._render_in_worker, ahead):
+                self.app.call_from_thread(self._arrived, style)
+
+    def _render_in_worker(self, style: str) -> str:
+        self.preview(style)
+        return style
+
+    def _arrived(self, style: str) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None and option.id == style:
+            self.show_preview(style)
 
     def preview(self, style: str) -> str:
         if style not in self._previews:
@@ -85,7 +98,12 @@ class CiteDialog(ModalScreen[str | None]):
         return self._previews[style]
 
     def show_preview(self, style: str) -> None:
-        self.query_one("#cite-text", Static).update(Text(self.preview(style)))
+        """The style's text; a formatted one not rendered yet says so (its worker shows it on arrival)."""
+        if style in CSL_STYLES and style not in self._previews:
+            text = Text(f"Rendering {STYLE_NAMES[style]}…", style="italic")
+        else:
+            text = Text(self.preview(style))
+        self.query_one("#cite-text", Static).update(text)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show_preview(event.option.id)

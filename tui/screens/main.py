@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
@@ -23,7 +24,8 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperdeck.store.library import Library
-from paperdeck.store.models import LoadReport
+from paperdeck.store.cite import warm_formatted
+from paperdeck.store.models import LoadReport, Paper
 from paperdeck.store.query import parse_query
 from paperdeck.store.search import Facets, SearchResult
 from paperdeck.store.searching import SearchCancelled
@@ -45,6 +47,7 @@ REFRESH_SECONDS = 2.0
 FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
 ROWS_AHEAD = 100  # list rows a search worker reads with its result: more than a screen holds
+CITE_AHEAD_DELAY = 0.5  # seconds the cursor rests on a paper before its citations are rendered ahead
 SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
 
 
@@ -108,6 +111,7 @@ class MainScreen(Screen[None]):
         self.show_filters: bool | None = None  # the person's choice with f; None: as the width allows
         self._data_version: int | None = None
         self._detail_timer = None
+        self._cite_ahead_timer = None
 
     @property
     def library(self) -> Library:
@@ -333,6 +337,24 @@ class MainScreen(Screen[None]):
         note = self.library.user.annotation(paper.id) if paper is not None else None
         self.query_one(DetailPane).show(paper, self.result.terms if self.result else [], note,
                                         keep_scroll=keep_scroll)
+        self.cite_ahead(paper)
+
+    def cite_ahead(self, paper: Paper | None) -> None:
+        """Once the cursor rests on a paper, its formatted citations are rendered in the background
+        (pandoc at a low priority), so the cite dialog opens with every preview and ``c`` copies at once."""
+        if self._cite_ahead_timer is not None:
+            self._cite_ahead_timer.stop()
+            self._cite_ahead_timer = None
+        if paper is None:
+            return
+
+        def start() -> None:
+            self._cite_ahead_timer = None
+            if self.is_attached and self.app.is_running:
+                self.run_worker(partial(warm_formatted, [paper], {paper.id: paper.citation_key}, background=True),
+                                thread=True, group="cite-ahead", exclusive=True, exit_on_error=False)
+
+        self._cite_ahead_timer = self.set_timer(CITE_AHEAD_DELAY, start)
 
     @on(PaperList.Opened)
     def paper_opened(self, event: PaperList.Opened) -> None:
@@ -635,4 +657,5 @@ class MainScreen(Screen[None]):
     def paste_stored(self, name: str, summary: str) -> None:
         self.notify(summary, title=f"Stored as {name}")
         self.action_refresh()
+        self.app.autoexport()
         self.query_one(SearchBox).value = f"source:{name}"  # the paste's papers, at once
