@@ -109,6 +109,15 @@ def today(db: Path, papers: int, workdir: Path) -> list[str]:
     copy = workdir / f"size_{papers}_{PAGE_SIZES[0]}.db"  # the compacted 4096 copy: the prefix entries measured there
     conn = sqlite3.connect(copy, isolation_level=None)
     with_prefix = fts_bytes(conn)
+    if not with_prefix:  # schema v10: the papers' index is tantivy's, beside the file
+        conn.close()
+        copy.unlink()
+        index = Path(f"{db}.index")
+        size = sum(path.stat().st_size for path in index.rglob("*") if path.is_file()) if index.is_dir() else 0
+        lines.append(f"- no FTS5 index in the file; the search index beside it ({index.name}): "
+                     f"{size / 1e6:,.1f} MB, {size / papers:,.0f} B a paper; file + index "
+                     f"{(db.stat().st_size + size) / papers:,.0f} B a paper")
+        return lines
     started = time.perf_counter()
     rebuild_fts(conn, "")
     seconds = time.perf_counter() - started
