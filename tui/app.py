@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sys
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class PaperdeckApp(App[None]):
         self.set_keymap(self.settings.keys)
         self.db_path = Path(db_path)
         self.library: Library = open_library(self.db_path)  # the UI thread's connection
+        self._autoexport_lock = threading.Lock()  # one [autoexport] run at a time
         self.searches = SearchPool(self.db_path)  # connections for worker threads
         self.startup_note = startup_note
         self.last_copied: str | None = None  # the last text put on the clipboard, for tests and the tmux note
@@ -236,12 +238,14 @@ class PaperdeckApp(App[None]):
     def autoexport(self) -> None:
         """The settings' [autoexport] files brought in step with a change, off the UI thread."""
         if self.settings.autoexport:
-            self.run_worker(self._autoexport, thread=True, exclusive=True, group="autoexport", exit_on_error=False)
+            self.run_worker(self._autoexport, thread=True, group="autoexport", exit_on_error=False)
 
     def _autoexport(self) -> None:
+        """One export at a time, each reading the library as it is when it starts: the last change
+        is always written last (a cancelled thread would run on regardless)."""
         from paperdeck.store.autoexport import refresh
 
-        with self.searches.library() as library:
+        with self._autoexport_lock, self.searches.library() as library:
             said = refresh(library, self.settings.autoexport)
         if said:
             self.call_from_thread(self.notify, "\n".join(said), title="Exported", timeout=4)

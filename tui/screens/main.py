@@ -352,7 +352,7 @@ class MainScreen(Screen[None]):
             self._cite_ahead_timer = None
             if self.is_attached and self.app.is_running:
                 self.run_worker(partial(warm_formatted, [paper], {paper.id: paper.citation_key}, background=True),
-                                thread=True, group="cite-ahead", exclusive=True, exit_on_error=False)
+                                thread=True, group="cite-ahead", exit_on_error=False)
 
         self._cite_ahead_timer = self.set_timer(CITE_AHEAD_DELAY, start)
 
