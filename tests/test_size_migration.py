@@ -153,3 +153,18 @@ def test_a_v10_library_made_before_v9_existed_gets_v9_too(db):
         assert lib.db.execute("SELECT COUNT(*) FROM abstracts").fetchone()[0] > 0
         assert "raw" not in lib.db["records"].columns_dict
         assert lib.papers(lib.search("").ids)
+
+
+def test_check_compact_from_the_command_line(db, capsys):
+    from paperdeck.tui.cli import main
+
+    as_v8(db)
+    assert main(["tag", "1", "+kept", "--db", str(db)]) == 0  # upgrades it, and some user data
+    err = capsys.readouterr().err
+    assert "paperdeck check --compact" in err
+    assert main(["check", "--compact", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert f"compacted {db}" in out and "is sound" in out
+    with open_library(db) as lib:
+        assert lib.db.execute("SELECT tag FROM user_tags WHERE paper_id = 1").fetchone()[0] == "kept"
+        assert lib.db.execute("PRAGMA page_size").fetchone()[0] == database.PAGE_SIZE
