@@ -75,6 +75,10 @@ class LibraryPapers:
             f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids
         ).fetchall()
 
+    def title_candidates(self, ids: list[int]) -> list[tuple]:
+        """``candidates`` for title matching, which reads no abstract."""
+        return self.candidates(ids)
+
     def identifiers(self, paper_id: int) -> tuple[str | None, str | None]:
         """The paper's ``(arxiv_id, doi)``."""
         return self.conn.execute("SELECT arxiv_id, doi FROM papers WHERE id = ?", [paper_id]).fetchone()
@@ -129,7 +133,7 @@ class Matcher:
                 best = (score, paper_id)
         return (best[1], f"abstract {best[0]:.0f}") if best else (None, None)
 
-    def _candidates(self, keys: list[str], min_shared: int = 1) -> list[tuple]:
+    def _candidates(self, keys: list[str], min_shared: int = 1, titles: bool = False) -> list[tuple]:
         """Papers filed under at least ``min_shared`` of ``keys`` (a shared introduced name always counts).
 
         One statement for all keys; a key filed under more than MAX_BLOCK papers tells nothing and is
@@ -149,7 +153,7 @@ class Matcher:
         ids = [paper_id for paper_id, count in hits.most_common(merge.MAX_CANDIDATES) if count >= min_shared]
         if not ids:
             return []
-        return self.papers.candidates(ids)
+        return self.papers.title_candidates(ids) if titles else self.papers.candidates(ids)
 
     def _match_identifier(self, record: Record, apart: frozenset[int] = frozenset()) -> tuple[int, str] | None:
         for column, value, why in (("arxiv_id", record.arxiv_id, "same arXiv id"), ("doi", record.doi, "same DOI")):
@@ -170,7 +174,7 @@ class Matcher:
         for paper_id in self.papers.with_title_key(title_key(title), len(apart) + merge.MAX_CANDIDATES):
             if paper_id not in apart and not self._identifiers_differ(paper_id, record):
                 return paper_id, "same title"
-        for paper_id, candidate, derived, _ in self._candidates(merge.title_block_keys(title)):
+        for paper_id, candidate, derived, _ in self._candidates(merge.title_block_keys(title), titles=True):
             if (not derived and paper_id not in apart and merge.titles_match(title, candidate)
                     and not self._identifiers_differ(paper_id, record)):
                 return paper_id, f"title {merge.title_score(title, candidate):.0f}"

@@ -140,6 +140,13 @@ class MergeState:
                 found[paper_id] = (paper_id, row["title"], row["title_derived"], row["abstract"])
         return [found[paper_id] for paper_id in sorted(ids) if paper_id in found]
 
+    def title_candidates(self, ids: list[int]) -> list[tuple]:
+        """``candidates`` for title matching, from memory: it reads titles, never abstracts, and
+        ``light`` holds every paper's title as it is now (stored or touched by the open file)."""
+        light = self.light
+        return [(paper_id, light[paper_id][0], light[paper_id][1], None) for paper_id in sorted(ids)
+                if paper_id in light]
+
     def _stored_candidates(self, ids: list[int]) -> list[tuple]:
         marks = ",".join("?" * len(ids))
         return self.db.conn.execute(
