@@ -42,7 +42,10 @@ def by_name(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
 
 
-def payload(conn: sqlite3.Connection, table: str, column: str) -> int:
+def payload(conn: sqlite3.Connection, table: str, column: str) -> int | None:
+    """The column's bytes as stored (a v9 zlib BLOB counts compressed); None when the layout has no such column."""
+    if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+        return None
     return conn.execute(f"SELECT COALESCE(SUM(length(CAST({column} AS BLOB))), 0) FROM {table}").fetchone()[0]
 
 
@@ -81,10 +84,13 @@ def today(db: Path, papers: int, workdir: Path) -> list[str]:
     lines.append(f"| (everything else) | {rest / 1e6:,.1f} | {rest / papers:,.0f} | {100 * rest / used:.1f}% |")
     lines += ["", "| column (payload bytes, before SQLite's row overhead) | MB | B/paper | share of file |",
               "| --- | --- | --- | --- |"]
-    for table, column in (("records", "raw"), ("records", "fields"), ("papers", "abstract"), ("papers", "provenance"),
-                          ("papers", "title"), ("papers", "title_key"), ("papers", "authors_text"),
-                          ("papers", "code_urls")):
+    for table, column in (("records", "raw"), ("records", "fields"), ("records", "abstract_hash"), ("abstracts", "text"),
+                          ("papers", "abstract"), ("papers", "provenance"), ("papers", "title"), ("papers", "title_key"),
+                          ("papers", "authors_text"), ("papers", "code_urls")):
         size = payload(conn, table, column)
+        if size is None:
+            lines.append(f"| {table}.{column} | (not in this layout) | | |")
+            continue
         lines.append(f"| {table}.{column} | {size / 1e6:,.1f} | {size / papers:,.0f} | {100 * size / file_bytes:.1f}% |")
     sizes = dict(by_name(conn))
     titles = {name: sizes.get(name, 0) for name in TITLE_INDEXES}
@@ -103,6 +109,15 @@ def today(db: Path, papers: int, workdir: Path) -> list[str]:
     copy = workdir / f"size_{papers}_{PAGE_SIZES[0]}.db"  # the compacted 4096 copy: the prefix entries measured there
     conn = sqlite3.connect(copy, isolation_level=None)
     with_prefix = fts_bytes(conn)
+    if not with_prefix:  # schema v10: the papers' index is tantivy's, beside the file
+        conn.close()
+        copy.unlink()
+        index = Path(f"{db}.index")
+        size = sum(path.stat().st_size for path in index.rglob("*") if path.is_file()) if index.is_dir() else 0
+        lines.append(f"- no FTS5 index in the file; the search index beside it ({index.name}): "
+                     f"{size / 1e6:,.1f} MB, {size / papers:,.0f} B a paper; file + index "
+                     f"{(db.stat().st_size + size) / papers:,.0f} B a paper")
+        return lines
     started = time.perf_counter()
     rebuild_fts(conn, "")
     seconds = time.perf_counter() - started
@@ -123,6 +138,9 @@ def compress(text: str | None) -> bytes | None:
 def recipe(db: Path, papers: int, workdir: Path) -> list[str]:
     """The steps to ≤3 KB a paper, applied in turn to one copy, the copy compacted and measured
     after each (an UPDATE leaves its pages half empty until VACUUM)."""
+    with sqlite3.connect(db) as conn:
+        if "raw" not in {row[1] for row in conn.execute("PRAGMA table_info(records)")}:
+            return ["- the library is already in schema v9's layout (no records.raw): the recipe below measured v8's"]
     copy = copy_library(db, workdir / f"size_{papers}_recipe.db")
     conn = sqlite3.connect(copy, isolation_level=None)
     conn.create_function("zlib", 1, compress, deterministic=True)
@@ -180,10 +198,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--workdir", type=Path, default=HERE / "out")
+    parser.add_argument("--db", type=Path, action="append", default=[],
+                        help="measure this library file instead of run.py's (repeatable: e.g. a v8 and a v9 file)")
     args = parser.parse_args()
     print(f"# Library size\n\nSQLite {sqlite3.sqlite_version}\n")
-    for size in (int(s) for s in args.sizes.split(",")):
-        db = prepare(size, args.workdir)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    for db in args.db or [prepare(size, args.workdir) for size in (int(s) for s in args.sizes.split(","))]:
         with sqlite3.connect(db) as conn:
             papers = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
         lines = [f"## {papers:,} papers", ""] + today(db, papers, args.workdir) + [""] + recipe(db, papers, args.workdir)

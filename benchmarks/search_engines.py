@@ -45,6 +45,8 @@ except ImportError:
                      "`.venv/bin/pip install 'tantivy>=0.22'`, then run it again") from None
 
 from corpora import copy_library, prepare  # noqa: E402
+
+from timing import percentile, timed  # noqa: E402  (benchmarks/ is the script's folder)
 from paperdeck.store import open_library  # noqa: E402
 from paperdeck.store.db import FTS_COLUMNS, RANK  # noqa: E402
 from paperdeck.store.query import fts_expression, parse_query  # noqa: E402
@@ -60,22 +62,6 @@ BOOSTS = {"title": 10.0, "authors": 4.0, "abstract": 1.0}  # paperdeck's bm25(10
 TEXT_FIELDS = {"title": "title", "authors": "authors_text", "abstract": "abstract"}
 FIRST_SCREEN = 20
 RANKED = 200
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(function, runs: int) -> tuple[float, float]:
-    """p50 and p95 in ms, after one warm-up run."""
-    function()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), percentile(samples, 0.95)
 
 
 def fts_bytes(conn: sqlite3.Connection, table: str = "papers_fts") -> int:

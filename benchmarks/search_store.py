@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from timing import percentile, timed  # noqa: E402  (benchmarks/ is the script's folder)
+
 from paperdeck.store import open_library
 from paperdeck.store.db import SCHEMA_VERSION
 
@@ -30,21 +32,6 @@ QUERIES = {
 TYPED = "contrastive retrieval"
 FIRST_SCREEN = 20
 RANKED = 200
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(function, runs: int) -> tuple[float, float]:
-    function()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return percentile(samples, 0.5), percentile(samples, 0.95)
 
 
 def main() -> None:

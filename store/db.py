@@ -6,6 +6,7 @@ shipped, so a library of any age upgrades step by step.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import contextmanager
 from collections.abc import Callable, Iterator
@@ -22,6 +23,9 @@ RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# Measured (benchmarks/RESULTS.md, library_size.py): with v9's small rows 16 KB pages are the
+# smallest file; a library made before keeps its page size until ``paperdeck check --compact``.
+PAGE_SIZE = 16384
 
 
 class NotALibrary(RuntimeError):
@@ -40,6 +44,7 @@ def recovery_advice(path: Path) -> str:
 
 
 def damaged(path: Path, detail: str) -> DamagedLibrary:
+    detail = "; ".join(line.strip() for line in detail.splitlines() if line.strip())  # one sentence, one line
     return DamagedLibrary(f"the library {path} is damaged ({detail}); {recovery_advice(path)}")
 
 
@@ -143,6 +148,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA busy_timeout = 30000")
+    if not db.execute("PRAGMA page_count").fetchone()[0]:
+        # A new file: its page size is chosen before its first page is written (WAL fixes it after).
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     db.execute("PRAGMA foreign_keys = ON")
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.execute("PRAGMA journal_mode = WAL")
@@ -340,7 +348,8 @@ def _identifiers_v7(db: sqlite_utils.Database) -> None:
             db["papers"].add_column(name, kind)
     for key in ("arxiv_id", "doi"):
         # The first record that names one; DOIs compare lower-case, and arXiv's own DOI is no DOI.
-        value = f"json_extract(r.fields, '$.{key}')"
+        # unpacked_fields: records.fields as text whatever its layout (v9 packs it; ensure_schema defines it)
+        value = f"json_extract(unpacked_fields(r.fields), '$.{key}')"
         keep = f"{value} IS NOT NULL" + (f" AND lower({value}) NOT LIKE '10.48550/arxiv.%'" if key == "doi" else "")
         db.execute(f"UPDATE papers SET {key} = (SELECT {'lower(' + value + ')' if key == 'doi' else value} "
                    f"FROM records r WHERE r.paper_id = papers.id AND {keep} ORDER BY r.id LIMIT 1) "
@@ -354,6 +363,67 @@ def _cite_key_index_v8(db: sqlite_utils.Database) -> None:
     papers of that key come before it; every paper read (the detail pane, each exported paper) now
     carries its key, and without this index that count scanned the papers below its id."""
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_cite_key ON papers (cite_key, id)")
+
+
+MIGRATION_BATCH = 5000  # rows rewritten at a time by v9: memory stays bounded at any size
+
+
+def _smaller_records_v9(db: sqlite_utils.Database, progress: Callable[[str], None] | None = None) -> None:
+    """v9: a library about a fifth of the size (issue 17; the steps measured in benchmarks/RESULTS.md).
+
+    - ``records.raw`` goes: no code read it back (a listing is shown by its file and lines).
+    - A record's abstract is kept once, content-addressed, in ``abstracts`` (hash -> text),
+      named by ``records.abstract_hash``; the rest of its fields, and ``papers.provenance``, as
+      ``store.stored`` packs them (zlib above 64 bytes). Rewritten in batches, in this one
+      transaction: a kill leaves the v8 file as it was.
+    - ``idx_papers_title`` goes: no query reads it (the title sort and title lookups use
+      ``idx_papers_title_nocase`` and ``idx_papers_title_key``: EXPLAIN QUERY PLAN, benchmarks/RESULTS.md).
+    The freed pages are reused by later loads; ``paperdeck check --compact`` gives them back (VACUUM)
+    and moves the file to 16 KB pages. Idempotent: a file already laid out so is left as it is.
+    """
+    from paperdeck.store import stored
+
+    say = progress or (lambda message: None)
+    db.execute("CREATE TABLE IF NOT EXISTS abstracts (hash BLOB PRIMARY KEY, text NOT NULL)")
+    columns = db["records"].columns_dict
+    if "raw" in columns:
+        if sqlite3.sqlite_version_info >= (3, 35):
+            db.execute("ALTER TABLE records DROP COLUMN raw")
+        else:  # no DROP COLUMN before SQLite 3.35: emptied, never read or written again
+            db.execute("UPDATE records SET raw = NULL")
+    if "abstract_hash" not in columns:
+        db.execute("ALTER TABLE records ADD COLUMN abstract_hash BLOB")
+    conn = db.conn
+    total = conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+    last, done = 0, 0
+    while True:
+        rows = conn.execute("SELECT id, fields FROM records WHERE id > ? AND abstract_hash IS NULL ORDER BY id LIMIT ?",
+                            [last, MIGRATION_BATCH]).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        updates, abstracts = [], []
+        for record_id, fields in rows:
+            packed, key, abstract = stored.pack_record(json.loads(stored.unpack(fields)))
+            if key is not None:
+                abstracts.append((key, abstract))
+            if packed != fields or key is not None:
+                updates.append((packed, key, record_id))
+        stored.store_abstracts(conn, abstracts)
+        conn.executemany("UPDATE records SET fields = ?, abstract_hash = ? WHERE id = ?", updates)
+        done += len(rows)
+        say(f"records: {done:,} of {total:,}")
+    last = 0
+    while True:
+        rows = conn.execute("SELECT id, provenance FROM papers WHERE id > ? AND typeof(provenance) = 'text' "
+                            "ORDER BY id LIMIT ?", [last, MIGRATION_BATCH]).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        conn.executemany("UPDATE papers SET provenance = ? WHERE id = ?",
+                         [(packed, paper_id) for paper_id, text in rows
+                          if (packed := stored.pack(text)) != text])
+    db.execute("DROP INDEX IF EXISTS idx_papers_title")
 
 
 SEARCH_TRIGGERS = {
@@ -399,22 +469,34 @@ def _search_index_v10(db: sqlite_utils.Database) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
     5: _fts_content_quoting_v5, 6: _merge_decisions_v6, 7: _identifiers_v7,
-    8: _cite_key_index_v8, 10: _search_index_v10,
+    8: _cite_key_index_v8, 9: _smaller_records_v9, 10: _search_index_v10,
 }
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
+def ensure_schema(db: sqlite_utils.Database, progress: Callable[[str], None] | None = None) -> None:
     """Bring the file up to ``SCHEMA_VERSION``, one recorded step at a time; never discard data."""
     current = schema_version(db)
     if current > SCHEMA_VERSION:
         raise RuntimeError(
             f"this library was written by a newer paperdeck (schema {current}, this one knows {SCHEMA_VERSION})"
         )
-    for version in sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION):
+    steps = sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION)
+    if current >= 9 and "abstracts" not in db.table_names():
+        # Made by a paperdeck that had v10 but not yet v9 (the branches merged in that order): v9
+        # runs now, on its own, and the recorded version stays.
+        steps.insert(0, 9)
+    if steps:
+        from paperdeck.store.stored import unpack
+
+        db.conn.create_function("unpacked_fields", 1, unpack, deterministic=True)
+    for version in steps:
         db.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version](db)
-            db["meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
+            if version == 9:
+                MIGRATIONS[version](db, progress)
+            else:
+                MIGRATIONS[version](db)
+            db["meta"].upsert({"key": "schema_version", "value": str(max(version, current))}, pk="key")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -63,8 +63,10 @@ def _now() -> str:
 
 def _records(conn: sqlite3.Connection, paper_id: int) -> list[tuple[int, str]]:
     """A paper's records as ``(id, listing key)``."""
-    return [(record_id, listing_key(path, json.loads(fields))) for record_id, path, fields in conn.execute(
-        "SELECT r.id, f.path, r.fields FROM records r JOIN files f ON f.id = r.file_id WHERE r.paper_id = ? "
+    from paperdeck.store.stored import RECORD_FIELDS_SQL, read_fields
+
+    return [(record_id, listing_key(path, read_fields(fields, abstract))) for record_id, path, fields, abstract in conn.execute(
+        f"SELECT r.id, f.path, {RECORD_FIELDS_SQL} FROM records r JOIN files f ON f.id = r.file_id WHERE r.paper_id = ? "
         "ORDER BY r.id", [paper_id])]
 
 

@@ -13,6 +13,7 @@ from paperdeck.store import citekeys, decisions, saved_searches, search_index, u
 from paperdeck.store import db as database
 from paperdeck.store.loader import Loader, LoadProgress
 from paperdeck.store.models import LoadReport, Paper, Source
+from paperdeck.store.stored import unpack_json
 from paperdeck.store.paths import bundled_seeds, default_db_path
 from paperdeck.store.query import Query, as_query
 from paperdeck.store.search import Facets, Searcher, SearchResult
@@ -130,7 +131,7 @@ class Library:
             updated=values["updated"], announced=values["announced"], category=values["category"],
             has_code=bool(values["has_code"]), code_urls=json.loads(values["code_urls"] or "[]"),
             upvotes=values["upvotes"], organisation=values["organisation"], sources=sources,
-            provenance=json.loads(values["provenance"] or "{}"),
+            provenance=unpack_json(values["provenance"], {}),
             arxiv_id=values["arxiv_id"], arxiv_version=values["arxiv_version"], doi=values["doi"],
             url=values["url"], citation_key=self._citation_key(paper_id, values["cite_key"]),
             **json.loads(values["reference"] or "{}"),

@@ -11,7 +11,6 @@ report and dry-run preview.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from paperdeck.store import decisions, references, userdata
+from paperdeck.store import decisions, references, stored, userdata
 from paperdeck.store.matching import LibraryPapers, Matcher
 from paperdeck.store.merge_state import MergeState
 from paperdeck.store.models import FileReport, LibraryHints, LoadReport, Problem, Record
@@ -245,12 +244,15 @@ class Loader:
         }
         previously_listed: set[int] = set()
         listed_before: list[tuple[int, int, dict]] = []
+        old_abstracts: list[bytes] = []  # the reloaded file's: those no record names afterwards go
         if row:
             file_id = row[0]
             listed_before = self._annotated_records(file_id)
             self.db["files"].update(file_id, file_values)
             previously_listed.update(r[0] for r in conn.execute(
                 "SELECT DISTINCT paper_id FROM records WHERE file_id = ?", [file_id]))
+            old_abstracts = [r[0] for r in conn.execute(
+                "SELECT DISTINCT abstract_hash FROM records WHERE file_id = ? AND abstract_hash IS NOT NULL", [file_id])]
             conn.execute("DELETE FROM records WHERE file_id = ?", [file_id])
         else:
             file_id = self.db["files"].insert(file_values).last_pk
@@ -265,11 +267,14 @@ class Loader:
             references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             fields = record.fields()
             paper_id, why = self._matcher.match(record, decisions.listing_key(resolved, fields) if decided else "")
+            packed, abstract_key, abstract = stored.pack_record(fields)
+            if abstract_key is not None:
+                stored.store_abstracts(conn, [(abstract_key, abstract)])
             record.id = conn.execute(
-                "INSERT INTO records (file_id, idx, line_start, line_end, format, raw, fields, paper_id, matched_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
-                 json.dumps(fields, ensure_ascii=False), paper_id, why or decisions.FIRST]).lastrowid
+                "INSERT INTO records (file_id, idx, line_start, line_end, format, fields, abstract_hash, paper_id, "
+                "matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [file_id, record.index, record.line_start, record.line_end, record.format, packed, abstract_key,
+                 paper_id, why or decisions.FIRST]).lastrowid
             if self.dry_run:  # the preview says what becomes of each record
                 self._outcomes.append(self._outcome(paper_id, why, self._stored_title))
             if paper_id is None:
@@ -289,6 +294,7 @@ class Loader:
         self.report.papers_updated += len(previously_listed)
         if previously_listed:
             self._writer.drop_unused_authors()
+        stored.drop_unused_abstracts(conn, old_abstracts)
 
     def _add_in_memory(self, file_id: int, prepared: PreparedFile, records: list[Record]) -> None:
         """A new file's records matched against the load's merge state, its rows written in bulk."""
@@ -336,6 +342,6 @@ class Loader:
         conn = self.db.conn
         if not conn.execute("SELECT EXISTS (SELECT 1 FROM user_papers) OR EXISTS (SELECT 1 FROM user_tags)").fetchone()[0]:
             return []
-        return [(index, paper_id, json.loads(fields)) for index, paper_id, fields in conn.execute(
-            "SELECT idx, paper_id, fields FROM records WHERE file_id = ?", [file_id])]
+        return [(index, paper_id, stored.read_fields(fields, abstract)) for index, paper_id, fields, abstract in conn.execute(
+            f"SELECT r.idx, r.paper_id, {stored.RECORD_FIELDS_SQL} FROM records r WHERE r.file_id = ?", [file_id])]
 

@@ -107,6 +107,26 @@ def rebuild_indexes(path: Path) -> list[str]:
     return rebuilt
 
 
+def compact(path: Path) -> tuple[int, int]:
+    """Give the library's free pages back (VACUUM), at the measured page size (``db.PAGE_SIZE``),
+    after dropping abstracts no record names. Needs the file to itself (no browser or load open:
+    leaving WAL mode to change the page size does). Returns the file's bytes before and after."""
+    before = path.stat().st_size
+    with closing(_open(path)) as conn:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'abstracts'").fetchone():
+            conn.execute("DELETE FROM abstracts WHERE hash NOT IN "
+                         "(SELECT abstract_hash FROM records WHERE abstract_hash IS NOT NULL)")
+        if conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] != "delete":
+            raise database.NotALibrary(f"{path} is open in another paperdeck (a browser or a load): close it, "
+                                       "then compact")
+        try:
+            conn.execute(f"PRAGMA page_size = {database.PAGE_SIZE}")
+            conn.execute("VACUUM")
+        finally:
+            conn.execute("PRAGMA journal_mode = WAL")
+    return before, path.stat().st_size
+
+
 class BackupError(Exception):
     """The copy could not be made; nothing was left at the target."""
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from paperdeck.store import merge
+from paperdeck.store import merge, stored
 from paperdeck.store.matching import UNTITLED, filed_keys
 from paperdeck.store.models import Record
 from paperdeck.store.text import title_key
@@ -202,8 +202,10 @@ class MergeState:
     def _touch(self, paper_id: int) -> Touched:
         """A paper of the library the file joins for the first time: its records, as they are stored."""
         conn = self.db.conn
-        records = [Record.from_stored(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in conn.execute(
-            "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id])]
+        records = [Record.from_stored(record_id, fmt, stored.read_fields(fields, abstract))
+                   for record_id, fmt, fields, abstract in conn.execute(
+                       f"SELECT r.id, r.format, {stored.RECORD_FIELDS_SQL} FROM records r WHERE r.paper_id = ? "
+                       "ORDER BY r.id", [paper_id])]
         paper = self.touched[paper_id] = Touched(paper_id, records, new=False)
         paper.row = dict(zip(("title", "title_derived", "title_key", "arxiv_id", "doi"), self._stored_row(paper_id)))
         return paper
@@ -236,11 +238,13 @@ class MergeState:
         # The search index learns of new and changed text from the papers table's triggers (store/db.py v10).
         conn.executemany(INSERT_PAPER_WITH_ID, [{**paper.row, "id": paper.id} for paper in new])
         conn.executemany(UPDATE_PAPER, [{**paper.row, "id": paper.id} for paper in joined])
+        packed = [stored.pack_record(record.fields()) for record, _, _ in self.records]
+        stored.store_abstracts(conn, ((key, text) for _, key, text in packed if key is not None))
         conn.executemany(  # after the papers they name (foreign keys)
-            "INSERT INTO records (id, file_id, idx, line_start, line_end, format, raw, fields, paper_id, matched_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(record.id, file_id, record.index, record.line_start, record.line_end, record.format, record.raw,
-              json.dumps(record.fields(), ensure_ascii=False), paper_id, why) for record, paper_id, why in self.records])
+            "INSERT INTO records (id, file_id, idx, line_start, line_end, format, fields, abstract_hash, paper_id, "
+            "matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(record.id, file_id, record.index, record.line_start, record.line_end, record.format, fields, key,
+              paper_id, why) for (record, paper_id, why), (fields, key, _) in zip(self.records, packed)])
         conn.execute("DELETE FROM paper_authors WHERE paper_id IN (SELECT value FROM json_each(?))",
                      [json.dumps([paper.id for paper in joined])])
         author_ids = self._author_ids({name for paper in self.touched.values() for name in paper.draft.values["authors"]})

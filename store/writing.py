@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from paperdeck.store import citekeys, decisions, merge, userdata
+from paperdeck.store import citekeys, decisions, merge, stored, userdata
 from paperdeck.store.matching import filed_keys
 from paperdeck.store.models import REFERENCE_FIELDS, Record
 from paperdeck.store.text import title_key
@@ -73,7 +73,7 @@ PAPER_COLUMNS: dict[str, Callable[[Draft], object]] = {
     "code_urls": lambda d: json.dumps(d.values["code_urls"]),
     "upvotes": _field("upvotes"),
     "organisation": _field("organisation"),
-    "provenance": lambda d: json.dumps(d.merged.provenance),
+    "provenance": lambda d: stored.pack(json.dumps(d.merged.provenance)),
     "source_count": lambda d: d.source_count,
     # A reference manager's key is the one the person's documents cite.
     "cite_key": lambda d: d.values.get("cite_key") or citekeys.base_key(d.first_author, d.when, d.values["title"]),
@@ -104,8 +104,10 @@ class PaperWriter:
         self.moved: dict[int, set[int]] = {}  # paper -> papers its records went to (user data follows)
 
     def stored_records(self, paper_id: int) -> list[Record]:
-        return [Record.from_stored(record_id, fmt, json.loads(fields)) for record_id, fmt, fields in self.db.conn.execute(
-            "SELECT id, format, fields FROM records WHERE paper_id = ? ORDER BY id", [paper_id])]
+        return [Record.from_stored(record_id, fmt, stored.read_fields(fields, abstract))
+                for record_id, fmt, fields, abstract in self.db.conn.execute(
+                    f"SELECT r.id, r.format, {stored.RECORD_FIELDS_SQL} FROM records r WHERE r.paper_id = ? ORDER BY r.id",
+                    [paper_id])]
 
     def rebuild_paper(self, paper_id: int, added: Record | None = None) -> bool:
         """Recompute a paper from its records; delete it when none is left. False if deleted.
@@ -166,11 +168,12 @@ class PaperWriter:
         the caller's transaction; returns the receiving paper."""
         conn = self.db.conn
         marks = json.dumps(record_ids)
-        rows = conn.execute("SELECT id, format, fields, paper_id FROM records WHERE id IN (SELECT value FROM json_each(?)) "
-                            "ORDER BY id", [marks]).fetchall()
-        sources = {row[3] for row in rows} | set(emptied)
+        rows = conn.execute(f"SELECT r.id, r.format, {stored.RECORD_FIELDS_SQL}, r.paper_id FROM records r "
+                            "WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.id", [marks]).fetchall()
+        sources = {row[4] for row in rows} | set(emptied)
         if into is None:
-            into = self.write_paper(None, [Record.from_stored(row[0], row[1], json.loads(row[2])) for row in rows])
+            into = self.write_paper(None, [Record.from_stored(row[0], row[1], stored.read_fields(row[2], row[3]))
+                                           for row in rows])
         conn.execute("UPDATE records SET paper_id = ?, matched_by = ? WHERE id IN (SELECT value FROM json_each(?))",
                      [into, why, marks])
         # A paper left without records hands its user data to the one that took them.

@@ -286,6 +286,26 @@ async def test_f_goes_to_the_filters_and_hides_them_from_there(db):
         assert isinstance(app.focused, FilterPane) and app.query_one(FilterPane).display
 
 
+async def test_a_filter_with_its_pane_hidden_is_named_on_the_list_and_esc_clears_it(db):
+    """Found by a new user at 80x24: a filter picked, the pane hidden, nothing said it was on."""
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        total = len(paper_list(app).ids)
+        await pilot.press("f", "j", "enter")
+        await settle(app, pilot)
+        [(field, value)] = app.main_screen.filters
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert app.screen.has_class("-no-filters")
+        assert f"filters: {field}:{value}" in str(paper_list(app).border_subtitle)
+        assert len(paper_list(app).ids) < total
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.main_screen.filters == [] and len(paper_list(app).ids) == total
+        assert "filters:" not in str(paper_list(app).border_subtitle)
+
+
 async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, monkeypatch):
     import paperdeck.tui.screens.main
 

@@ -17,6 +17,9 @@ def add_check(commands, common: argparse.ArgumentParser) -> None:
                     "they found; exit 1 when the library is damaged. Reads the whole file.")
     check.add_argument("--rebuild-index", action="store_true",
                        help="rebuild the full-text indexes from the papers (the cure when only they are out of step)")
+    check.add_argument("--compact", action="store_true",
+                       help="give free space back and use the measured page size (VACUUM; needs the library "
+                            "to itself; worth it once after upgrading an older library)")
 
 
 def add_backup(commands, common: argparse.ArgumentParser) -> None:
@@ -37,6 +40,9 @@ def run(db_path: Path, args: argparse.Namespace, as_of) -> int:
 def check_command(db_path: Path, args: argparse.Namespace) -> int:
     from paperdeck.store import maintenance
 
+    if args.compact:
+        before, after = maintenance.compact(db_path)
+        print(f"compacted {db_path}: {before / 2**20:,.1f} MB -> {after / 2**20:,.1f} MB")
     if args.rebuild_index:
         rebuilt = maintenance.rebuild_indexes(db_path)
         print(f"rebuilt {', '.join(rebuilt) or 'no full-text index (there is none)'} from the library's rows")

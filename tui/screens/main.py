@@ -254,7 +254,7 @@ class MainScreen(Screen[None]):
                          f"Library file: {self.app.db_path}"]
             else:
                 empty = [f"No paper matches “{self.effective_query()}”.",
-                         "Esc clears the search" + (", x in the filter pane clears the filters." if self.filters else ".")]
+                         "Esc clears the search" + (", Esc again (or x in the filter pane) the filters." if self.filters else ".")]
                 empty.extend(result.query.problems)
         self.paper_list.show(result.ids, result.terms, keep_paper, empty, settled=complete)
         self.update_titles()
@@ -274,6 +274,9 @@ class MainScreen(Screen[None]):
             count = f"{result.total:,}{'+' if result.total >= FIRST_PAGE else ''} (ranking…)"
         paper_list.border_title = f"Papers {count} · sort: {sort}"
         notes = list(result.query.problems)
+        if self.filters:  # said here too: the filter pane that shows them may be hidden
+            notes.append("filters: " + " ".join(filter_token(field, value) for field, value in self.filters)
+                         + " (Esc on an empty search clears)")
         if result.corrections:
             read_as = ", ".join(f"{typed}→{'/'.join(options)}" for typed, options in result.corrections.items())
             notes.append(f"no exact match; showing {read_as}")
@@ -443,6 +446,8 @@ class MainScreen(Screen[None]):
         search = self.query_one(SearchBox)
         if search.value:
             search.value = ""  # Input.Changed runs the search
+        elif self.filters:  # a second Esc: the filters go too, visible pane or not
+            self.filters_cleared()
         elif isinstance(self.focused, DetailPane):
             self.set_focus(self.paper_list)
 
