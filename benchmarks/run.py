@@ -37,6 +37,7 @@ TREE = Path(os.environ.get("PAPERDECK_TREE") or ROOT)  # the code measured: this
 sys.path.insert(0, str(TREE))
 
 from paperdeck.store import open_library  # noqa: E402
+from timing import timed  # noqa: E402  (benchmarks/ is the script's folder)
 
 QUERIES = {  # the fixed mix: what people type
     "one word": "contrastive",
@@ -46,21 +47,6 @@ QUERIES = {  # the fixed mix: what people type
     "prefix while typing": "gra",
 }
 RUNS = 15
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(function, runs: int = RUNS) -> tuple[float, float]:
-    samples = []
-    function()  # warm the page cache once
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), percentile(samples, 0.95)
 
 
 def tree_env(tree: Path) -> dict:
@@ -124,8 +110,8 @@ def searches(db: Path) -> dict:
     with open_library(db) as library:
         for name, text in QUERIES.items():
             # What the browser paints first (unranked, straight from the index), then every match ranked.
-            first = timed(lambda text=text: library.search(text, "relevance", limit=200, ranked=False))
-            full = timed(lambda text=text: library.search(text, "relevance"))
+            first = timed(lambda text=text: library.search(text, "relevance", limit=200, ranked=False), RUNS)
+            full = timed(lambda text=text: library.search(text, "relevance"), RUNS)
             results[name] = {"first_p50": first[0], "first_p95": first[1], "full_p50": full[0],
                              "full_p95": full[1], "matches": library.search(text).total}
         results["facet counts"] = dict(zip(("p50", "p95"), timed(lambda: library.facets("graph"), runs=5)))

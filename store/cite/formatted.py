@@ -130,9 +130,6 @@ def _pandoc_cached(items_json: str, style: str, background: bool = False) -> dic
     return _cache[key]
 
 
-_pandoc_cached.cache_clear = _cache.clear  # type: ignore[attr-defined]  # the benchmarks start cold
-
-
 def warm_formatted(papers: list[Paper], keys: dict[int, str], background: bool = False) -> None:
     """Render every formatted style ahead, slowest first, three pandoc runs at a time (two cores: more
     only queue; 150 ms for one paper against 185 ms with all six at once, benchmarks/cite_speed.py)."""
