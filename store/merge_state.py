@@ -27,11 +27,9 @@ from paperdeck.store import db as database, merge, stored
 from paperdeck.store.matching import UNTITLED, filed_keys
 from paperdeck.store.models import Record
 from paperdeck.store.text import title_key
-from paperdeck.store.writing import PAPER_COLUMNS, UPDATE_PAPER, Draft, paper_row
+from paperdeck.store.writing import INSERT_PAPER_VALUES, PAPER_COLUMNS, UPDATE_PAPER_VALUES, Draft, paper_values
 
 MATCHED_COLUMNS = ("title", "title_derived", "title_key", "abstract", "authors_text", "arxiv_id", "doi")
-INSERT_PAPER_WITH_ID = (f"INSERT INTO papers (id, {', '.join(PAPER_COLUMNS)}) "
-                        f"VALUES (:id, {', '.join(':' + name for name in PAPER_COLUMNS)})")
 
 
 # What the search triggers on ``papers`` (store/db.py, v10) do for each row, done once for a file's
@@ -268,15 +266,13 @@ class MergeState:
     def write(self, file_id: int) -> None:
         """Write the file's records and every paper it touched, in bulk, in the open transaction."""
         conn = self.db.conn
-        for paper in self.touched.values():
-            paper.row = paper_row(paper.draft)
         new = [paper for paper in self.touched.values() if paper.new]
         joined = [paper for paper in self.touched.values() if not paper.new]
         # The search index learns of new and changed text as the papers table's triggers would tell it
         # (store/db.py v10), once for the batch; a joined paper whose text is unchanged is re-indexed as it was.
         with search_noted_once(conn, [paper.id for paper in self.touched.values()]):
-            conn.executemany(INSERT_PAPER_WITH_ID, [{**paper.row, "id": paper.id} for paper in new])
-            conn.executemany(UPDATE_PAPER, [{**paper.row, "id": paper.id} for paper in joined])
+            conn.executemany(INSERT_PAPER_VALUES, [(paper.id, *paper_values(paper.draft)) for paper in new])
+            conn.executemany(UPDATE_PAPER_VALUES, [(*paper_values(paper.draft), paper.id) for paper in joined])
         packed = [stored.pack_record(record.fields()) for record, _, _ in self.records]
         stored.store_abstracts(conn, ((key, text) for _, key, text in packed if key is not None))
         conn.executemany(  # after the papers they name (foreign keys)

@@ -60,6 +60,8 @@ def title_key(title: str) -> str:
 
 def ascii_fold(text: str) -> str:
     """Best ASCII spelling (``Müller`` -> ``Muller``), for cite keys."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text)
     return text.encode("ascii", "ignore").decode("ascii")
 
