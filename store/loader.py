@@ -301,12 +301,14 @@ class Loader:
         state = self._state
         state.begin()
         matcher = Matcher(state, abstract_keys=prepared.abstract_keys)
-        for record in records:
-            references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
+        packed = prepared.packed if len(prepared.packed) == len(records) else [None] * len(records)
+        for record, row in zip(records, packed):
+            if row is None:  # (PreparedFile.parse set them, with the packed rows)
+                references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             paper_id, why = matcher.match(record)
             if self.dry_run:
                 self._outcomes.append(self._outcome(paper_id, why, state.title))
-            created = state.add(record, paper_id, why or decisions.FIRST, prepared.abstract_keys)
+            created = state.add(record, paper_id, why or decisions.FIRST, prepared.abstract_keys, row)
             if paper_id is None:
                 self._created_here[created] = record.index
                 self.report.papers_new += 1

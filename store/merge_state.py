@@ -88,6 +88,12 @@ def _remove(index: dict[str, list[int]], key: str | None, paper_id: int) -> None
             del ids[at]
 
 
+def _packed(record: Record) -> tuple:
+    """``PreparedFile.packed``'s row of a record, for one that came without it."""
+    fields, key, abstract = stored.pack_record(record.fields())
+    return fields, key, None if abstract is None else stored.pack(abstract)
+
+
 @dataclass
 class Touched:
     """A paper the open file adds records to: all its records, and what it was before the file."""
@@ -113,7 +119,8 @@ class MergeState:
         self.data_version: int | None = None  # None: not seeded
         self.touched: dict[int, Touched] = {}
         self.keys_added: dict[int, set[str]] = {}
-        self.records: list[tuple[Record, int, str]] = []  # (record, paper id, matched by), to insert
+        # (record, paper id, matched by, its packed row or None), to insert
+        self.records: list[tuple[Record, int, str, tuple | None]] = []
 
     # -- seeding ---------------------------------------------------------------------------------
 
@@ -201,8 +208,10 @@ class MergeState:
 
     # -- a file's records ------------------------------------------------------------------------
 
-    def add(self, record: Record, paper_id: int | None, why: str, abstract_keys: dict) -> int:
-        """File the record under the paper matching chose (a new paper when None); returns the paper."""
+    def add(self, record: Record, paper_id: int | None, why: str, abstract_keys: dict,
+            packed: tuple | None = None) -> int:
+        """File the record under the paper matching chose (a new paper when None); returns the paper.
+        ``packed``: its row as ``PreparedFile.packed`` holds it (else packed when written)."""
         record.id = self.next_record
         self.next_record += 1
         if paper_id is None:
@@ -216,7 +225,7 @@ class MergeState:
             was_derived = bool(before["title_derived"])
             fresh = (record.title, record.abstract) not in {(r.title, r.abstract) for r in paper.records}
             paper.records.append(record)
-        self.records.append((record, paper_id, why))
+        self.records.append((record, paper_id, why, packed))
         paper.reconcile()
         self._reindex(paper, before)
         untitled = paper.draft.values["title_derived"]
@@ -273,13 +282,13 @@ class MergeState:
         with search_noted_once(conn, [paper.id for paper in self.touched.values()]):
             conn.executemany(INSERT_PAPER_VALUES, [(paper.id, *paper_values(paper.draft)) for paper in new])
             conn.executemany(UPDATE_PAPER_VALUES, [(*paper_values(paper.draft), paper.id) for paper in joined])
-        packed = [stored.pack_record(record.fields()) for record, _, _ in self.records]
-        stored.store_abstracts(conn, ((key, text) for _, key, text in packed if key is not None))
+        rows = [packed or _packed(record) for record, _, _, packed in self.records]
+        stored.store_packed_abstracts(conn, ((key, text) for _, key, text in rows if key is not None))
         conn.executemany(  # after the papers they name (foreign keys)
             "INSERT INTO records (id, file_id, idx, line_start, line_end, format, fields, abstract_hash, paper_id, "
             "matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(record.id, file_id, record.index, record.line_start, record.line_end, record.format, fields, key,
-              paper_id, why) for (record, paper_id, why), (fields, key, _) in zip(self.records, packed)])
+              paper_id, why) for (record, paper_id, why, _), (fields, key, _) in zip(self.records, rows)])
         conn.execute("DELETE FROM paper_authors WHERE paper_id IN (SELECT value FROM json_each(?))",
                      [json.dumps([paper.id for paper in joined])])
         author_ids = self._author_ids({name for paper in self.touched.values() for name in paper.draft.values["authors"]})

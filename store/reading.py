@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperdeck.store import merge, parsers
+from paperdeck.store import merge, parsers, references, stored
 from paperdeck.store.limits import MAX_FILE_ENV, max_file_bytes
 from paperdeck.store.models import NO_HINTS, FileReport, LibraryHints, ParseError, ParseResult, Problem
 
@@ -134,16 +134,25 @@ class PreparedFile:
     result: ParseResult | None = None
     problems: list[Problem] = field(default_factory=list)
     abstract_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Each record's row as stored (store/stored.py): ``(records.fields, abstract hash, the abstract
+    # packed for ``abstracts``)``, in the order of ``result.records``.
+    packed: list[tuple] = field(default_factory=list)
 
     def parse(self, as_of: dt.date, library: LibraryHints = NO_HINTS) -> None:
         """Parse the lines with the parser ``format`` names (part by part: parsers.read), then drop
-        them and compute the records' keys."""
+        them and compute what the records' storing needs of them alone: their identifiers in one
+        spelling, their blocking keys, their packed rows (here, in the worker process, not in the
+        one that merges and writes)."""
         self.format, self.result = parsers.read(parsers.BY_NAME[self.format], self.lines, as_of, library)
         self.lines = []
-        self.abstract_keys = {
-            record.abstract: merge.abstract_block_keys(record.abstract)
-            for record in self.result.records if record.abstract
-        }
+        self.abstract_keys = {}
+        self.packed = []
+        for record in self.result.records:
+            references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
+            if record.abstract and record.abstract not in self.abstract_keys:
+                self.abstract_keys[record.abstract] = merge.abstract_block_keys(record.abstract)
+            fields, key, abstract = stored.pack_record(record.fields())
+            self.packed.append((fields, key, None if abstract is None else stored.pack(abstract)))
 
 
 def _failed(path: Path, message: str, line: int = 1) -> FileReport:
