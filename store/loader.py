@@ -168,7 +168,7 @@ class Loader:
         # spawn, not fork: the loading process may have threads (a browser) and open connections.
         with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=exit_with_parent) as pool:
-            pending = deque(pool.submit(prepare_file, *job) for job in jobs[1 : PREFETCH + 1])
+            pending = deque(pool.submit(prepare_file, *job, in_worker=True) for job in jobs[1 : PREFETCH + 1])
             upcoming = iter(jobs[PREFETCH + 1 :])
             try:
                 yield prepare_file(*jobs[0])  # the first here, while the worker starts on the next
@@ -176,7 +176,7 @@ class Loader:
                     prepared = pending.popleft().result()
                     job = next(upcoming, None)
                     if job is not None:
-                        pending.append(pool.submit(prepare_file, *job))
+                        pending.append(pool.submit(prepare_file, *job, in_worker=True))
                     yield prepared
             finally:
                 for future in pending:

@@ -148,3 +148,22 @@ def test_a_load_in_memory_notes_its_papers_for_search_and_leaves_the_schema_as_i
         audited = {paper_id for (paper_id,) in conn.execute("SELECT paper_id FROM audit")}
         assert audited and audited == {paper_id for (paper_id,) in conn.execute("SELECT id FROM papers")} - known - added
         assert_text_index_in_step(lib)
+
+
+def test_a_card_list_previewed_in_the_worker_stores_what_it_would_without(tmp_path, corpus):
+    """A card list is parsed in the loading process with the names the library knows; the worker's
+    preview (parsed without them) only lends the keys and packed rows of records that come out alike."""
+    from paperdeck.store.loader import KnownNames
+    from paperdeck.store.models import LibraryHints
+    from paperdeck.store.reading import prepare_file
+
+    cards = sorted(corpus.glob("cards_*"))[0]
+    with open_library(tmp_path / "library.db") as lib:
+        Loader(lib.db, AS_OF).load([path for path in corpus.iterdir() if not path.name.startswith("cards_")])
+        hints = LibraryHints(known_names=KnownNames(lib.db))
+        plain, previewed = prepare_file(cards, None, AS_OF), prepare_file(cards, None, AS_OF, in_worker=True)
+        assert plain.result is None and previewed.previewed and previewed.abstract_keys
+        for prepared in (plain, previewed):
+            prepared.parse(AS_OF, hints)
+    assert [r.fields() for r in previewed.result.records] == [r.fields() for r in plain.result.records]
+    assert previewed.packed == plain.packed and previewed.abstract_keys == plain.abstract_keys
