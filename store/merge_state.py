@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from paperdeck.store import merge, stored
-from paperdeck.store.matching import UNTITLED, filed_keys
+from paperdeck.store.matching import UNTITLED, filed_keys, stored_candidates
 from paperdeck.store.models import Record
 from paperdeck.store.text import title_key
 from paperdeck.store.writing import PAPER_COLUMNS, UPDATE_PAPER, Draft, paper_row
 
-MATCHED_COLUMNS = ("title", "title_derived", "title_key", "abstract", "authors_text", "arxiv_id", "doi")
+MATCHED_COLUMNS = ("title", "title_derived", "title_key", "authors_text", "arxiv_id", "doi")
 INSERT_PAPER_WITH_ID = (f"INSERT INTO papers (id, {', '.join(PAPER_COLUMNS)}) "
                         f"VALUES (:id, {', '.join(':' + name for name in PAPER_COLUMNS)})")
 
@@ -110,11 +110,11 @@ class MergeState:
                                  (self.by_identifier["doi"], doi)):
                 if value:
                     index.setdefault(value, []).append(paper_id)
-        self.blocks: dict[str, list[int]] = {}
-        self.untitled_keys: dict[int, set[str]] = {}
+        self.blocks: dict[int, list[int]] = {}  # by key code (stored.key_code), as match_keys holds them
+        self.untitled_keys: dict[int, set[int]] = {}
         for key, paper_id in conn.execute("SELECT key, paper_id FROM match_keys"):  # by key, then paper
             self.blocks.setdefault(key, []).append(paper_id)
-            if key.startswith(UNTITLED):
+            if key & 1:  # an untitled key's code
                 self.untitled_keys.setdefault(paper_id, set()).add(key)
 
     # -- what matching asks (LibraryPapers' questions) --------------------------------------------
@@ -129,7 +129,8 @@ class MergeState:
         return self.title_keys.get(key, [])[:limit]
 
     def key_blocks(self, keys: list[str], limit: int) -> dict[str, list[int]]:
-        return {key: self.blocks[key][:limit] for key in keys if self.blocks.get(key)}
+        found = {key: self.blocks.get(stored.key_code(key)) for key in keys}
+        return {key: ids[:limit] for key, ids in found.items() if ids}
 
     def candidates(self, ids: list[int]) -> list[tuple]:
         stored = [paper_id for paper_id in ids if paper_id not in self.touched]
@@ -137,7 +138,8 @@ class MergeState:
         for paper_id in ids:
             if paper_id in self.touched:
                 row = self.touched[paper_id].row
-                found[paper_id] = (paper_id, row["title"], row["title_derived"], row["abstract"])
+                found[paper_id] = (paper_id, row["title"], row["title_derived"],
+                                   self.touched[paper_id].draft.values.get("abstract"))
         return [found[paper_id] for paper_id in sorted(ids) if paper_id in found]
 
     def title_candidates(self, ids: list[int]) -> list[tuple]:
@@ -148,9 +150,7 @@ class MergeState:
                 if paper_id in light]
 
     def _stored_candidates(self, ids: list[int]) -> list[tuple]:
-        marks = ",".join("?" * len(ids))
-        return self.db.conn.execute(
-            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks})", ids).fetchall()
+        return stored_candidates(self.db.conn, ids)
 
     def title(self, paper_id: int) -> str | None:
         """The paper's title as it is now (a dry run's preview names the paper a record joins)."""
@@ -187,16 +187,16 @@ class MergeState:
         untitled = paper.draft.values["title_derived"]
         added = self.keys_added.setdefault(paper_id, set())
         if was_derived and not untitled:  # it has a real title now: its untitled keys go
-            gone = {key for key in added if key.startswith(UNTITLED)} | self.untitled_keys.pop(paper_id, set())
+            gone = {key for key in added if key.startswith(UNTITLED)}
             added -= gone
             paper.drop_untitled = not paper.new
-            for key in gone:
-                _remove(self.blocks, key, paper_id)
+            for code in {stored.key_code(key) for key in gone} | self.untitled_keys.pop(paper_id, set()):
+                _remove(self.blocks, code, paper_id)
         if fresh:
             keys = filed_keys([record], untitled, abstract_keys)
             added |= keys
             for key in keys:
-                _add(self.blocks, key, paper_id)
+                _add(self.blocks, stored.key_code(key), paper_id)
         return paper_id
 
     def _touch(self, paper_id: int) -> Touched:
@@ -239,7 +239,9 @@ class MergeState:
         conn.executemany(INSERT_PAPER_WITH_ID, [{**paper.row, "id": paper.id} for paper in new])
         conn.executemany(UPDATE_PAPER, [{**paper.row, "id": paper.id} for paper in joined])
         packed = [stored.pack_record(record.fields()) for record, _, _ in self.records]
-        stored.store_abstracts(conn, ((key, text) for _, key, text in packed if key is not None))
+        stored.store_abstracts(conn, [*((key, text) for _, key, text in packed if key is not None),  # papers name
+                                      *((paper.row["abstract_hash"], paper.draft.values["abstract"])  # them too
+                                        for paper in self.touched.values() if paper.row["abstract_hash"])])
         conn.executemany(  # after the papers they name (foreign keys)
             "INSERT INTO records (id, file_id, idx, line_start, line_end, format, fields, abstract_hash, paper_id, "
             "matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -251,12 +253,12 @@ class MergeState:
         conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
                          [(paper.id, author_ids[name], position) for paper in self.touched.values()
                           for position, name in enumerate(paper.draft.values["authors"])])
-        conn.executemany("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'",
+        conn.executemany(f"DELETE FROM match_keys WHERE paper_id = ? AND {stored.UNTITLED_KEY_SQL}",
                          [(paper.id,) for paper in joined if paper.drop_untitled])
         conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)",
-                         [(key, paper_id) for paper_id, keys in self.keys_added.items() for key in keys])
+                         [(stored.key_code(key), paper_id) for paper_id, keys in self.keys_added.items() for key in keys])
         for paper_id, keys in self.keys_added.items():
-            untitled = {key for key in keys if key.startswith(UNTITLED)}
+            untitled = {stored.key_code(key) for key in keys if key.startswith(UNTITLED)}
             if untitled:
                 self.untitled_keys.setdefault(paper_id, set()).update(untitled)
 
