@@ -505,8 +505,10 @@ def _abstracts_once_v11(db: sqlite_utils.Database, progress: Callable[[str], Non
       watching ``abstract_hash`` too.
     - ``match_keys`` holds 64-bit codes of the keys (``stored.key_code``), not their text: half the
       bytes, the same table shape (``key``, ``paper_id``), clustered by key, indexed by paper.
-    - ``paper_authors`` is clustered by its primary key (WITHOUT ROWID): the table and its
-      primary-key index were the same rows twice.
+    - ``papers.title_key`` holds an 8-byte code of the title key (``stored.title_code``), as
+      ``match_keys`` does: both are only compared for equality.
+    - ``paper_authors`` and ``abstracts`` are clustered by their primary keys (WITHOUT ROWID): each
+      table and its primary-key index were the same rows twice.
     All in this one transaction: a kill leaves the v10 file as it was. Idempotent. The freed pages
     are reused by later loads; ``paperdeck check --compact`` gives them back.
     """
@@ -519,19 +521,30 @@ def _abstracts_once_v11(db: sqlite_utils.Database, progress: Callable[[str], Non
     if "abstract_hash" not in db["papers"].columns_dict:
         db.execute("ALTER TABLE papers ADD COLUMN abstract_hash BLOB")
     db.execute("CREATE TABLE IF NOT EXISTS abstracts (hash BLOB PRIMARY KEY, text NOT NULL)")
+    if not _is_without_rowid(db, "abstracts"):
+        # Clustered by hash: no rowid table beside its primary-key index. (No NOT NULL on text: see
+        # paper_authors below; every writer stores text.)
+        db.execute("DROP TABLE IF EXISTS abstracts_v11")
+        db.execute("CREATE TABLE abstracts_v11 (hash BLOB PRIMARY KEY, text) WITHOUT ROWID")
+        db.execute("INSERT INTO abstracts_v11 (hash, text) SELECT hash, text FROM abstracts ORDER BY hash")
+        db.execute("DROP TABLE abstracts")
+        db.execute("ALTER TABLE abstracts_v11 RENAME TO abstracts")
+        say("abstracts: clustered")
     total = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
     last, done = 0, 0
     while True:
-        rows = conn.execute("SELECT id, abstract FROM papers WHERE id > ? ORDER BY id LIMIT ?",
+        rows = conn.execute("SELECT id, abstract, title_key FROM papers WHERE id > ? ORDER BY id LIMIT ?",
                             [last, MIGRATION_BATCH]).fetchall()
         if not rows:
             break
         last = rows[-1][0]
-        moved = [(paper_id, stored.abstract_hash(text), text) for paper_id, text in rows
+        moved = [(paper_id, stored.abstract_hash(text), text) for paper_id, text, _ in rows
                  if isinstance(text, str) and text]
         stored.store_abstracts(conn, ((key, text) for _, key, text in moved))
         conn.executemany("UPDATE papers SET abstract = NULL, abstract_hash = ? WHERE id = ?",
                          [(key, paper_id) for paper_id, key, _ in moved])
+        conn.executemany("UPDATE papers SET title_key = ? WHERE id = ?",
+                         [(stored.title_code(key), paper_id) for paper_id, _, key in rows if isinstance(key, str)])
         done += len(rows)
         say(f"papers: {done:,} of {total:,}")
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_abstract_hash ON papers (abstract_hash)")

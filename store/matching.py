@@ -65,7 +65,7 @@ class LibraryPapers:
 
     def with_title_key(self, key: str, limit: int) -> list[int]:
         return [paper_id for (paper_id,) in self.conn.execute(
-            "SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?", [key, limit])]
+            "SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?", [stored.title_code(key), limit])]
 
     def key_blocks(self, keys: list[str], limit: int) -> dict[str, list[int]]:
         """Each key's first ``limit`` papers, by id (one statement for all keys)."""

@@ -100,7 +100,7 @@ class MergeState:
 
     def _seed(self) -> None:
         conn = self.db.conn
-        self.title_keys: dict[str, list[int]] = {}
+        self.title_keys: dict[bytes, list[int]] = {}  # by stored.title_code
         self.by_identifier: dict[str, dict[str, list[int]]] = {"arxiv_id": {}, "doi": {}}
         self.light: dict[int, tuple] = {}  # id -> (title, title_derived, arxiv_id, doi)
         for paper_id, title, derived, key, arxiv, doi in conn.execute(
@@ -126,7 +126,7 @@ class MergeState:
         return self.by_identifier[column].get(value, [])[:limit]
 
     def with_title_key(self, key: str, limit: int) -> list[int]:
-        return self.title_keys.get(key, [])[:limit]
+        return self.title_keys.get(stored.title_code(key), [])[:limit]  # papers.title_key holds codes
 
     def key_blocks(self, keys: list[str], limit: int) -> dict[str, list[int]]:
         found = {key: self.blocks.get(stored.key_code(key)) for key in keys}

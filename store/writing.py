@@ -58,7 +58,7 @@ def _field(name: str) -> Callable[[Draft], object]:
 PAPER_COLUMNS: dict[str, Callable[[Draft], object]] = {
     "title": lambda d: d.values["title"],
     "title_derived": lambda d: int(d.values["title_derived"]),
-    "title_key": lambda d: None if d.values["title_derived"] else title_key(d.values["title"]),
+    "title_key": lambda d: None if d.values["title_derived"] else stored.title_code(title_key(d.values["title"])),
     # Kept once, in ``abstracts`` (its records' abstract): named by hash; papers.abstract is for
     # text another program writes (store/stored.py).
     "abstract": lambda d: None,

@@ -54,6 +54,15 @@ def as_v10(path: Path) -> None:
     conn.execute("DROP TRIGGER papers_search_au")  # it names abstract_hash (v11's)
     conn.execute("UPDATE papers SET abstract = unpacked((SELECT a.text FROM abstracts a WHERE a.hash = abstract_hash))")
     conn.execute("DROP INDEX idx_papers_abstract_hash")
+    from paperdeck.store.text import title_key
+
+    titles = conn.execute("SELECT id, title, title_key FROM papers WHERE title_key IS NOT NULL").fetchall()
+    assert all(stored.title_code(title_key(title)) == code for _, title, code in titles)
+    conn.executemany("UPDATE papers SET title_key = ? WHERE id = ?", [(title_key(title), i) for i, title, _ in titles])
+    texts = conn.execute("SELECT hash, text FROM abstracts").fetchall()
+    conn.execute("DROP TABLE abstracts")
+    conn.execute("CREATE TABLE abstracts (hash BLOB PRIMARY KEY, text NOT NULL)")
+    conn.executemany("INSERT INTO abstracts (hash, text) VALUES (?, ?)", texts)
     conn.execute("ALTER TABLE papers DROP COLUMN abstract_hash")
     conn.execute("DROP TABLE match_keys")
     conn.execute("CREATE TABLE match_keys (key TEXT NOT NULL, paper_id INTEGER NOT NULL, "
@@ -251,6 +260,7 @@ def test_a_v10_library_keeps_each_abstract_once_and_reads_the_same(db):
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM papers WHERE typeof(abstract) = 'text'").fetchone()[0] > 50
         assert conn.execute("SELECT typeof(key) FROM match_keys LIMIT 1").fetchone()[0] == "text"
+        assert conn.execute("SELECT typeof(title_key) FROM papers WHERE title_key IS NOT NULL LIMIT 1").fetchone()[0] == "text"
         before = conn.execute("SELECT value FROM meta WHERE key = 'search_generation'").fetchone()[0]
 
     with open_library(db) as lib:
@@ -267,8 +277,9 @@ def test_a_v10_library_keeps_each_abstract_once_and_reads_the_same(db):
             "(SELECT 1 FROM abstracts a WHERE a.hash = papers.abstract_hash)) FROM papers").fetchone()
         assert named > 50 and missing == 0
         assert conn.execute("SELECT typeof(key) FROM match_keys LIMIT 1").fetchone()[0] == "integer"
-        assert "WITHOUT ROWID" in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'paper_authors'").fetchone()[0]
+        assert conn.execute("SELECT typeof(title_key), length(title_key) FROM papers WHERE title_key IS NOT NULL LIMIT 1").fetchone() == ("blob", 8)
+        for table in ("paper_authors", "abstracts"):
+            assert "WITHOUT ROWID" in conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert v11_state(db) == expected
