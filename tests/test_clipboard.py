@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import json
 
@@ -175,3 +176,74 @@ async def test_a_resting_cursor_renders_its_citations_ahead_and_the_dialog_opens
         await app.workers.wait_for_complete()
         await pilot.press("escape", "c")
         assert runs == [] and app.clipboard.startswith("Lin, Z., Pan, J.")
+
+
+# What each style guide prints for an author list, written from the guides (not from paperdeck):
+# APA 7 (10.2, 9.8: up to 20 names, initials, "&"; a list the listing truncates ends "et al."), MLA 9
+# (5.37: one name, then "et al." for three or more), Chicago 18 author-date (13.76: more than six
+# names, the first three and "et al."), IEEE (more than six: the first and "et al."; a truncated
+# list shorter than that: all it shows and "et al."), Harvard, Cite
+# Them Right (four or more: the first and "et al."), Vancouver / Citing Medicine (more than six: the
+# first six and "et al."; initials without stops or hyphens).
+def _initials(given: str, stop: str = ".", hyphen: str = "-") -> str:
+    parts = [part for part in given.replace("-", " - ").split() if part]
+    return "".join(hyphen if part == "-" else part[0] + stop for part in parts)
+
+
+def style_guide_authors(style: str, names: list[str], truncated: bool) -> str:
+    people = [(n.rsplit(" ", 1)[1], n.rsplit(" ", 1)[0]) for n in names]  # (family, given): simple names
+    apa = [f"{family}, {' '.join(_initials(g) for g in given.split())}" for family, given in people]
+    if style == "apa":
+        return ", ".join(apa[:19]) + ", et al." if truncated or len(people) > 20 else None
+    if style == "mla":
+        family, given = people[0]
+        return f"{family}, {given}, et al."
+    if style == "chicago":
+        (f1, g1), *rest = people[:3]
+        return f"{f1}, {g1}, " + ", ".join(f"{g} {f}" for f, g in rest) + ", et al."
+    if style == "ieee":  # a truncated list of under seven names may be seven or more: all it shows, et al.
+        ieee = [f"{' '.join(_initials(g) for g in given.split())} {family}" for family, given in people]
+        return f"{ieee[0]} et al.," if len(people) > 6 else ", ".join(ieee) + ", et al.,"
+    if style == "harvard":
+        return f"{apa[0]} et al."
+    if style == "vancouver":
+        return ", ".join(f"{family} {_initials(given, '', '')}" for family, given in people[:6]) + ", et al."
+
+
+PARTICLES = {  # "Diego de las Casas" and "Jean-Pierre Dupont Jr.", both named in full
+    "apa": "de las Casas, D., & Dupont, J.-P., Jr. (2023).",
+    "mla": "de las Casas, Diego, and Jean-Pierre Dupont Jr. “On the Convergence",
+    "ieee": "D. de las Casas and J.-P. Dupont Jr., “On the Convergence",
+    "harvard": "de las Casas, D. and Dupont, J.-P., Jr. (2023)",
+    "vancouver": "de las Casas D, Dupont JP Jr. On the Convergence",
+}
+
+
+@pytest.mark.skipif(not pandoc_path(), reason="the formatted styles render through pandoc (pypandoc-binary)")
+async def test_c_copies_the_style_guides_author_lists(db, tmp_path):
+    """The seed papers with the longest (and truncated) author list and a short truncated one, and a
+    pasted listing's particles and suffix: ``c`` in each formatted style copies the guide's form."""
+    from paperdeck.store import open_library
+
+    layouts = Path(__file__).parent / "data" / "layouts" / "arxiv_search_oneline.txt"
+    with open_library(db) as library:
+        library.load([layouts])
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        for query in ('"Practice on Long Behavior"', "RankUp", "author:casas"):
+            app.query_one("#search").value = query
+            await settle(app, pilot)
+            paper = app.library.papers([paper_list(app).ids[0]])[0]
+            for style in CSL_STYLES:
+                app.settings.cite_style = style
+                await pilot.press("c")
+                copied = app.clipboard
+                if query == "author:casas":
+                    if style in PARTICLES:
+                        assert PARTICLES[style] in copied, (style, copied)
+                    continue
+                assert not paper.authors_complete
+                expected = style_guide_authors(style, paper.authors, truncated=True)
+                assert expected in copied, (style, expected, copied)
+                assert "others" not in copied and copied.rstrip().endswith((".", ".”", ")")), (style, copied)
