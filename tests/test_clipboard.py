@@ -12,7 +12,7 @@ import bibtexparser
 import pytest
 
 from paperdeck.store import clipboard
-from paperdeck.store.cite import CSL_STYLES, pandoc_path
+from paperdeck.store.cite import CSL_STYLES, STYLES, pandoc_path
 from paperdeck.store.cite import formatted
 from paperdeck.store.cite.csl import csl_item
 from paperdeck.store.settings import Settings
@@ -247,3 +247,37 @@ async def test_c_copies_the_style_guides_author_lists(db, tmp_path):
                 expected = style_guide_authors(style, paper.authors, truncated=True)
                 assert expected in copied, (style, expected, copied)
                 assert "others" not in copied and copied.rstrip().endswith((".", ".”", ")")), (style, copied)
+
+
+async def test_cite_dialog_reads_a_long_preview_by_keyboard(db):
+    """The 25-author entry's BibTeX is longer than the preview at 80x24: PgDn scrolls it while the
+    style list keeps the focus; g/G go to the first and last style; Tab does not lose the list."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import OptionList
+
+    app = citing_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.query_one("#search").value = '"Practice on Long Behavior"'
+        await settle(app, pilot)
+        await pilot.press("C")
+        await pilot.pause()
+        dialog = app.screen
+        styles, preview = dialog.query_one(OptionList), dialog.query_one("#cite-preview", VerticalScroll)
+        await pilot.press("G", "g")
+        assert styles.highlighted_option.id == "bibtex"
+        await pilot.press("tab")
+        assert app.focused is styles
+        assert preview.max_scroll_y > 0 and preview.scroll_y == 0
+        await pilot.press("pagedown")
+        for _ in range(200):  # the scroll animates: wait for it to move
+            if preview.scroll_y > 0:
+                break
+            await pilot.pause(0.01)
+        assert preview.scroll_y > 0 and styles.highlighted_option.id == "bibtex"
+        await pilot.press("G")
+        assert styles.highlighted_option.id == STYLES[-1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not dialog and app.last_copied
+
