@@ -114,7 +114,8 @@ def test_osc52_reaches_tmux_buffer(tmp_path):
         tmux.wait_for("Papers 1 ")
         tmux.keys("Enter")
         tmux.keys("c")
-        tmux.wait_for("Copied")
+        copied = tmux.wait_for("Copied")
+        assert "OSC 52" in copied and "set-clipboard" not in copied  # it is on: no advice to turn it on
         buffer = tmux.run("show-buffer")
         entries = bibtexparser.parse_string(buffer).entries
         assert [e.key for e in entries] == ["lin2024crocodile"]

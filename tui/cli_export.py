@@ -127,7 +127,7 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     write_atomically(output, text)
-    print(f"{count} papers written to {output}", file=sys.stderr)
+    print(f"{count} paper{'s' if count != 1 else ''} written to {output}", file=sys.stderr)
     if not args.watch:
         return 0
     print(f"watching {db_path}; Ctrl-C stops", file=sys.stderr)
@@ -141,7 +141,7 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
                 if new_text is not None and new_text != text:  # matching nothing now: keep the file
                     text = new_text
                     write_atomically(output, text)
-                    print(f"{count} papers rewritten to {output}", file=sys.stderr)
+                    print(f"{count} paper{'s' if count != 1 else ''} rewritten to {output}", file=sys.stderr)
     except KeyboardInterrupt:
         return 0
 
