@@ -168,7 +168,7 @@ class Loader:
         # spawn, not fork: the loading process may have threads (a browser) and open connections.
         with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=exit_with_parent) as pool:
-            pending = deque(pool.submit(prepare_file, *job) for job in jobs[1 : PREFETCH + 1])
+            pending = deque(pool.submit(prepare_file, *job, in_worker=True) for job in jobs[1 : PREFETCH + 1])
             upcoming = iter(jobs[PREFETCH + 1 :])
             try:
                 yield prepare_file(*jobs[0])  # the first here, while the worker starts on the next
@@ -176,7 +176,7 @@ class Loader:
                     prepared = pending.popleft().result()
                     job = next(upcoming, None)
                     if job is not None:
-                        pending.append(pool.submit(prepare_file, *job))
+                        pending.append(pool.submit(prepare_file, *job, in_worker=True))
                     yield prepared
             finally:
                 for future in pending:
@@ -301,12 +301,14 @@ class Loader:
         state = self._state
         state.begin()
         matcher = Matcher(state, abstract_keys=prepared.abstract_keys)
-        for record in records:
-            references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
+        packed = prepared.packed if len(prepared.packed) == len(records) else [None] * len(records)
+        for record, row in zip(records, packed):
+            if row is None:  # (PreparedFile.parse set them, with the packed rows)
+                references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
             paper_id, why = matcher.match(record)
             if self.dry_run:
                 self._outcomes.append(self._outcome(paper_id, why, state.title))
-            created = state.add(record, paper_id, why or decisions.FIRST, prepared.abstract_keys)
+            created = state.add(record, paper_id, why or decisions.FIRST, prepared.abstract_keys, row)
             if paper_id is None:
                 self._created_here[created] = record.index
                 self.report.papers_new += 1

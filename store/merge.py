@@ -110,7 +110,14 @@ def derive_title(abstract: str) -> str:
 
 
 def urls(text: str | None) -> list[str]:
-    return [url.rstrip(".,;:") for url in _URL.findall(text or "")]
+    return list(_urls(text or ""))
+
+
+@lru_cache(maxsize=8192)
+def _urls(text: str) -> tuple[str, ...]:
+    """Remembered: a paper is reconciled after every record that joins it, each time reading the
+    links of all its records' abstracts."""
+    return tuple(url.rstrip(".,;:") for url in _URL.findall(text)) if "://" in text else ()
 
 
 def is_code_url(url: str) -> bool:
@@ -154,9 +161,14 @@ def abstract_score(a: str, b: str) -> float:
 
 def names_conflict(a: str, b: str) -> bool:
     """Two abstracts naming different methods of their own (AVSE vs D2S-VSE) are two papers."""
-    names_a = {fold(n) for n in introduced_names(a)}
-    names_b = {fold(n) for n in introduced_names(b)}
+    names_a, names_b = _folded_names(a), _folded_names(b)
     return bool(names_a and names_b and not names_a & names_b)
+
+
+@lru_cache(maxsize=4096)
+def _folded_names(abstract: str) -> frozenset[str]:
+    """Remembered: one abstract is compared with many candidates (and each candidate with many records)."""
+    return frozenset(fold(n) for n in introduced_names(abstract))
 
 
 def bigram_containment(a: str, b: str) -> float:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperdeck.store import merge, parsers
+from paperdeck.store import merge, parsers, references, stored
 from paperdeck.store.limits import MAX_FILE_ENV, max_file_bytes
 from paperdeck.store.models import NO_HINTS, FileReport, LibraryHints, ParseError, ParseResult, Problem
 
@@ -134,27 +134,62 @@ class PreparedFile:
     result: ParseResult | None = None
     problems: list[Problem] = field(default_factory=list)
     abstract_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Each record's row as stored (store/stored.py): ``(records.fields, abstract hash, the abstract
+    # packed for ``abstracts``)``, in the order of ``result.records``.
+    packed: list[tuple] = field(default_factory=list)
+    # A parser that reads the library: its records as parsed without it (``preview``), by index:
+    # ``(fields, packed row)``, taken for each record the real parse gives alike.
+    previewed: dict[int, tuple[dict, tuple]] = field(default_factory=dict)
 
     def parse(self, as_of: dt.date, library: LibraryHints = NO_HINTS) -> None:
         """Parse the lines with the parser ``format`` names (part by part: parsers.read), then drop
-        them and compute the records' keys."""
+        them and compute what the records' storing needs of them alone: their identifiers in one
+        spelling, their blocking keys, their packed rows (here, in the worker process, not in the
+        one that merges and writes; for a card list, what ``preview`` made of it there)."""
         self.format, self.result = parsers.read(parsers.BY_NAME[self.format], self.lines, as_of, library)
         self.lines = []
-        self.abstract_keys = {
-            record.abstract: merge.abstract_block_keys(record.abstract)
-            for record in self.result.records if record.abstract
-        }
+        keys = self.abstract_keys
+        self.abstract_keys = {}
+        self.packed = []
+        for record in self.result.records:
+            references.set_identifiers(record)  # one spelling of each identifier, whatever the parser wrote
+            if record.abstract and record.abstract not in self.abstract_keys:
+                self.abstract_keys[record.abstract] = keys.get(record.abstract) or merge.abstract_block_keys(record.abstract)
+            fields = record.fields()
+            previewed = self.previewed.get(record.index)
+            self.packed.append(previewed[1] if previewed is not None and previewed[0] == fields else _packed(fields))
+        self.previewed = {}
+
+    def preview(self, as_of: dt.date) -> None:
+        """For a parser that reads the library, in the worker: parse without it, so that the
+        blocking keys and packed rows of the records the real parse (``parse``, in the loading
+        process, with the library's names) gives alike are ready. A card list's glued first authors
+        may split otherwise with the names; its abstracts, and most of its records, do not."""
+        _, draft = parsers.read(parsers.BY_NAME[self.format], self.lines, as_of, NO_HINTS)
+        for record in draft.records:
+            references.set_identifiers(record)
+            if record.abstract and record.abstract not in self.abstract_keys:
+                self.abstract_keys[record.abstract] = merge.abstract_block_keys(record.abstract)
+            fields = record.fields()
+            self.previewed[record.index] = (fields, _packed(fields))
+
+
+def _packed(fields: dict) -> tuple:
+    """``PreparedFile.packed``'s row of a record's fields."""
+    packed, key, abstract = stored.pack_record(fields)
+    return packed, key, None if abstract is None else stored.pack(abstract)
 
 
 def _failed(path: Path, message: str, line: int = 1) -> FileReport:
     return FileReport(str(path), "failed", error=message, problems=[Problem(line, message, str(path))])
 
 
-def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> PreparedFile | FileReport:
+def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date, in_worker: bool = False) -> PreparedFile | FileReport:
     """Read one file and do all of its loading that needs no database.
 
     A file whose parser reads the library (``USES_LIBRARY``: card lists, whose glued first authors
-    are told apart with names the library knows) is recognised but not parsed here.
+    are told apart with names the library knows) is recognised but not parsed here; ``in_worker``
+    (a process beside the loading one), previewed (``PreparedFile.preview``).
     """
     try:
         data = read_listing(path)
@@ -185,6 +220,12 @@ def prepare_file(path: Path, stored_sha256: str | None, as_of: dt.date) -> Prepa
         return _failed(path, str(error), error.line)
     except ParseError as error:
         return _failed(path, error.message, error.line)
-    if not parser.USES_LIBRARY:
+    if parser.USES_LIBRARY:
+        if in_worker:
+            try:
+                prepared.preview(as_of)
+            except Exception:  # only a head start: the real parse says what is wrong, where
+                prepared.abstract_keys, prepared.previewed = {}, {}
+    else:
         prepared.parse(as_of)
     return prepared

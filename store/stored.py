@@ -123,6 +123,11 @@ def store_abstracts(conn: sqlite3.Connection, abstracts: Iterable[tuple[bytes, s
                      [(key, pack(text)) for key, text in distinct.items() if key not in known])
 
 
+def store_packed_abstracts(conn: sqlite3.Connection, abstracts: Iterable[tuple[bytes, str | bytes]]) -> None:
+    """``store_abstracts`` of abstracts ``pack`` packed already (a load packs them in its worker process)."""
+    conn.executemany("INSERT OR IGNORE INTO abstracts (hash, text) VALUES (?, ?)", dict(abstracts).items())
+
+
 def read_fields(fields: str | bytes, abstract: str | bytes | None) -> dict:
     """A record's fields as ``pack_record`` took them, from the two values ``RECORD_FIELDS_SQL`` selects."""
     values = json.loads(unpack(fields))

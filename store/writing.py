@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -35,10 +35,10 @@ class Draft:
 
     merged: merge.Merged
     source_count: int
+    values: dict = field(init=False, repr=False)  # the merged fields (read by every column: an attribute)
 
-    @property
-    def values(self) -> dict:
-        return self.merged.fields
+    def __post_init__(self) -> None:
+        self.values = self.merged.fields
 
     @property
     def first_author(self) -> str | None:
@@ -91,8 +91,20 @@ INSERT_PAPER = (f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}) "
 UPDATE_PAPER = f"UPDATE papers SET {', '.join(f'{name} = :{name}' for name in PAPER_COLUMNS)} WHERE id = :id"
 
 
+# The same, with values by position, for rows written in bulk (``paper_values``): no dict a row.
+INSERT_PAPER_VALUES = (f"INSERT INTO papers (id, {', '.join(PAPER_COLUMNS)}) "
+                       f"VALUES (?, {', '.join('?' * len(PAPER_COLUMNS))})")
+UPDATE_PAPER_VALUES = f"UPDATE papers SET {', '.join(f'{name} = ?' for name in PAPER_COLUMNS)} WHERE id = ?"
+_COLUMN_VALUES = tuple(PAPER_COLUMNS.values())
+
+
 def paper_row(draft: Draft) -> dict[str, object]:
     return {name: value(draft) for name, value in PAPER_COLUMNS.items()}
+
+
+def paper_values(draft: Draft) -> tuple:
+    """``paper_row``'s values in ``PAPER_COLUMNS`` order."""
+    return tuple([value(draft) for value in _COLUMN_VALUES])
 
 
 class PaperWriter:

@@ -118,3 +118,52 @@ def test_a_dry_run_in_memory_previews_what_a_load_would_do(tmp_path, corpus):
     in_memory, per_record, (memory_report, record_report) = load_both(tmp_path, steps)
     assert memory_report == record_report and memory_report[2] > 0
     assert_same(in_memory, per_record)
+
+
+def test_a_load_in_memory_notes_its_papers_for_search_and_leaves_the_schema_as_it_found_it(tmp_path, corpus):
+    """The in-memory write lifts the per-row search triggers for its batch (store/merge_state.py
+    ``search_noted_once``): every paper it writes is noted and the generation moves on in the same
+    transaction, the triggers are there again after it, and a trigger of someone else's keeps firing."""
+    from paperdeck.store import search_index
+
+    with open_library(tmp_path / "library.db") as lib:
+        Loader(lib.db, AS_OF).load([SEEDS])
+        conn = lib.db.conn
+        conn.execute("CREATE TABLE audit (paper_id INTEGER)")
+        schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        generation, _ = search_index.library_state(conn)
+        known = {paper_id for (paper_id,) in conn.execute("SELECT id FROM papers")}
+        Loader(lib.db, AS_OF).load([corpus / sorted(p.name for p in corpus.iterdir())[0]])
+        added = {paper_id for (paper_id,) in conn.execute("SELECT id FROM papers")} - known
+        assert added
+        assert conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall() == schema
+        assert search_index.library_state(conn)[0] > generation
+        noted = {paper_id for (paper_id,) in conn.execute("SELECT paper_id FROM search_dirty")}
+        assert added <= noted
+        assert_text_index_in_step(lib)  # caught up from what was noted: every paper, found by its title
+
+        conn.execute("CREATE TRIGGER audit_papers AFTER INSERT ON papers BEGIN "
+                     "INSERT INTO audit (paper_id) VALUES (new.id); END")
+        Loader(lib.db, AS_OF).load([corpus / sorted(p.name for p in corpus.iterdir())[1]])
+        audited = {paper_id for (paper_id,) in conn.execute("SELECT paper_id FROM audit")}
+        assert audited and audited == {paper_id for (paper_id,) in conn.execute("SELECT id FROM papers")} - known - added
+        assert_text_index_in_step(lib)
+
+
+def test_a_card_list_previewed_in_the_worker_stores_what_it_would_without(tmp_path, corpus):
+    """A card list is parsed in the loading process with the names the library knows; the worker's
+    preview (parsed without them) only lends the keys and packed rows of records that come out alike."""
+    from paperdeck.store.loader import KnownNames
+    from paperdeck.store.models import LibraryHints
+    from paperdeck.store.reading import prepare_file
+
+    cards = sorted(corpus.glob("cards_*"))[0]
+    with open_library(tmp_path / "library.db") as lib:
+        Loader(lib.db, AS_OF).load([path for path in corpus.iterdir() if not path.name.startswith("cards_")])
+        hints = LibraryHints(known_names=KnownNames(lib.db))
+        plain, previewed = prepare_file(cards, None, AS_OF), prepare_file(cards, None, AS_OF, in_worker=True)
+        assert plain.result is None and previewed.previewed and previewed.abstract_keys
+        for prepared in (plain, previewed):
+            prepared.parse(AS_OF, hints)
+    assert [r.fields() for r in previewed.result.records] == [r.fields() for r in plain.result.records]
+    assert previewed.packed == plain.packed and previewed.abstract_keys == plain.abstract_keys

@@ -13,7 +13,7 @@ from paperdeck.store.cite import bibtex_entry
 from paperdeck.store.export import paper_json
 from paperdeck.store.models import Paper, ParseError
 from paperdeck.store.names import split_name
-from paperdeck.store.text import clean_line
+from paperdeck.store.text import clean_line, fold, unicode_fold
 
 AS_OF = dt.date(2026, 11, 22)
 # Lines built from listing vocabulary as well as noise, so the parsers' real paths are reached.
@@ -98,3 +98,10 @@ def test_json_export_gives_back_what_the_listing_said(tmp_path_factory, abstract
     assert stored <= set(abstracts)  # exactly as written; rewordings of one paper may merge
     indexes = sorted(s["index"] for p in exported for s in p["sources"])
     assert indexes == list(range(len(abstracts)))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+@example("Contrastive_Graph-Retrieval (CGR): +4.2% MRR\x00\t\x7f")
+@settings(max_examples=500, deadline=None)
+def test_folding_ascii_by_table_is_the_general_fold(text):
+    assert fold(text) == unicode_fold(text)
