@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: reading a file (the load's worker) imports this, never sqlite3
+    import sqlite3
 
 COMPRESS_FROM = 64  # bytes of UTF-8
 LEVEL = 6
