@@ -2,7 +2,7 @@
 
 pandoc renders paperdeck's own CSL-JSON export (``paperdeck export --format csl-json``, written to a
 ``.json`` file) with the same CSL style file; the figure is the share of citations whose text is equal.
-Run: ``python benchmarks/citation_agreement.py`` (the seeds plus the edge-case library the tests build).
+Run: ``python benchmarks/citation_agreement.py`` (the seeds and every library the tests build from files).
 """
 
 from __future__ import annotations
@@ -112,22 +112,64 @@ def agreement(papers, keys) -> dict[str, tuple[int, int, list[tuple[str, str, st
     return results
 
 
-def main() -> int:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def agreement_libraries(folder: Path) -> dict[str, list[Path]]:
+    """The libraries the figure is taken on: the seeds and every library the tests build from files
+    (the edge cases above, the pasted layouts of tests/data/layouts, the reference-manager files of
+    tests/data/imports), each loaded into a library of its own as the tests load them."""
+    imports = ROOT / "tests" / "data" / "imports"
+    return {
+        "seeds": sorted((ROOT / "seeds").glob("*.txt")),
+        "edge cases": edge_listings(folder),
+        "pasted layouts": sorted((ROOT / "tests" / "data" / "layouts").glob("*.txt")),
+        "reference-manager files": sorted([*imports.glob("*.bib"), *imports.glob("*.ris"), *imports.glob("*.json")]),
+    }
+
+
+def library_agreement(folder: Path) -> dict[str, dict[str, tuple[int, int, list[tuple[str, str, str]]]]]:
+    """Per library, per style: (equal, total, differences), each library loaded into a fresh file."""
     from paperdeck.store.library import Library
 
+    results = {}
+    for index, (name, files) in enumerate(agreement_libraries(folder).items()):
+        library = Library(folder / f"library-{index}.db")
+        try:
+            report = library.load(files)
+            failed = [f for f in report.files if f.status != "loaded"]
+            if failed:
+                raise RuntimeError(f"{name}: not loaded: {failed}")
+            ids = list(library.search("").ids)
+            results[name] = agreement(library.papers(ids), library.cite_keys(ids))
+        finally:
+            library.close()
+    return results
+
+
+def totals(results) -> dict[str, tuple[int, int, list[tuple[str, str, str]]]]:
+    """Per style, over every library: (equal, total, differences)."""
+    summed: dict[str, tuple[int, int, list]] = {}
+    for per_style in results.values():
+        for style, (equal, total, differences) in per_style.items():
+            e, t, d = summed.get(style, (0, 0, []))
+            summed[style] = (e + equal, t + total, d + differences)
+    return summed
+
+
+def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
-        library = Library(Path(folder) / "library.db")
-        seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
-        library.load([*seeds, *edge_listings(Path(folder))])
-        ids = list(library.search("").ids)
-        papers, keys = library.papers(ids), library.cite_keys(ids)
-        for style, (equal, total, differences) in agreement(papers, keys).items():
-            documented = sum(fix_known_processor_bugs(theirs) == ours for _, ours, theirs in differences)
-            print(f"{style:10} {equal}/{total} = {100 * equal / total:.1f}% equal; "
-                  f"{documented} documented differences (README); {equal + documented}/{total} = "
-                  f"{100 * (equal + documented) / total:.1f}% equal or documented")
-            for key, ours, theirs in differences[:3]:
-                print(f"    {key}\n      paperdeck: {ours}\n      pandoc:    {theirs}")
+        results = library_agreement(Path(folder))
+    for name, per_style in results.items():
+        print(f"{name}: " + ", ".join(f"{style} {equal}/{total}" for style, (equal, total, _) in per_style.items()))
+    print()
+    for style, (equal, total, differences) in totals(results).items():
+        documented = sum(fix_known_processor_bugs(theirs) == ours for _, ours, theirs in differences)
+        print(f"{style:10} {equal}/{total} = {100 * equal / total:.1f}% equal; "
+              f"{documented} documented differences (README); {equal + documented}/{total} = "
+              f"{100 * (equal + documented) / total:.1f}% equal or documented")
+        for key, ours, theirs in differences[:3]:
+            print(f"    {key}\n      paperdeck: {ours}\n      pandoc:    {theirs}")
     return 0
 
 

@@ -85,7 +85,7 @@ def today(db: Path, papers: int, workdir: Path) -> list[str]:
     lines += ["", "| column (payload bytes, before SQLite's row overhead) | MB | B/paper | share of file |",
               "| --- | --- | --- | --- |"]
     for table, column in (("records", "raw"), ("records", "fields"), ("records", "abstract_hash"), ("abstracts", "text"),
-                          ("papers", "abstract"), ("papers", "provenance"), ("papers", "title"), ("papers", "title_key"),
+                          ("papers", "abstract"), ("papers", "abstract_hash"), ("match_keys", "key"), ("papers", "provenance"), ("papers", "title"), ("papers", "title_key"),
                           ("papers", "authors_text"), ("papers", "code_urls")):
         size = payload(conn, table, column)
         if size is None:

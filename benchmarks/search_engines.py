@@ -48,6 +48,7 @@ from corpora import copy_library, prepare  # noqa: E402
 
 from timing import percentile, timed  # noqa: E402  (benchmarks/ is the script's folder)
 from paperdeck.store import open_library  # noqa: E402
+from paperdeck.store import stored  # noqa: E402
 from paperdeck.store.db import FTS_COLUMNS, RANK  # noqa: E402
 from paperdeck.store.query import fts_expression, parse_query  # noqa: E402
 
@@ -72,6 +73,11 @@ def build_fts(copy: Path) -> dict:
     """Rebuild papers_fts on a copy as schema v5 does (prefix='2 3 4'), then without prefix entries."""
     figures = {}
     conn = sqlite3.connect(copy, isolation_level=None)
+    if "abstract_hash" in {row[1] for row in conn.execute("PRAGMA table_info(papers)")}:
+        # Schema v11 keeps a paper's abstract in `abstracts`: FTS5 (content="papers") reads it as text.
+        conn.create_function("read_abstract", 2, stored.read_abstract)
+        conn.execute("UPDATE papers SET abstract = read_abstract(abstract, "
+                     "(SELECT a.text FROM abstracts a WHERE a.hash = papers.abstract_hash))")
     for label, prefix in (("fts5", ", prefix='2 3 4'"), ("fts5 no prefix", "")):
         conn.execute("DROP TABLE IF EXISTS papers_fts_vocab")
         conn.execute("DROP TABLE IF EXISTS papers_fts")
@@ -119,8 +125,9 @@ def build_tantivy(db: Path, directory: Path, copies: int = 1) -> tuple[tantivy.I
     conn = sqlite3.connect(db)
     last = conn.execute("SELECT MAX(id) FROM papers").fetchone()[0]
     rows = ((paper_id + copy * last, *rest) for copy in range(copies) for paper_id, *rest in conn.execute(
-        "SELECT id, title, authors_text, abstract, category, year FROM papers"))
-    for paper_id, title, authors, abstract, category, year in rows:
+        f"SELECT p.id, p.title, p.authors_text, {stored.PAPER_ABSTRACT_SQL}, p.category, p.year FROM papers p"))
+    for paper_id, title, authors, own, kept, category, year in rows:
+        abstract = stored.read_abstract(own, kept)
         document = {"id": paper_id, "title": title or "", "authors": authors or "", "abstract": abstract or ""}
         if category:
             document["category"] = category

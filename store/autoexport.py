@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperdeck.store.export import FORMATS, export
+from paperdeck.store.text import counted
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def refresh(library, targets: list[AutoExport]) -> list[str]:
             if target.path.is_file() and target.path.read_text(encoding="utf-8") == text:
                 continue
             write_atomically(target.path, text)
-            said.append(f"{target.path}: {count:,} papers exported ({target.format})")
+            said.append(f"{target.path}: {counted(count, 'paper')} exported ({target.format})")
         except (OSError, UnicodeDecodeError) as error:
             said.append(f"{target.path}: not exported ({error})")
     return said

@@ -9,6 +9,7 @@ over SSH and, with ``set -g set-clipboard on``, inside tmux. ``PAPERDECK_CLIPBOA
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -47,6 +48,19 @@ def inside_tmux() -> bool:
     return bool(os.environ.get("TMUX"))
 
 
+@functools.lru_cache(maxsize=1)
+def tmux_passes_osc52() -> bool:
+    """Whether this tmux stores an application's OSC 52 (``set-clipboard on``); asked once."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["tmux", "show-options", "-gv", "set-clipboard"], capture_output=True,
+                              text=True, timeout=2)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == "on"
+
+
 def copy(text: str, route: str, write_osc52: Callable[[str], None]) -> str:
     """Copy ``text`` by ``route``; returns how it went, for the notification."""
     if route not in ROUTES:
@@ -60,7 +74,7 @@ def copy(text: str, route: str, write_osc52: Callable[[str], None]) -> str:
                 if route == "system":
                     raise
     write_osc52(text)
-    if inside_tmux():
+    if inside_tmux() and not tmux_passes_osc52():
         return "terminal clipboard (OSC 52; inside tmux this needs `set -g set-clipboard on`)"
     return "terminal clipboard (OSC 52)"
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 FTS_COLUMNS = ["title", "authors_text", "abstract"]
 RANK = "bm25(10.0, 4.0, 1.0)"  # weights of title, authors, abstract
 
@@ -456,12 +456,120 @@ def _search_index_v10(db: sqlite_utils.Database) -> None:
     # Whatever index lies beside the file was built from another state: a new generation.
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('search_generation', '0')")
     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'search_generation'")
+    _create_search_triggers(db, SEARCH_TRIGGERS)
+
+
+# Since v11 the abstract's hash is indexed text too (the paper's abstract is the abstracts row it names).
+SEARCH_TRIGGERS_V11 = {
+    **SEARCH_TRIGGERS,
+    "papers_search_au": ("AFTER UPDATE OF id, title, authors_text, abstract, abstract_hash ON papers "
+                         "WHEN old.id IS NOT new.id OR old.title IS NOT new.title "
+                         "OR old.authors_text IS NOT new.authors_text OR old.abstract IS NOT new.abstract "
+                         "OR old.abstract_hash IS NOT new.abstract_hash BEGIN {note_old} {note_new} {bump} END"),
+}
+
+
+def _create_search_triggers(db: sqlite_utils.Database, triggers: dict[str, str]) -> None:
     parts = {"note_new": "INSERT OR IGNORE INTO search_dirty (paper_id) VALUES (new.id);",
              "note_old": "INSERT OR IGNORE INTO search_dirty (paper_id) VALUES (old.id);",
              "bump": "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'search_generation';"}
-    for name, body in SEARCH_TRIGGERS.items():
+    for name, body in triggers.items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(f"CREATE TRIGGER {name} {body.format(**parts)}")
+
+
+def _key_code_of_stored(key: str | int) -> int:
+    """``stored.key_code`` of a match_keys value as an older file holds it: a text key, or (a file
+    marked older by hand, whose v3 copied the table as TEXT) a code already, as digits."""
+    from paperdeck.store.stored import key_code
+
+    if isinstance(key, int):
+        return key
+    text = str(key)
+    return int(text) if text.lstrip("-").isdigit() else key_code(text)
+
+
+def _is_without_rowid(db: sqlite_utils.Database, table: str) -> bool:
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+    return bool(sql) and "WITHOUT ROWID" in sql[0].upper()
+
+
+def _abstracts_once_v11(db: sqlite_utils.Database, progress: Callable[[str], None] | None = None) -> None:
+    """v11: the library at most 3 KB a paper (issue 17; the steps measured in benchmarks/RESULTS.md).
+
+    - A paper's abstract is kept once: it is always one of its records' abstracts, already in
+      ``abstracts``; ``papers.abstract_hash`` names it (indexed: an abstract a paper names is never
+      dropped) and ``papers.abstract`` becomes NULL (text another program writes there wins, see
+      ``store.stored.read_abstract``). Rewritten in batches; the search triggers are set aside
+      meanwhile (the text is the same, so the index beside the file stays valid) and come back
+      watching ``abstract_hash`` too.
+    - ``match_keys`` holds 64-bit codes of the keys (``stored.key_code``), not their text: half the
+      bytes, the same table shape (``key``, ``paper_id``), clustered by key, indexed by paper.
+    - ``papers.title_key`` holds an 8-byte code of the title key (``stored.title_code``), as
+      ``match_keys`` does: both are only compared for equality.
+    - ``paper_authors`` is clustered by its primary key (WITHOUT ROWID): the table and its
+      primary-key index were the same rows twice. (Not ``abstracts``: clustered by a random hash,
+      a load's inserts leave its pages a third empty, 1,040 B a paper against 949 at 10k.)
+    All in this one transaction: a kill leaves the v10 file as it was. Idempotent. The freed pages
+    are reused by later loads; ``paperdeck check --compact`` gives them back.
+    """
+    from paperdeck.store import stored
+
+    say = progress or (lambda message: None)
+    conn = db.conn
+    for name in SEARCH_TRIGGERS_V11:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if "abstract_hash" not in db["papers"].columns_dict:
+        db.execute("ALTER TABLE papers ADD COLUMN abstract_hash BLOB")
+    db.execute("CREATE TABLE IF NOT EXISTS abstracts (hash BLOB PRIMARY KEY, text NOT NULL)")
+    total = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    last, done = 0, 0
+    while True:
+        rows = conn.execute("SELECT id, abstract, title_key FROM papers WHERE id > ? ORDER BY id LIMIT ?",
+                            [last, MIGRATION_BATCH]).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        moved = [(paper_id, stored.abstract_hash(text), text) for paper_id, text, _ in rows
+                 if isinstance(text, str) and text]
+        stored.store_abstracts(conn, ((key, text) for _, key, text in moved))
+        conn.executemany("UPDATE papers SET abstract = NULL, abstract_hash = ? WHERE id = ?",
+                         [(key, paper_id) for paper_id, key, _ in moved])
+        conn.executemany("UPDATE papers SET title_key = ? WHERE id = ?",
+                         [(stored.title_code(key), paper_id) for paper_id, _, key in rows if isinstance(key, str)])
+        done += len(rows)
+        say(f"papers: {done:,} of {total:,}")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_abstract_hash ON papers (abstract_hash)")
+    _create_search_triggers(db, SEARCH_TRIGGERS_V11)
+
+    declared = {row[1]: (row[2] or "").upper() for row in conn.execute("PRAGMA table_info(match_keys)")}
+    if declared.get("key") != "INTEGER":
+        conn.create_function("key_code_of_stored", 1, _key_code_of_stored, deterministic=True)
+        db.execute("DROP TABLE IF EXISTS match_keys_v11")
+        db.execute("CREATE TABLE match_keys_v11 (key INTEGER NOT NULL, paper_id INTEGER NOT NULL, "
+                   "PRIMARY KEY (key, paper_id)) WITHOUT ROWID")
+        db.execute("INSERT OR IGNORE INTO match_keys_v11 (key, paper_id) "
+                   "SELECT key_code_of_stored(key), paper_id FROM match_keys ORDER BY 1, 2")
+        db.execute("DROP TABLE match_keys")
+        db.execute("ALTER TABLE match_keys_v11 RENAME TO match_keys")
+        db.execute("CREATE INDEX idx_match_keys_paper_id ON match_keys (paper_id)")
+        say("blocking keys: as codes")
+
+    # (No NOT NULL on author_id, as before: SQLite 3.40's integrity_check wrongly reports NULLs in a
+    # NOT NULL column outside a WITHOUT ROWID table's primary key. Primary-key columns are never NULL.)
+    if not _is_without_rowid(db, "paper_authors"):
+        db.execute("DROP TABLE IF EXISTS paper_authors_v11")
+        db.execute("""CREATE TABLE paper_authors_v11 (
+            paper_id INTEGER REFERENCES papers(id),
+            author_id INTEGER REFERENCES authors(id),
+            position INTEGER,
+            PRIMARY KEY (paper_id, position)) WITHOUT ROWID""")
+        db.execute("INSERT INTO paper_authors_v11 (paper_id, author_id, position) "
+                   "SELECT paper_id, author_id, position FROM paper_authors ORDER BY paper_id, position")
+        db.execute("DROP TABLE paper_authors")
+        db.execute("ALTER TABLE paper_authors_v11 RENAME TO paper_authors")
+        db.execute("CREATE INDEX idx_paper_authors_author_id ON paper_authors (author_id)")
+        say("authors of papers: clustered")
 
 
 # Each step takes a database at version N-1 to version N, inside one transaction. A number may be
@@ -469,7 +577,7 @@ def _search_index_v10(db: sqlite_utils.Database) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _create_v1, 2: _add_file_problems_v2, 3: _prefix_index_v3, 4: _user_data_v4,
     5: _fts_content_quoting_v5, 6: _merge_decisions_v6, 7: _identifiers_v7,
-    8: _cite_key_index_v8, 9: _smaller_records_v9, 10: _search_index_v10,
+    8: _cite_key_index_v8, 9: _smaller_records_v9, 10: _search_index_v10, 11: _abstracts_once_v11,
 }
 
 
@@ -492,7 +600,7 @@ def ensure_schema(db: sqlite_utils.Database, progress: Callable[[str], None] | N
     for version in steps:
         db.execute("BEGIN IMMEDIATE")
         try:
-            if version == 9:
+            if version in (9, 11):
                 MIGRATIONS[version](db, progress)
             else:
                 MIGRATIONS[version](db)

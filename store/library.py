@@ -13,7 +13,7 @@ from paperdeck.store import citekeys, decisions, saved_searches, search_index, u
 from paperdeck.store import db as database
 from paperdeck.store.loader import Loader, LoadProgress
 from paperdeck.store.models import LoadReport, Paper, Source
-from paperdeck.store.stored import unpack_json
+from paperdeck.store.stored import PAPER_ABSTRACT_SQL, read_abstract, unpack_json
 from paperdeck.store.paths import bundled_seeds, default_db_path
 from paperdeck.store.query import Query, as_query
 from paperdeck.store.search import Facets, Searcher, SearchResult
@@ -109,11 +109,12 @@ class Library:
         return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
 
     def paper(self, paper_id: int) -> Paper | None:
-        cursor = self.db.execute("SELECT * FROM papers WHERE id = ?", [paper_id])
+        cursor = self.db.execute(f"SELECT p.*, {PAPER_ABSTRACT_SQL} FROM papers p WHERE p.id = ?", [paper_id])
         row = cursor.fetchone()
         if row is None:
             return None
-        values = dict(zip([d[0] for d in cursor.description], row))
+        values = dict(zip([d[0] for d in cursor.description[:-2]], row[:-2]))
+        values["abstract"] = read_abstract(*row[-2:])
         authors = [r[0] for r in self.db.execute(
             "SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
             "WHERE pa.paper_id = ? ORDER BY pa.position", [paper_id])]

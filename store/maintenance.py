@@ -72,6 +72,16 @@ def check(path: Path) -> CheckReport:
                                        f"`paperdeck check --rebuild-index` rebuilds it from {content}")
         if "papers" in tables:
             report.papers = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        if "abstracts" in tables and "abstract_hash" in {row[1] for row in conn.execute("PRAGMA table_info(papers)")}:
+            # Since schema 11 a paper names its abstract (store/stored.py): each must be there.
+            missing = conn.execute("SELECT COUNT(*), MIN(p.id) FROM papers p WHERE p.abstract_hash IS NOT NULL "
+                                   "AND NOT EXISTS (SELECT 1 FROM abstracts a WHERE a.hash = p.abstract_hash)").fetchone()
+            if missing[0]:
+                report.problems.append(f"{missing[0]:,} papers name an abstract the library does not hold "
+                                       f"(e.g. paper {missing[1]}; another program deleted rows of abstracts?): "
+                                       "they show none until a listing of them is loaded again")
+            else:
+                report.checked.append("every paper's abstract: held once, in abstracts")
     if "search_dirty" in tables:
         from paperdeck.store import search_index
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from paperdeck.store import decisions, identifiers, merge
+from paperdeck.store import decisions, identifiers, merge, stored
 from paperdeck.store.models import Record
 from paperdeck.store.text import title_key
 
@@ -40,6 +40,14 @@ def filed_keys(records: Iterable[Record], untitled: bool, precomputed: dict[str,
     return keys
 
 
+def stored_candidates(conn: sqlite3.Connection, ids: list[int]) -> list[tuple]:
+    """``(id, title, title_derived, abstract)`` of these papers as stored, by id."""
+    marks = ",".join("?" * len(ids))
+    return [(paper_id, title, derived, stored.read_abstract(own, kept)) for paper_id, title, derived, own, kept
+            in conn.execute(f"SELECT p.id, p.title, p.title_derived, {stored.PAPER_ABSTRACT_SQL} FROM papers p "
+                            f"WHERE p.id IN ({marks}) ORDER BY p.id", ids)]
+
+
 class LibraryPapers:
     """What matching asks of the library, answered by SQL in the open transaction. The load's
     merge state in memory (store/merge_state.py) answers the same questions without SQL."""
@@ -57,23 +65,21 @@ class LibraryPapers:
 
     def with_title_key(self, key: str, limit: int) -> list[int]:
         return [paper_id for (paper_id,) in self.conn.execute(
-            "SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?", [key, limit])]
+            "SELECT id FROM papers WHERE title_key = ? ORDER BY id LIMIT ?", [stored.title_code(key), limit])]
 
     def key_blocks(self, keys: list[str], limit: int) -> dict[str, list[int]]:
         """Each key's first ``limit`` papers, by id (one statement for all keys)."""
         query = " UNION ALL ".join(
             ["SELECT * FROM (SELECT key, paper_id FROM match_keys WHERE key = ? LIMIT ?)"] * len(keys))
+        codes = {stored.key_code(key): key for key in keys}  # match_keys holds each key's code
         blocks: dict[str, list[int]] = {}
-        for key, paper_id in self.conn.execute(query, [value for key in keys for value in (key, limit)]):
-            blocks.setdefault(key, []).append(paper_id)
+        for code, paper_id in self.conn.execute(query, [value for code in codes for value in (code, limit)]):
+            blocks.setdefault(codes[code], []).append(paper_id)
         return blocks
 
     def candidates(self, ids: list[int]) -> list[tuple]:
         """``(id, title, title_derived, abstract)`` of these papers, by id."""
-        marks = ",".join("?" * len(ids))
-        return self.conn.execute(
-            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks}) ORDER BY id", ids
-        ).fetchall()
+        return stored_candidates(self.conn, ids)
 
     def title_candidates(self, ids: list[int]) -> list[tuple]:
         """``candidates`` for title matching, which reads no abstract."""

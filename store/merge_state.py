@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from paperdeck.store import db as database, merge, stored
-from paperdeck.store.matching import UNTITLED, filed_keys
+from paperdeck.store.matching import UNTITLED, filed_keys, stored_candidates
 from paperdeck.store.models import Record
 from paperdeck.store.text import title_key
 from paperdeck.store.writing import INSERT_PAPER_VALUES, PAPER_COLUMNS, UPDATE_PAPER_VALUES, Draft, paper_values
 
-MATCHED_COLUMNS = ("title", "title_derived", "title_key", "abstract", "authors_text", "arxiv_id", "doi")
+MATCHED_COLUMNS = ("title", "title_derived", "title_key", "authors_text", "arxiv_id", "doi")
 
 
 # What the search triggers on ``papers`` (store/db.py, v10) do for each row, done once for a file's
@@ -142,7 +142,7 @@ class MergeState:
 
     def _seed(self) -> None:
         conn = self.db.conn
-        self.title_keys: dict[str, list[int]] = {}
+        self.title_keys: dict[bytes, list[int]] = {}  # by stored.title_code
         self.by_identifier: dict[str, dict[str, list[int]]] = {"arxiv_id": {}, "doi": {}}
         self.light: dict[int, tuple] = {}  # id -> (title, title_derived, arxiv_id, doi)
         for paper_id, title, derived, key, arxiv, doi in conn.execute(
@@ -152,11 +152,11 @@ class MergeState:
                                  (self.by_identifier["doi"], doi)):
                 if value:
                     index.setdefault(value, []).append(paper_id)
-        self.blocks: dict[str, list[int]] = {}
-        self.untitled_keys: dict[int, set[str]] = {}
+        self.blocks: dict[int, list[int]] = {}  # by key code (stored.key_code), as match_keys holds them
+        self.untitled_keys: dict[int, set[int]] = {}
         for key, paper_id in conn.execute("SELECT key, paper_id FROM match_keys"):  # by key, then paper
             self.blocks.setdefault(key, []).append(paper_id)
-            if key.startswith(UNTITLED):
+            if key & 1:  # an untitled key's code
                 self.untitled_keys.setdefault(paper_id, set()).add(key)
 
     # -- what matching asks (LibraryPapers' questions) --------------------------------------------
@@ -168,10 +168,11 @@ class MergeState:
         return self.by_identifier[column].get(value, [])[:limit]
 
     def with_title_key(self, key: str, limit: int) -> list[int]:
-        return self.title_keys.get(key, [])[:limit]
+        return self.title_keys.get(stored.title_code(key), [])[:limit]  # papers.title_key holds codes
 
     def key_blocks(self, keys: list[str], limit: int) -> dict[str, list[int]]:
-        return {key: self.blocks[key][:limit] for key in keys if self.blocks.get(key)}
+        found = {key: self.blocks.get(stored.key_code(key)) for key in keys}
+        return {key: ids[:limit] for key, ids in found.items() if ids}
 
     def candidates(self, ids: list[int]) -> list[tuple]:
         stored = [paper_id for paper_id in ids if paper_id not in self.touched]
@@ -179,7 +180,8 @@ class MergeState:
         for paper_id in ids:
             if paper_id in self.touched:
                 row = self.touched[paper_id].row
-                found[paper_id] = (paper_id, row["title"], row["title_derived"], row["abstract"])
+                found[paper_id] = (paper_id, row["title"], row["title_derived"],
+                                   self.touched[paper_id].draft.values.get("abstract"))
         return [found[paper_id] for paper_id in sorted(ids) if paper_id in found]
 
     def title_candidates(self, ids: list[int]) -> list[tuple]:
@@ -190,9 +192,7 @@ class MergeState:
                 if paper_id in light]
 
     def _stored_candidates(self, ids: list[int]) -> list[tuple]:
-        marks = ",".join("?" * len(ids))
-        return self.db.conn.execute(
-            f"SELECT id, title, title_derived, abstract FROM papers WHERE id IN ({marks})", ids).fetchall()
+        return stored_candidates(self.db.conn, ids)
 
     def title(self, paper_id: int) -> str | None:
         """The paper's title as it is now (a dry run's preview names the paper a record joins)."""
@@ -231,16 +231,16 @@ class MergeState:
         untitled = paper.draft.values["title_derived"]
         added = self.keys_added.setdefault(paper_id, set())
         if was_derived and not untitled:  # it has a real title now: its untitled keys go
-            gone = {key for key in added if key.startswith(UNTITLED)} | self.untitled_keys.pop(paper_id, set())
+            gone = {key for key in added if key.startswith(UNTITLED)}
             added -= gone
             paper.drop_untitled = not paper.new
-            for key in gone:
-                _remove(self.blocks, key, paper_id)
+            for code in {stored.key_code(key) for key in gone} | self.untitled_keys.pop(paper_id, set()):
+                _remove(self.blocks, code, paper_id)
         if fresh:
             keys = filed_keys([record], untitled, abstract_keys)
             added |= keys
             for key in keys:
-                _add(self.blocks, key, paper_id)
+                _add(self.blocks, stored.key_code(key), paper_id)
         return paper_id
 
     def _touch(self, paper_id: int) -> Touched:
@@ -284,6 +284,10 @@ class MergeState:
             conn.executemany(UPDATE_PAPER_VALUES, [(*paper_values(paper.draft), paper.id) for paper in joined])
         rows = [packed or _packed(record) for record, _, _, packed in self.records]
         stored.store_packed_abstracts(conn, ((key, text) for _, key, text in rows if key is not None))
+        named = {key for _, key, _ in rows if key is not None}
+        stored.store_abstracts(conn, [  # a paper's abstract is a record's, stored already: made sure of here
+            (key, paper.draft.values["abstract"]) for paper in self.touched.values()
+            if (key := stored.paper_abstract_hash(paper.draft.values.get("abstract"))) and key not in named])
         conn.executemany(  # after the papers they name (foreign keys)
             "INSERT INTO records (id, file_id, idx, line_start, line_end, format, fields, abstract_hash, paper_id, "
             "matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -295,12 +299,12 @@ class MergeState:
         conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
                          [(paper.id, author_ids[name], position) for paper in self.touched.values()
                           for position, name in enumerate(paper.draft.values["authors"])])
-        conn.executemany("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'",
+        conn.executemany(f"DELETE FROM match_keys WHERE paper_id = ? AND {stored.UNTITLED_KEY_SQL}",
                          [(paper.id,) for paper in joined if paper.drop_untitled])
         conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)",
-                         [(key, paper_id) for paper_id, keys in self.keys_added.items() for key in keys])
+                         [(stored.key_code(key), paper_id) for paper_id, keys in self.keys_added.items() for key in keys])
         for paper_id, keys in self.keys_added.items():
-            untitled = {key for key in keys if key.startswith(UNTITLED)}
+            untitled = {stored.key_code(key) for key in keys if key.startswith(UNTITLED)}
             if untitled:
                 self.untitled_keys.setdefault(paper_id, set()).update(untitled)
 

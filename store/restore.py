@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from paperdeck.store import userdata
+from paperdeck.store.stored import title_code
 from paperdeck.store.text import clean_line, fold, title_key
 
 MAX_EXPORT_BYTES = 512 * 1024 * 1024
@@ -85,7 +86,8 @@ def read_export(path: Path) -> list[Carried]:
 
 def _find(db: sqlite_utils.Database, entry: Carried) -> list[int]:
     """The papers here the entry is: same title key; when several, those of the same first author."""
-    ids = [row[0] for row in db.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id", [title_key(entry.title)])]
+    ids = [row[0] for row in db.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id",
+                                        [title_code(title_key(entry.title))])]
     if len(ids) > 1 and entry.first_author:
         author = fold(entry.first_author)
         same = [i for i in ids if fold(db.execute("SELECT COALESCE(first_author, '') FROM papers WHERE id = ?",

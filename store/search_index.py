@@ -37,6 +37,7 @@ from pathlib import Path
 
 import tantivy
 
+from paperdeck.store import stored
 from paperdeck.store.text import fold
 
 INDEX_FORMAT = 1  # bump when the schema or the folding changes: older indexes are rebuilt
@@ -74,7 +75,12 @@ def _document(paper_id: int, title: str | None, authors: str | None, abstract: s
                             abstract=fold(abstract or ""))
 
 
-SELECT_TEXT = "SELECT id, title, authors_text, abstract FROM papers"
+# The papers' text; a paper's abstract is read as store.stored keeps it (``_row_document``).
+SELECT_TEXT = f"SELECT p.id, p.title, p.authors_text, {stored.PAPER_ABSTRACT_SQL} FROM papers p"
+
+
+def _row_document(paper_id: int, title: str | None, authors: str | None, own: object, kept: object) -> tantivy.Document:
+    return _document(paper_id, title, authors, stored.read_abstract(own, kept))
 
 
 @dataclass(frozen=True)
@@ -195,14 +201,14 @@ def catch_up(library: Path, wait: float = LOCK_WAIT) -> bool:
         try:
             generation, _ = library_state(conn)
             dirty = [row[0] for row in conn.execute("SELECT paper_id FROM search_dirty ORDER BY paper_id")]
-            rows = conn.execute(f"{SELECT_TEXT} WHERE id IN (SELECT paper_id FROM search_dirty)").fetchall()
+            rows = conn.execute(f"{SELECT_TEXT} WHERE p.id IN (SELECT paper_id FROM search_dirty)").fetchall()
         finally:
             conn.execute("COMMIT")
         writer = index.writer(heap_size=HEAP, num_threads=1)
         for paper_id in dirty:
             writer.delete_documents_by_term("id", paper_id)
         for row in rows:
-            writer.add_document(_document(*row))
+            writer.add_document(_row_document(*row))
         writer.commit()
         writer.wait_merging_threads()
         del writer  # lets go of tantivy's own lock
@@ -234,7 +240,7 @@ def rebuild(library: Path, wait: float = LOCK_WAIT, *, _locked_already: bool = F
         try:
             generation, library_id = library_state(conn)
             for row in conn.execute(SELECT_TEXT):
-                writer.add_document(_document(*row))
+                writer.add_document(_row_document(*row))
                 count += 1
         finally:
             conn.execute("COMMIT")

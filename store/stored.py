@@ -10,21 +10,39 @@ encodes and decodes them (schema v9), so no caller compresses or decompresses by
   text), and the record names it by ``records.abstract_hash``: the same listing text in many files,
   and a paper's records that share their abstract, store it once, whatever the paper's own
   abstract becomes later.
+- Since schema v11 a paper's abstract is kept there too: ``papers.abstract_hash`` names it (it is
+  always one of its records' abstracts), and ``papers.abstract`` stays NULL unless another program
+  writes text into it, which then wins. Read it only through ``PAPER_ABSTRACT_SQL`` and
+  ``read_abstract``.
+- Blocking keys (``match_keys.key``) are 64-bit integers (``key_code``): a key's 8-byte BLAKE2b,
+  its lowest bit set for the untitled keys (``u|``), so that they can still be told apart in SQL.
+  ``papers.title_key`` is the 8-byte BLAKE2b of the folded title (``title_code``), as a BLOB (the
+  column's TEXT affinity would turn an integer into its digits). Both are only ever compared for
+  equality; at 2.7M papers two titles share a code with a probability of about 2e-7.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import zlib
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: reading a file (the load's worker) imports this, never sqlite3
+    import sqlite3
 
 COMPRESS_FROM = 64  # bytes of UTF-8
 LEVEL = 6
 
 # A record's fields, as ``read_fields`` takes them: select this for the record ``r``.
 RECORD_FIELDS_SQL = "r.fields, (SELECT a.text FROM abstracts a WHERE a.hash = r.abstract_hash)"
+
+
+# A paper's abstract, as ``read_abstract`` takes it: select this for the paper ``p``.
+PAPER_ABSTRACT_SQL = "p.abstract, (SELECT a.text FROM abstracts a WHERE a.hash = p.abstract_hash)"
+UNTITLED_KEY_SQL = "key & 1 = 1"  # the match_keys rows of untitled keys (``key_code`` of a ``u|`` key)
 
 
 def pack(text: str | None) -> str | bytes | None:
@@ -54,6 +72,33 @@ def unpack_json(value: str | bytes | None, default: object = None) -> object:
 
 def abstract_hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def read_abstract(own: str | bytes | None, kept: str | bytes | None) -> str | None:
+    """A paper's abstract from the two values ``PAPER_ABSTRACT_SQL`` selects: text another program
+    wrote into ``papers.abstract`` wins; else the ``abstracts`` row the paper names."""
+    if own is not None:
+        return own.decode("utf-8", "replace") if isinstance(own, bytes) else str(own)
+    return unpack(kept)
+
+
+def paper_abstract_hash(abstract: str | None) -> bytes | None:
+    """``papers.abstract_hash`` for a paper's abstract (None: it has none)."""
+    return abstract_hash(abstract) if abstract else None
+
+
+@lru_cache(maxsize=1 << 16)  # a load asks for a key's code when it looks it up, files it, writes it
+def key_code(key: str) -> int:
+    """``match_keys.key`` for a blocking key: a signed 64-bit BLAKE2b of it, lowest bit 1 for an
+    untitled key (``u|...``). Two keys sharing a code only add a candidate that matching then scores."""
+    code = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+    return (code & ~1) | (1 if key.startswith("u|") else 0)
+
+
+@lru_cache(maxsize=1 << 14)
+def title_code(key: str) -> bytes:
+    """``papers.title_key`` for a title key (``store.text.title_key``): what equal titles share."""
+    return hashlib.blake2b(key.encode(), digest_size=8).digest()
 
 
 def pack_record(fields: dict) -> tuple[str | bytes, bytes | None, str | None]:
@@ -95,7 +140,8 @@ def read_fields(fields: str | bytes, abstract: str | bytes | None) -> dict:
 
 
 def drop_unused_abstracts(conn: sqlite3.Connection, candidates: Iterable[bytes]) -> None:
-    """Abstracts among ``candidates`` that no record names any more (a reloaded file's old ones) go."""
+    """Abstracts among ``candidates`` that no record and no paper names any more (a reloaded file's
+    old ones) go; a paper kept without listings (it carries user data) keeps its abstract."""
     candidates = list(set(candidates))
     if not candidates:
         return
@@ -104,4 +150,6 @@ def drop_unused_abstracts(conn: sqlite3.Connection, candidates: Iterable[bytes])
         batch = candidates[start:start + 500]
         referenced.update(row[0] for row in conn.execute(
             f"SELECT DISTINCT abstract_hash FROM records WHERE abstract_hash IN ({', '.join('?' * len(batch))})", batch))
+        referenced.update(row[0] for row in conn.execute(
+            f"SELECT DISTINCT abstract_hash FROM papers WHERE abstract_hash IN ({', '.join('?' * len(batch))})", batch))
     conn.executemany("DELETE FROM abstracts WHERE hash = ?", [(key,) for key in candidates if key not in referenced])

@@ -58,8 +58,11 @@ def _field(name: str) -> Callable[[Draft], object]:
 PAPER_COLUMNS: dict[str, Callable[[Draft], object]] = {
     "title": lambda d: d.values["title"],
     "title_derived": lambda d: int(d.values["title_derived"]),
-    "title_key": lambda d: None if d.values["title_derived"] else title_key(d.values["title"]),
-    "abstract": _field("abstract"),
+    "title_key": lambda d: None if d.values["title_derived"] else stored.title_code(title_key(d.values["title"])),
+    # Kept once, in ``abstracts`` (its records' abstract): named by hash; papers.abstract is for
+    # text another program writes (store/stored.py).
+    "abstract": lambda d: None,
+    "abstract_hash": lambda d: stored.paper_abstract_hash(d.values.get("abstract")),
     "authors_text": lambda d: ", ".join(d.values["authors"]),
     "first_author": lambda d: d.first_author,
     "author_count": _field("author_count"),
@@ -158,6 +161,8 @@ class PaperWriter:
         conn = self.db.conn
         draft = Draft(merge.reconcile(records), len(records))
         row = paper_row(draft)
+        if row["abstract_hash"] is not None:  # its records' abstract: stored already, unless they are new
+            stored.store_abstracts(conn, [(row["abstract_hash"], draft.values["abstract"])])
         if paper_id is None:
             paper_id = conn.execute(INSERT_PAPER, row).lastrowid
             conn.execute("UPDATE records SET paper_id = ? WHERE id = ?", [paper_id, records[0].id])
@@ -169,9 +174,10 @@ class PaperWriter:
                           for position, name in enumerate(draft.values["authors"])])
         untitled = draft.values["title_derived"]
         if drop_untitled_keys and not untitled:  # it has a real title now
-            conn.execute("DELETE FROM match_keys WHERE paper_id = ? AND key LIKE 'u|%'", [paper_id])
+            conn.execute(f"DELETE FROM match_keys WHERE paper_id = ? AND {stored.UNTITLED_KEY_SQL}", [paper_id])
         keys = filed_keys(records if key_records is None else key_records, untitled, self.abstract_keys)
-        conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)", [(k, paper_id) for k in keys])
+        conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)",
+                         [(stored.key_code(k), paper_id) for k in keys])
         return paper_id
 
     def move_records(self, record_ids: list[int], into: int | None, why: str, emptied: Iterable[int] = ()) -> int:

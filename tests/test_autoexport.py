@@ -44,7 +44,7 @@ def test_load_and_edits_from_the_cli_rewrite_the_files(tmp_path, capsys):
 
     assert main(["tag", "--db", str(db), "crocodile", "+thesis"]) == 0
     err = capsys.readouterr().err
-    assert f"{thesis}: 1 papers exported (csl-json)" in err and f"{bib}:" in err  # the tag is in the .bib's keywords
+    assert f"{thesis}: 1 paper exported (csl-json)" in err and f"{bib}:" in err  # the tag is in the .bib's keywords
     [item] = json.loads(thesis.read_text(encoding="utf-8"))
     assert item["id"] == "lin2024crocodile"
     assert "thesis" in bib.read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import json
 
@@ -11,7 +12,7 @@ import bibtexparser
 import pytest
 
 from paperdeck.store import clipboard
-from paperdeck.store.cite import CSL_STYLES, pandoc_path
+from paperdeck.store.cite import CSL_STYLES, STYLES, pandoc_path
 from paperdeck.store.cite import formatted
 from paperdeck.store.cite.csl import csl_item
 from paperdeck.store.settings import Settings
@@ -113,7 +114,8 @@ def test_osc52_reaches_tmux_buffer(tmp_path):
         tmux.wait_for("Papers 1 ")
         tmux.keys("Enter")
         tmux.keys("c")
-        tmux.wait_for("Copied")
+        copied = tmux.wait_for("Copied")
+        assert "OSC 52" in copied and "set-clipboard" not in copied  # it is on: no advice to turn it on
         buffer = tmux.run("show-buffer")
         entries = bibtexparser.parse_string(buffer).entries
         assert [e.key for e in entries] == ["lin2024crocodile"]
@@ -175,3 +177,108 @@ async def test_a_resting_cursor_renders_its_citations_ahead_and_the_dialog_opens
         await app.workers.wait_for_complete()
         await pilot.press("escape", "c")
         assert runs == [] and app.clipboard.startswith("Lin, Z., Pan, J.")
+
+
+# What each style guide prints for an author list, written from the guides (not from paperdeck):
+# APA 7 (10.2, 9.8: up to 20 names, initials, "&"; a list the listing truncates ends "et al."), MLA 9
+# (5.37: one name, then "et al." for three or more), Chicago 18 author-date (13.76: more than six
+# names, the first three and "et al."), IEEE (more than six: the first and "et al."; a truncated
+# list shorter than that: all it shows and "et al."), Harvard, Cite
+# Them Right (four or more: the first and "et al."), Vancouver / Citing Medicine (more than six: the
+# first six and "et al."; initials without stops or hyphens).
+def _initials(given: str, stop: str = ".", hyphen: str = "-") -> str:
+    parts = [part for part in given.replace("-", " - ").split() if part]
+    return "".join(hyphen if part == "-" else part[0] + stop for part in parts)
+
+
+def style_guide_authors(style: str, names: list[str], truncated: bool) -> str:
+    people = [(n.rsplit(" ", 1)[1], n.rsplit(" ", 1)[0]) for n in names]  # (family, given): simple names
+    apa = [f"{family}, {' '.join(_initials(g) for g in given.split())}" for family, given in people]
+    if style == "apa":
+        return ", ".join(apa[:19]) + ", et al." if truncated or len(people) > 20 else None
+    if style == "mla":
+        family, given = people[0]
+        return f"{family}, {given}, et al."
+    if style == "chicago":
+        (f1, g1), *rest = people[:3]
+        return f"{f1}, {g1}, " + ", ".join(f"{g} {f}" for f, g in rest) + ", et al."
+    if style == "ieee":  # a truncated list of under seven names may be seven or more: all it shows, et al.
+        ieee = [f"{' '.join(_initials(g) for g in given.split())} {family}" for family, given in people]
+        return f"{ieee[0]} et al.," if len(people) > 6 else ", ".join(ieee) + ", et al.,"
+    if style == "harvard":
+        return f"{apa[0]} et al."
+    if style == "vancouver":
+        return ", ".join(f"{family} {_initials(given, '', '')}" for family, given in people[:6]) + ", et al."
+
+
+PARTICLES = {  # "Diego de las Casas" and "Jean-Pierre Dupont Jr.", both named in full
+    "apa": "de las Casas, D., & Dupont, J.-P., Jr. (2023).",
+    "mla": "de las Casas, Diego, and Jean-Pierre Dupont Jr. “On the Convergence",
+    "ieee": "D. de las Casas and J.-P. Dupont Jr., “On the Convergence",
+    "harvard": "de las Casas, D. and Dupont, J.-P., Jr. (2023)",
+    "vancouver": "de las Casas D, Dupont JP Jr. On the Convergence",
+}
+
+
+@pytest.mark.skipif(not pandoc_path(), reason="the formatted styles render through pandoc (pypandoc-binary)")
+async def test_c_copies_the_style_guides_author_lists(db, tmp_path):
+    """The seed papers with the longest (and truncated) author list and a short truncated one, and a
+    pasted listing's particles and suffix: ``c`` in each formatted style copies the guide's form."""
+    from paperdeck.store import open_library
+
+    layouts = Path(__file__).parent / "data" / "layouts" / "arxiv_search_oneline.txt"
+    with open_library(db) as library:
+        library.load([layouts])
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        for query in ('"Practice on Long Behavior"', "RankUp", "author:casas"):
+            app.query_one("#search").value = query
+            await settle(app, pilot)
+            paper = app.library.papers([paper_list(app).ids[0]])[0]
+            for style in CSL_STYLES:
+                app.settings.cite_style = style
+                await pilot.press("c")
+                copied = app.clipboard
+                if query == "author:casas":
+                    if style in PARTICLES:
+                        assert PARTICLES[style] in copied, (style, copied)
+                    continue
+                assert not paper.authors_complete
+                expected = style_guide_authors(style, paper.authors, truncated=True)
+                assert expected in copied, (style, expected, copied)
+                assert "others" not in copied and copied.rstrip().endswith((".", ".”", ")")), (style, copied)
+
+
+async def test_cite_dialog_reads_a_long_preview_by_keyboard(db):
+    """The 25-author entry's BibTeX is longer than the preview at 80x24: PgDn scrolls it while the
+    style list keeps the focus; g/G go to the first and last style; Tab does not lose the list."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import OptionList
+
+    app = citing_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.query_one("#search").value = '"Practice on Long Behavior"'
+        await settle(app, pilot)
+        await pilot.press("C")
+        await pilot.pause()
+        dialog = app.screen
+        styles, preview = dialog.query_one(OptionList), dialog.query_one("#cite-preview", VerticalScroll)
+        await pilot.press("G", "g")
+        assert styles.highlighted_option.id == "bibtex"
+        await pilot.press("tab")
+        assert app.focused is styles
+        assert preview.max_scroll_y > 0 and preview.scroll_y == 0
+        await pilot.press("pagedown")
+        for _ in range(200):  # the scroll animates: wait for it to move
+            if preview.scroll_y > 0:
+                break
+            await pilot.pause(0.01)
+        assert preview.scroll_y > 0 and styles.highlighted_option.id == "bibtex"
+        await pilot.press("G")
+        assert styles.highlighted_option.id == STYLES[-1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not dialog and app.last_copied
+

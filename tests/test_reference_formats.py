@@ -17,7 +17,7 @@ from paperdeck.store.pastes import preview
 from paperdeck.store.parsers import bibtex, csl_json, ris
 from paperdeck.tui.cli import main
 
-from .conftest import AS_OF, ROOT, SEEDS
+from .conftest import AS_OF, ROOT
 
 IMPORTS = ROOT / "tests" / "data" / "imports"
 

@@ -10,7 +10,7 @@ from paperdeck.tui.widgets.filter_pane import FilterPane
 from paperdeck.tui.widgets.search_box import SearchBox
 
 from .conftest import AS_OF, seed
-from .tui_helpers import make_app, paper_list, settle, titles, run_from_palette
+from .tui_helpers import make_app, paper_list, run_from_palette, settle, titles, until
 
 
 async def test_opens_on_every_paper_newest_first(running):
@@ -467,12 +467,17 @@ async def test_o_without_a_browser_says_so_and_copies_the_link(db, monkeypatch):
         assert any("No web browser here" in n.message for n in app._notifications)
 
 
+def previewing(app) -> bool:
+    """The paste preview is on screen with its text composed."""
+    from paperdeck.tui.screens.paste_preview import PastePreview
+
+    return isinstance(app.screen, PastePreview) and len(app.screen.query("#paste-text")) > 0
+
+
 async def test_a_paste_is_previewed_then_stored_as_a_source_and_shown(db):
     from pathlib import Path
 
     from textual import events
-
-    from paperdeck.tui.screens.paste_preview import PastePreview
 
     page = (Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt").read_text(encoding="utf-8")
     app = make_app(db)
@@ -480,19 +485,16 @@ async def test_a_paste_is_previewed_then_stored_as_a_source_and_shown(db):
         await settle(app, pilot)
         before = app.library.paper_count()
         app.post_message(events.Paste(page.replace("\n", "\r")))  # terminals send \r line ends
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, PastePreview)
+        await until(pilot, lambda: previewing(app), "the paste's preview")
         preview = str(app.screen.query_one("#paste-text").render())
         assert "4 new papers" in preview and "Ledger-Aware Reranking for Sparse Catalogue Search" in preview
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.library.paper_count() == before  # discarded: nothing stored
         app.post_message(events.Paste(page))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: previewing(app), "the second paste's preview")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await until(pilot, lambda: app.query_one(SearchBox).value.startswith("source:pasted-"), "the stored paste shown")
         await settle(app, pilot)
         assert app.library.paper_count() == before + 4
         assert app.query_one(SearchBox).value.startswith("source:pasted-")
@@ -507,7 +509,6 @@ async def test_the_import_screen_takes_text_and_previews_it_before_storing(runni
     from textual.widgets import TextArea
 
     from paperdeck.tui.screens.import_screen import ImportScreen
-    from paperdeck.tui.screens.paste_preview import PastePreview
 
     app, pilot = running
     page = (Path(__file__).parent / "data" / "layouts" / "arxiv_list_new.txt").read_text(encoding="utf-8")
@@ -522,12 +523,10 @@ async def test_the_import_screen_takes_text_and_previews_it_before_storing(runni
     await pilot.press("i")
     app.screen.query_one("#import-text", TextArea).load_text(page)
     await pilot.press("ctrl+s")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, PastePreview)
+    await until(pilot, lambda: previewing(app), "the typed text's preview")
     assert "4 new papers" in str(app.screen.query_one("#paste-text").render())
     await pilot.press("enter")
-    await app.workers.wait_for_complete()
+    await until(pilot, lambda: len(paper_list(app).ids) == 4, "the stored paste shown")
     await settle(app, pilot)
     assert app.library.paper_count() == before + 4
     assert len(paper_list(app).ids) == 4
@@ -564,9 +563,7 @@ async def test_a_large_paste_shows_how_far_its_reading_has_got_then_the_preview(
         return original(screen, *args, **kwargs)
     monkeypatch.setattr(app, "push_screen", recording)
     app.post_message(events.Paste(page))
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await until(pilot, lambda: previewing(app), "the large paste's preview")
     assert seen[:2] == ["ReadingScreen", "PastePreview"]
     assert isinstance(app.screen, PastePreview)
     assert not any(isinstance(screen, ReadingScreen) for screen in app.screen_stack)

@@ -44,3 +44,12 @@ async def run_from_palette(app, pilot, typed: str, prompt: str) -> None:
     else:
         raise AssertionError(f"no {prompt!r} among {prompts}")
     await pilot.press("enter")
+
+
+async def until(pilot, condition, what: str, tries: int = 1500) -> None:
+    """Wait for a state (a message handled, a worker's result shown), never for a guessed time."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")

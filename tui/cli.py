@@ -99,7 +99,7 @@ def announce_upgrade(db_path: Path) -> None:
     if row and str(row[0]).isdigit() and 0 < int(row[0]) < SCHEMA_VERSION:
         print(f"paperdeck: upgrading {db_path} to this version's format ({papers:,} papers; one time: the search "
               "index is rebuilt, a few minutes for a million papers)…", file=sys.stderr, flush=True)
-        if int(row[0]) < 9:  # v9 rewrites the listings smaller in place; VACUUM is the person's choice
+        if int(row[0]) < 11:  # v9 and v11 rewrite rows smaller in place; VACUUM is the person's choice
             print("paperdeck: afterwards, `paperdeck check --compact` gives the space this frees back to the disk",
                   file=sys.stderr, flush=True)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from paperdeck.store.cite import STYLES
 from paperdeck.store.clipboard import ROUTES
 from paperdeck.tui.cli_common import matching_ids, open_library
+from paperdeck.store.text import counted
 
 EXPORT_FORMATS = ("json", "csl-json", "bibtex", "biblatex", "ris")  # store.export.FORMATS, without importing it
 # More matches than this, and cite asks first (on a terminal) or cites the best this many (piped):
@@ -81,7 +82,7 @@ def papers_to_cite(library, query: str, cite_all: bool) -> list | None:
     if sys.stdin.isatty() and sys.stderr.isatty():
         if confirmed(f"paperdeck: {total}; cite all {len(ids):,}? [y/N]"):
             return library.papers(ids)
-        print(f"paperdeck: nothing cited; narrow the query, or --all cites every match without asking",
+        print("paperdeck: nothing cited; narrow the query, or --all cites every match without asking",
               file=sys.stderr)
         return None
     print(f"paperdeck: {total}: citing the best {CITE_LIMIT} only; --all cites every one", file=sys.stderr)
@@ -127,7 +128,7 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     write_atomically(output, text)
-    print(f"{count} papers written to {output}", file=sys.stderr)
+    print(f"{counted(count, 'paper')} written to {output}", file=sys.stderr)
     if not args.watch:
         return 0
     print(f"watching {db_path}; Ctrl-C stops", file=sys.stderr)
@@ -141,7 +142,7 @@ def export(db_path: Path, args: argparse.Namespace) -> int:
                 if new_text is not None and new_text != text:  # matching nothing now: keep the file
                     text = new_text
                     write_atomically(output, text)
-                    print(f"{count} papers rewritten to {output}", file=sys.stderr)
+                    print(f"{counted(count, 'paper')} rewritten to {output}", file=sys.stderr)
     except KeyboardInterrupt:
         return 0
 

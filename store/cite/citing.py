@@ -13,7 +13,7 @@ from paperdeck.store.text import counted
 from paperdeck.store.userdata import Annotation
 from paperdeck.store.cite.bibtex import bibtex_entry
 from paperdeck.store.cite.csl import paper_csl
-from paperdeck.store.cite.formatted import csl_references
+from paperdeck.store.cite.formatted import csl_bibliography
 from paperdeck.store.cite.ris import ris_entry
 from paperdeck.store.cite.styles import CSL_STYLES, KEY_STYLES, STYLES, display_title
 
@@ -79,7 +79,7 @@ def cite(papers: list[Paper], style: str, annotations: dict[int, Annotation] | N
         return json.dumps([paper_csl(p, keys[p.id], notes.get(p.id)) for p in papers],
                           ensure_ascii=False, indent=2) + "\n"
     if style in CSL_STYLES:
-        return "\n".join(csl_references(papers, keys, style)) + "\n"
+        return "\n".join(csl_bibliography(papers, keys, style)) + "\n"
     if style in KEY_STYLES:
         return KEY_STYLES[style][1]([keys[p.id] for p in papers]) + "\n"
     if style == "markdown":

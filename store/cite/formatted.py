@@ -152,19 +152,36 @@ def fix_known_processor_bugs(text: str) -> str:
     return _ET_AL_OTHERS.sub(ET_AL, text)
 
 
-def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+def _references_by_key(papers: list[Paper], keys: dict[int, str], style: str) -> dict[str, str]:
+    """Each paper's reference by lower-cased key, in the order the style sorts its bibliography."""
     items = [csl_item(paper, keys[paper.id]) for paper in papers]
     if pandoc_path():
         rendered = _pandoc_cached(json.dumps(items, ensure_ascii=False, sort_keys=True), style)
     else:
         rendered = citeproc_py_references(items, style)
-    references = []
-    for paper in papers:
-        text = fix_known_processor_bugs(rendered.get(keys[paper.id].lower(), ""))
+    by_key = {keys[paper.id].lower(): paper for paper in papers}
+    references = {}
+    for key, text in rendered.items():
+        if (paper := by_key.get(key)) is None:
+            continue
+        text = fix_known_processor_bugs(text)
         if not paper.authors and not pandoc_path():
             text = _drop_repeated_title(text, display_title(paper))
-        references.append(text)
-    return [text for text in references if text]
+        if text:
+            references[key] = text
+    return references
+
+
+def csl_references(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+    """The papers' references one by one, in the order of ``papers`` (numbered styles number them so)."""
+    references = _references_by_key(papers, keys, style)
+    return [references[key] for paper in papers if (key := keys[paper.id].lower()) in references]
+
+
+def csl_bibliography(papers: list[Paper], keys: dict[int, str], style: str) -> list[str]:
+    """The papers' references as a bibliography in the style lists them: APA, MLA, Chicago and Harvard
+    alphabetically by author, IEEE and Vancouver numbered in the order the papers came (marked)."""
+    return list(_references_by_key(papers, keys, style).values())
 
 
 def _drop_repeated_title(text: str, title: str) -> str:

@@ -14,7 +14,7 @@ CSL_STYLES = {
     "chicago": "chicago-author-date",
     "ieee": "ieee",
     "harvard": "harvard-cite-them-right",
-    "vancouver": "elsevier-vancouver",
+    "vancouver": "nlm-citation-sequence",  # NLM/ICMJE: Citing Medicine, what "Vancouver" names
 }
 # pandoc's time per style (benchmarks/cite_speed.py: Chicago's style file takes 130 ms, Vancouver's 34):
 # rendered ahead in this order, so the slowest never starts last.

@@ -39,11 +39,18 @@ class CiteDialog(ModalScreen[str | None]):
     }
     """
 
+    # The style list keeps the focus (the preview is not focusable): j/k/arrows/g/G choose a style,
+    # PgDn/PgUp/Space read a long preview (a 25-author BibTeX entry), Enter copies.
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Cancel", id="cite.cancel"),
         Binding("j", "cursor_down", "Down", show=False, id="cite.down"),
         Binding("k", "cursor_up", "Up", show=False, id="cite.up"),
-        Binding("enter", "copy", "Copy", id="cite.copy", tooltip="Copy the previewed style"),
+        Binding("g", "first_style", "First", show=False, id="cite.first"),
+        Binding("G", "last_style", "Last", show=False, id="cite.last"),
+        Binding("pagedown,space", "scroll_preview(1)", "Scroll", priority=True, id="cite.page-down",
+                tooltip="Scroll the preview down a page"),
+        Binding("pageup", "scroll_preview(-1)", "Scroll up", show=False, priority=True, id="cite.page-up"),
+        Binding("enter", "copy", "Copy", priority=True, id="cite.copy", tooltip="Copy the previewed style"),
     ]
 
     def __init__(self, render: Callable[[str], str], count: int, default_style: str) -> None:
@@ -56,9 +63,9 @@ class CiteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="cite-body") as body:
             body.border_title = f"Cite {self.count} paper{'s' if self.count != 1 else ''}"
-            body.border_subtitle = "Enter copies · Esc closes"
+            body.border_subtitle = "Enter copies · PgDn/PgUp scroll · Esc closes"
             yield OptionList(*(Option(Text(STYLE_NAMES[s]), id=s) for s in STYLES), id="cite-styles")
-            with VerticalScroll(id="cite-preview"):
+            with VerticalScroll(id="cite-preview", can_focus=False):
                 yield Static(id="cite-text")
         yield Footer()
 
@@ -121,3 +128,13 @@ class CiteDialog(ModalScreen[str | None]):
 
     def action_cursor_up(self) -> None:
         self.query_one(OptionList).action_cursor_up()
+
+    def action_first_style(self) -> None:
+        self.query_one(OptionList).action_first()
+
+    def action_last_style(self) -> None:
+        self.query_one(OptionList).action_last()
+
+    def action_scroll_preview(self, pages: int) -> None:
+        preview = self.query_one("#cite-preview", VerticalScroll)
+        preview.scroll_page_down() if pages > 0 else preview.scroll_page_up()
