@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
+import tantivy
 from rapidfuzz import fuzz, process
 
 from paperdeck.store.query import Query, filter_sql, fts_expression
@@ -30,7 +30,29 @@ _ORDER = {
     "upvotes": "p.upvotes DESC, p.id DESC",
 }
 TYPO_CUTOFF = 75
-FACET_SAMPLE = 50_000
+FACET_BUCKETS = 65_000  # tantivy's most buckets an aggregation gives: every category, year, source
+AUTHORS_SHOWN = 12
+AUTHOR_CANDIDATES = 200  # the most-named authors fetched; more only when the twelfth's count ties past them
+
+
+def _terms(field_name: str, size: int) -> dict:
+    # segment_size: each segment's candidates; the whole size, so counts summed over segments are exact
+    return {"terms": {"field": field_name, "size": size, "segment_size": size}}
+
+
+FACET_AGGREGATIONS = {
+    "total": {"value_count": {"field": "id"}},
+    "code": {"sum": {"field": "has_code"}},
+    "categories": _terms("category", FACET_BUCKETS),
+    "years": _terms("year", FACET_BUCKETS),
+    "organisations": _terms("organisation", FACET_BUCKETS),
+    "sources": _terms("source", FACET_BUCKETS),
+    "authors": _terms("author", AUTHOR_CANDIDATES),
+}
+
+
+def _counted(index: SearchIndex, among) -> tuple:
+    return among, index.aggregate(among, FACET_AGGREGATIONS)
 
 
 
@@ -71,7 +93,6 @@ class Facets:
     starred: int = 0
     noted: int = 0
     unlisted: int = 0
-    sampled: int | None = None  # authors and sources counted over this many of the matches
 
 
 class Searcher:
@@ -238,49 +259,63 @@ class Searcher:
 
     def facets(self, query: Query, corrections: dict[str, list[str]] | None = None,
                ids: Iterable[int] | None = None) -> Facets:
-        """Counts by category, year, source, code, organisation and author over what ``query`` matches.
+        """Counts by category, year, source, code, organisation and author over what ``query`` matches,
+        and of what the person added.
 
-        ``ids``: the matches, when the caller already has them (the browser's worker does), so the
-        query is not evaluated again. The matches are written once to a temporary table and every
-        count reads that, instead of each count running the full-text query anew.
+        The counts are the search index's aggregations over its fast fields (one pass in tantivy,
+        exact, every author and listing counted: 3.6 s in SQL at 1M papers, sampled). ``ids``: the
+        matches, when the caller already has them (the browser's worker does); a query with field
+        filters is counted over those ids, a text query over the index's own query (checked against
+        ``ids``). User data stays SQL: it is what one person annotated, a few rows.
         """
-        facets = Facets()
-        if not query.has_text and not filter_sql(query)[0]:  # the whole library: each count is an index scan
-            matching, params = "SELECT id FROM papers", []
-            facets.total, facets.has_code = self.db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(has_code), 0) FROM papers").fetchone()
-            facets.categories = self.db.execute(
-                "SELECT category, COUNT(*) FROM papers WHERE category IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
-            facets.years = self.db.execute(
-                "SELECT year, COUNT(*) FROM papers WHERE year IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-            facets.organisations = self.db.execute(
-                "SELECT organisation, COUNT(*) FROM papers WHERE organisation IS NOT NULL "
-                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20").fetchall()
-        else:
-            if ids is None:
-                if query.has_text:
-                    self.index.refresh()
-                ids = self._ids(query, "unranked", corrections, None)
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_hits (id INTEGER PRIMARY KEY)")
-            self.db.execute("DELETE FROM temp.facet_hits")
-            self.db.execute("INSERT INTO temp.facet_hits SELECT value FROM json_each(?)", [json.dumps(list(ids))])
-            matching, params = "SELECT id FROM temp.facet_hits", []
-            self._count_fields(facets)
-        self._count_user_data(facets, matching)
-        if facets.total > FACET_SAMPLE:
-            # Joins over every author of a million papers take seconds: count over a sample.
-            matching += f" LIMIT {FACET_SAMPLE}"
-            facets.sampled = FACET_SAMPLE
-        facets.sources = self.db.execute(
-            # By name, as source:NAME filters: two files of one name (the seeds loaded from two
-            # folders) are one source here.
-            f"SELECT f.name, COUNT(DISTINCT listed.paper_id) FROM (SELECT DISTINCT r.file_id, r.paper_id FROM records r "
-            f"WHERE r.paper_id IN ({matching})) listed JOIN files f ON f.id = listed.file_id "
-            f"GROUP BY f.name ORDER BY f.name", params).fetchall()
-        facets.authors = self.db.execute(
-            f"SELECT a.name, COUNT(*) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
-            f"WHERE pa.paper_id IN ({matching}) GROUP BY a.id ORDER BY 2 DESC, 1 LIMIT 12", params).fetchall()
+        self.index.refresh()
+        among, counts = self._facet_counts(query, corrections, ids)
+        facets = Facets(total=int(counts["total"]["value"]), has_code=int(counts["code"]["value"] or 0))
+        by_count = lambda item: (-item[1], item[0])  # noqa: E731  most first, then by name
+        buckets = lambda name: [(bucket["key"], bucket["doc_count"]) for bucket in counts[name]["buckets"]]  # noqa: E731
+        facets.categories = sorted(buckets("categories"), key=by_count)
+        facets.years = sorted((int(year), count) for year, count in buckets("years"))
+        facets.organisations = sorted(buckets("organisations"), key=by_count)[:20]
+        facets.sources = sorted(buckets("sources"))
+        authors = sorted(buckets("authors"), key=by_count)
+        if len(authors) >= AUTHOR_CANDIDATES and authors[AUTHORS_SHOWN - 1][1] == authors[-1][1]:
+            # The twelfth count ties past the candidates: all of them, so the names decide as in SQL.
+            wide = self.index.aggregate(among, {"authors": _terms("author", FACET_BUCKETS)})
+            authors = sorted(((b["key"], b["doc_count"]) for b in wide["authors"]["buckets"]), key=by_count)
+        facets.authors = authors[:AUTHORS_SHOWN]
+        self._count_user_data(facets, self._user_data_matches(among))
         return facets
+
+    def _facet_counts(self, query: Query, corrections, ids: Iterable[int] | None):
+        """The index's query for the matches, and its aggregations."""
+        index = self.index
+        if not filter_sql(query)[0]:
+            if not query.has_text:
+                return _counted(index, tantivy.Query.all_query())
+            among = self._text_query(query, corrections)
+            noted = self._note_matches(query, corrections)
+            if noted:
+                among = tantivy.Query.boolean_query([(tantivy.Occur.Should, among),
+                                                     (tantivy.Occur.Should, index.among(noted))])
+            among, counts = _counted(index, among)
+            if ids is None:
+                return among, counts
+            ids = ids if isinstance(ids, (list, array)) else list(ids)
+            if counts["total"]["value"] == len(ids):
+                return among, counts
+        elif ids is None:
+            ids = self._ids(query, "unranked", corrections, None)
+        return _counted(index, index.among(ids))
+
+    def _user_data_matches(self, among) -> str:
+        """The papers with user data that ``among`` matches, as a subquery (a temporary table)."""
+        annotated = [row[0] for row in self.db.execute(
+            "SELECT paper_id FROM user_papers UNION SELECT paper_id FROM user_tags")]
+        matched = self.index.ids(self.index.restricted(among, annotated), None, ranked=False) if annotated else []
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_hits (id INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.facet_hits")
+        self.db.execute("INSERT INTO temp.facet_hits SELECT value FROM json_each(?)", [json.dumps(matched)])
+        return "SELECT id FROM temp.facet_hits"
 
     def _count_user_data(self, facets: Facets, matching: str) -> None:
         """Tags, reading states, stars, notes and unlisted papers among the matches. User data is
@@ -299,26 +334,3 @@ class Searcher:
             # An unlisted paper is kept only for its user data: look among those few.
             "SELECT COUNT(*) FROM papers WHERE id IN (SELECT paper_id FROM user_papers UNION "
             f"SELECT paper_id FROM user_tags) AND source_count = 0 AND id IN ({matching})").fetchone()[0]
-
-    def _count_fields(self, facets: Facets) -> None:
-        """Category, year, organisation and code counts of the matches in one pass over them."""
-        categories: Counter[str] = Counter()
-        years: Counter[int] = Counter()
-        organisations: Counter[str] = Counter()
-        for category, year, organisation, has_code, count in self.db.execute(
-                "SELECT category, year, organisation, has_code, COUNT(*) FROM papers "
-                "WHERE id IN (SELECT id FROM temp.facet_hits) GROUP BY 1, 2, 3, 4"):
-            facets.total += count
-            facets.has_code += count if has_code else 0
-            if category is not None:
-                categories[category] += count
-            if year is not None:
-                years[year] += count
-            if organisation is not None:
-                organisations[organisation] += count
-        by_count = lambda item: (-item[1], item[0])  # noqa: E731  most first, then by name
-        facets.categories = sorted(categories.items(), key=by_count)
-        facets.years = sorted(years.items())
-        facets.organisations = sorted(organisations.items(), key=by_count)[:20]
-
-

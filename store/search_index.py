@@ -4,7 +4,8 @@
 SQLite stays the library of record; this index holds nothing the file lacks and is rebuilt from
 ``papers`` whenever it is missing, unreadable or of another format. Triggers (store/db.py, v10)
 bump ``meta.search_generation`` and note the paper in ``search_dirty`` in the same transaction as
-any change to a paper's title, authors or abstract, whoever makes it. ``catch_up`` then applies
+any change to a paper's title, authors or abstract, or to a value the filter pane counts (category,
+organisation, year, code, listings: fast fields, counted by tantivy's aggregations), whoever makes it. ``catch_up`` then applies
 the dirty papers, commits the index, writes a stamp naming the generation the index now holds
 (write, fsync, rename) and only then empties ``search_dirty``. A kill at any point leaves either
 an index with an older stamp (caught up again, idempotently) or the new one; an index whose stamp
@@ -40,8 +41,13 @@ import tantivy
 from paperdeck.store import stored
 from paperdeck.store.text import fold
 
-INDEX_FORMAT = 1  # bump when the schema or the folding changes: older indexes are rebuilt
+INDEX_FORMAT = 2  # bump when the schema or the folding changes: older indexes are rebuilt
 COLUMNS = {"title": "title", "authors": "authors_text", "abstract": "abstract"}  # field -> papers column
+# The filter pane's counts are tantivy aggregations over these fast fields (format 2): each paper's
+# values as ``papers`` (and its authors and listings) hold them, verbatim.
+FACET_TEXT = ("category", "organisation", "author", "source")  # author, source: one value each
+FACET_NUMBERS = ("year", "has_code")
+SEPARATOR = "\x1f"  # between a paper's author names and source names in SELECT_DOCUMENT
 BOOSTS = {"title": 10.0, "authors": 4.0, "abstract": 1.0}  # FTS5's bm25(10, 4, 1)
 MAX_EXPANSIONS = 64  # a prefix starting more words than this matches them all by regex, unscored
 STAMP = "paperdeck-stamp.json"
@@ -62,6 +68,10 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("id", stored=False, indexed=True, fast=True)
     for name in COLUMNS:
         builder.add_text_field(name, stored=False, tokenizer_name="folded", index_option="position")
+    for name in FACET_TEXT:
+        builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    for name in FACET_NUMBERS:
+        builder.add_integer_field(name, stored=False, indexed=True, fast=True)
     return builder.build()
 
 
@@ -75,12 +85,36 @@ def _document(paper_id: int, title: str | None, authors: str | None, abstract: s
                             abstract=fold(abstract or ""))
 
 
-# The papers' text; a paper's abstract is read as store.stored keeps it (``_row_document``).
-SELECT_TEXT = f"SELECT p.id, p.title, p.authors_text, {stored.PAPER_ABSTRACT_SQL} FROM papers p"
+# A paper's document: its text (the abstract read as store.stored keeps it) and its facet values,
+# the author names in order and the names of the files that list it, each joined by SEPARATOR.
+SELECT_DOCUMENT = (
+    f"SELECT p.id, p.title, p.authors_text, {stored.PAPER_ABSTRACT_SQL}, p.category, p.organisation, "
+    "p.year, p.has_code, "
+    "(SELECT group_concat(name, char(31)) FROM (SELECT a.name FROM paper_authors pa "
+    " JOIN authors a ON a.id = pa.author_id WHERE pa.paper_id = p.id ORDER BY pa.position)), "
+    "(SELECT group_concat(name, char(31)) FROM (SELECT DISTINCT f.name FROM records r "
+    " JOIN files f ON f.id = r.file_id WHERE r.paper_id = p.id)) "
+    "FROM papers p")
 
 
-def _row_document(paper_id: int, title: str | None, authors: str | None, own: object, kept: object) -> tantivy.Document:
-    return _document(paper_id, title, authors, stored.read_abstract(own, kept))
+def _row_document(paper_id: int, title: str | None, authors: str | None, own: object, kept: object,
+                  category: str | None, organisation: str | None, year: int | None, has_code: int | None,
+                  author_names: str | None, source_names: str | None) -> tantivy.Document:
+    document = _document(paper_id, title, authors, stored.read_abstract(own, kept))
+    if category is not None:
+        document.add_text("category", category)
+    if organisation is not None:
+        document.add_text("organisation", organisation)
+    if year is not None:
+        document.add_integer("year", int(year))
+    document.add_integer("has_code", 1 if has_code else 0)
+    for name in dict.fromkeys((author_names or "").split(SEPARATOR)):  # a name twice counts its paper once
+        if name:
+            document.add_text("author", name)
+    for name in (source_names or "").split(SEPARATOR):
+        if name:
+            document.add_text("source", name)
+    return document
 
 
 @dataclass(frozen=True)
@@ -201,7 +235,7 @@ def catch_up(library: Path, wait: float = LOCK_WAIT) -> bool:
         try:
             generation, _ = library_state(conn)
             dirty = [row[0] for row in conn.execute("SELECT paper_id FROM search_dirty ORDER BY paper_id")]
-            rows = conn.execute(f"{SELECT_TEXT} WHERE p.id IN (SELECT paper_id FROM search_dirty)").fetchall()
+            rows = conn.execute(f"{SELECT_DOCUMENT} WHERE p.id IN (SELECT paper_id FROM search_dirty)").fetchall()
         finally:
             conn.execute("COMMIT")
         writer = index.writer(heap_size=HEAP, num_threads=1)
@@ -239,7 +273,7 @@ def rebuild(library: Path, wait: float = LOCK_WAIT, *, _locked_already: bool = F
         conn.execute("BEGIN")
         try:
             generation, library_id = library_state(conn)
-            for row in conn.execute(SELECT_TEXT):
+            for row in conn.execute(SELECT_DOCUMENT):
                 writer.add_document(_row_document(*row))
                 count += 1
         finally:
@@ -377,8 +411,7 @@ class SearchIndex:
 
     def restricted(self, query: tantivy.Query, ids: Iterable[int]) -> tantivy.Query:
         """``query`` among the papers ``ids`` only."""
-        among = tantivy.Query.term_set_query(self.schema, "id", list(ids))
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, among)])
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, self.among(ids))])
 
     def ids(self, query: tantivy.Query, limit: int | None = None, ranked: bool = True) -> list[int]:
         """Matching paper ids: best first by BM25 (``ranked``), else in id order; ``limit`` of them."""
@@ -398,6 +431,14 @@ class SearchIndex:
 
     def count(self, query: tantivy.Query) -> int:
         return self._current().search(query, limit=1, count=True).count
+
+    def aggregate(self, query: tantivy.Query, aggregations: dict) -> dict:
+        """tantivy's aggregations (Elasticsearch's JSON) of what ``query`` matches: the facets."""
+        return self._current().aggregate(query, aggregations)
+
+    def among(self, ids: Iterable[int]) -> tantivy.Query:
+        """The papers ``ids``, as a query."""
+        return tantivy.Query.term_set_query(self.schema, "id", list(ids))
 
     def all_ids(self) -> list[int]:
         """Every indexed id, in order (``paperdeck check`` compares them with the library's)."""
@@ -453,7 +494,21 @@ def verify(library: Path, sample: int = 20) -> tuple[list[str], str]:
                 if words and paper_id not in view.ids(view.query(words, whole=words), limit=None, ranked=False):
                     problems.append(f"the search index at {folder} does not find paper {paper_id} by its own title")
                     break
-            return problems, "in step with papers (generation, every id, papers found by their titles)"
+            counted = searcher.aggregate(tantivy.Query.all_query(), {
+                "categories": {"terms": {"field": "category", "size": 65_000, "segment_size": 65_000}},
+                "years": {"terms": {"field": "year", "size": 65_000, "segment_size": 65_000}},
+                "code": {"sum": {"field": "has_code"}}})
+            facets = (sorted((b["key"], b["doc_count"]) for b in counted["categories"]["buckets"]),
+                      sorted((int(b["key"]), b["doc_count"]) for b in counted["years"]["buckets"]),
+                      int(counted["code"]["value"] or 0))
+            library_facets = (
+                conn.execute("SELECT category, COUNT(*) FROM papers WHERE category IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall(),
+                conn.execute("SELECT year, COUNT(*) FROM papers WHERE year IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall(),
+                conn.execute("SELECT COALESCE(SUM(has_code = 1), 0) FROM papers").fetchone()[0])
+            if facets != library_facets:
+                problems.append(f"the search index at {folder} counts other categories, years or code links "
+                                "than the library")
+            return problems, "in step with papers (generation, every id, papers found by their titles, facet counts)"
         except ValueError as error:  # tantivy could not read it
             return [f"the search index at {folder} cannot be read ({error})"], ""
         finally:

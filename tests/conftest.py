@@ -34,7 +34,7 @@ def assert_text_index_in_step(lib) -> None:
     from paperdeck.store import search_index
 
     lib.searcher.index.refresh()  # caught up from search_dirty, as the next search would
-    assert search_index.verify(lib.path) == ([], "in step with papers (generation, every id, papers found by their titles)")
+    assert search_index.verify(lib.path) == ([], "in step with papers (generation, every id, papers found by their titles, facet counts)")
 
 
 @pytest.fixture(autouse=True)

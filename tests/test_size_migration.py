@@ -261,7 +261,7 @@ def test_a_v10_library_keeps_each_abstract_once_and_reads_the_same(db):
         before = conn.execute("SELECT value FROM meta WHERE key = 'search_generation'").fetchone()[0]
 
     with open_library(db) as lib:
-        assert lib.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "11"
+        assert lib.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(database.SCHEMA_VERSION)
         # The text is the same: the index beside the file stays valid (no new generation, no rebuild).
         assert lib.db.execute("SELECT value FROM meta WHERE key = 'search_generation'").fetchone()[0] == before
         assert list(lib.search("graph").ids) == graph
@@ -303,7 +303,7 @@ def test_a_kill_mid_v11_leaves_the_v10_library(db, monkeypatch):
         assert "abstract_hash" not in [row[1] for row in conn.execute("PRAGMA table_info(papers)")]
         assert {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in before} == before
     with open_library(db) as lib:  # and the next open finishes the upgrade
-        assert lib.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "11"
+        assert lib.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(database.SCHEMA_VERSION)
         assert lib.paper(sorted(lib.search("").ids)[0]).abstract
 
 

@@ -323,17 +323,6 @@ async def test_first_screenful_then_ranked_list_with_the_best_match_on_top(db, m
         assert "ranking" not in plist.border_title
 
 
-def test_facets_over_a_large_match_set_are_sampled_and_say_so(seeded_library, monkeypatch):
-    import paperdeck.store.search
-
-    exact = seeded_library.facets("")
-    monkeypatch.setattr(paperdeck.store.search, "FACET_SAMPLE", 10)
-    sampled = seeded_library.facets("")
-    assert exact.sampled is None and sampled.sampled == 10
-    assert sampled.categories == exact.categories and sampled.years == exact.years  # still exact
-    assert sum(count for _, count in sampled.sources) <= 10 * 5
-
-
 async def test_clicking_a_link_in_the_detail_opens_it(db, monkeypatch):
     app = make_app(db)
     opened = []

@@ -131,8 +131,7 @@ class FilterPane(OptionList):
             value("year", str(year), Text(f"{year} {bar}"), count)
         heading("Code")
         value("has", "code", Text("has code"), facets.has_code)
-        sample_note = f" (in {facets.sampled:,})" if facets.sampled else ""
-        heading("Source list" + sample_note)
+        heading("Source list")
         # A library of hundreds of listing files: the lists holding most matches, not a page of
         # options to build on every keystroke. The rest stay one ``source:NAME`` away.
         sources = facets.sources
@@ -147,7 +146,7 @@ class FilterPane(OptionList):
             heading("Organisation")
             for name, count in facets.organisations:
                 value("org", name, plain(name), count)
-        heading("Top authors" + sample_note)
+        heading("Top authors")
         for name, count in facets.authors:
             value("author", name, plain(name), count)
         self.clear_options()
