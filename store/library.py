@@ -8,15 +8,18 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from paperdeck.store import citekeys, decisions, saved_searches, search_index, userdata
+from paperdeck.store import citekeys, saved_searches, search_index, userdata
 from paperdeck.store import db as database
-from paperdeck.store.loader import Loader, LoadProgress
 from paperdeck.store.models import LoadReport, Paper, Source
 from paperdeck.store.stored import PAPER_ABSTRACT_SQL, read_abstract, unpack_json
 from paperdeck.store.paths import bundled_seeds, default_db_path
 from paperdeck.store.query import Query, as_query
 from paperdeck.store.search import Facets, Searcher, SearchResult
+
+if TYPE_CHECKING:  # loading and merge decisions are imported when used: the browser opens faster
+    from paperdeck.store.loader import LoadProgress
 
 
 # Seconds a write waits for another process indexing (a load's catch-up) before leaving its
@@ -80,6 +83,8 @@ class Library:
         check is refused (DamagedLibrary) before anything is written."""
         if not dry_run:
             database.require_intact(self.db, self.path)
+        from paperdeck.store.loader import Loader
+
         report = Loader(self.db, as_of, workers, dry_run=dry_run, progress=progress).load(paths)
         if not dry_run:  # (a load that fails midway leaves its committed files to the next search)
             self.index_changes()
@@ -175,12 +180,16 @@ class Library:
 
     def split(self, record_id: int) -> tuple[int, int]:
         """Take a listing out of its paper into one of its own, for good: ``(old paper, new paper)``."""
+        from paperdeck.store import decisions
+
         split = decisions.split(self.db, record_id)
         self.index_changes()
         return split
 
     def join(self, keep: int, others: Iterable[int]) -> int:
         """Make ``others`` one paper with ``keep``, for good; returns ``keep``."""
+        from paperdeck.store import decisions
+
         kept = decisions.join(self.db, keep, list(others))
         self.index_changes()
         return kept
