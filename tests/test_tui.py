@@ -61,6 +61,15 @@ async def test_search_as_you_type_forgives_typos(running):
     assert app.query_one(DetailPane).paper.title.startswith("Crocodile")
 
 
+async def test_a_correction_that_finds_nothing_does_not_claim_to_show_it(running):
+    app, pilot = running
+    await pilot.press("slash", *"crocodle zzqxv")
+    await settle(app, pilot)
+    assert app.main_screen.result.total == 0 and app.main_screen.result.corrections
+    assert "no match, not even as crocodle→crocodile" in paper_list(app).border_subtitle
+    assert "showing" not in paper_list(app).border_subtitle
+
+
 async def test_word_order_and_field_terms(running):
     app, pilot = running
     await pilot.press("slash", *"clustering multi view")

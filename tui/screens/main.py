@@ -279,7 +279,8 @@ class MainScreen(Screen[None]):
                          + " (Esc on an empty search clears)")
         if result.corrections:
             read_as = ", ".join(f"{typed}→{'/'.join(options)}" for typed, options in result.corrections.items())
-            notes.append(f"no exact match; showing {read_as}")
+            notes.append(f"no exact match; showing {read_as}" if result.total
+                         else f"no match, not even as {read_as}")
         if paper_list.marked:
             notes.append(f"{len(paper_list.marked)} marked")
         paper_list.border_subtitle = " · ".join(notes)
