@@ -91,7 +91,7 @@ def _remove(index: dict[str, list[int]], key: str | None, paper_id: int) -> None
 def _packed(record: Record) -> tuple:
     """``PreparedFile.packed``'s row of a record, for one that came without it."""
     fields, key, abstract = stored.pack_record(record.fields())
-    return fields, key, None if abstract is None else stored.pack(abstract)
+    return fields, key, None if abstract is None else stored.pack_abstract(abstract)
 
 
 @dataclass

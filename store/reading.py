@@ -177,7 +177,7 @@ class PreparedFile:
 def _packed(fields: dict) -> tuple:
     """``PreparedFile.packed``'s row of a record's fields."""
     packed, key, abstract = stored.pack_record(fields)
-    return packed, key, None if abstract is None else stored.pack(abstract)
+    return packed, key, None if abstract is None else stored.pack_abstract(abstract)
 
 
 def _failed(path: Path, message: str, line: int = 1) -> FileReport:

@@ -23,9 +23,9 @@ SQLITE_UTILS = Path(sys.executable).with_name("sqlite-utils")
 # `abstracts` (README, "The database"), so their full-text table covers titles and authors.
 FTS_COLUMNS = ["title", "authors_text"]
 # README's function for reading an abstract with `sqlite-utils query --functions`.
-UNPACK = """import zlib
+UNPACK = """from paperdeck.store import stored
 def unpack(value):
-    return zlib.decompress(value).decode() if isinstance(value, bytes) else value
+    return stored.unpack(value)
 """
 ABSTRACTS_QUERY = ("SELECT p.id, p.title, unpack(a.text) AS abstract FROM papers p "
                    "JOIN abstracts a ON a.hash = p.abstract_hash ORDER BY p.id")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import zlib
 from contextlib import closing
 from pathlib import Path
 
@@ -348,3 +349,28 @@ def test_check_says_so_when_a_paper_names_an_abstract_the_library_lost(db, capsy
     assert main(["check", "--db", str(db)]) == 1
     out = capsys.readouterr()
     assert "papers name an abstract the library does not hold (e.g. paper 3" in out.out + out.err
+
+
+def test_abstracts_are_packed_with_the_dictionary_and_older_ones_still_read(db):
+    from paperdeck.store import abstract_dictionary
+
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT hash, text FROM abstracts WHERE typeof(text) = 'blob'").fetchall()
+    assert len(rows) > 50 and all(blob[1] & stored.FDICT for _, blob in rows)  # a load packs them so
+    texts = [stored.unpack(blob) for _, blob in rows]
+    assert all(stored.abstract_hash(text) == key for (key, _), text in zip(rows, texts))
+    plain = sum(len(zlib.compress(text.encode(), stored.LEVEL)) for text in texts)
+    assert sum(len(blob) for _, blob in rows) < 0.8 * plain
+    # what v11 wrote (zlib without a dictionary) reads as it did
+    assert stored.unpack(zlib.compress(texts[0].encode())) == texts[0]
+    # a dictionary this paperdeck lacks is a sentence, not zlib's "Error -2"
+    foreign = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, b"another dictionary " * 40)
+    blob = foreign.compress(texts[0].encode()) + foreign.flush()
+    assert zlib.adler32(b"another dictionary " * 40) not in abstract_dictionary.DICTIONARIES
+    with pytest.raises(ValueError, match="dictionary this paperdeck does not have"):
+        stored.unpack(blob)
+    # the frozen dictionary is what its recipe makes of the seeds (so the recipe is the record of it)
+    with open_library(db) as lib:
+        seeds_text = [t for row in lib.db.execute(f"SELECT p.title, {stored.PAPER_ABSTRACT_SQL} FROM papers p")
+                      for t in (row[0], stored.read_abstract(row[1], row[2])) if t]
+    assert abstract_dictionary.make(seeds_text) == abstract_dictionary.CURRENT
