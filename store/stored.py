@@ -77,7 +77,8 @@ FDICT = 0x20  # the zlib header's flag for a preset dictionary
 
 @lru_cache(maxsize=1)
 def _abstract_deflater():
-    return zlib.compressobj(LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, abstract_dictionary.CURRENT)
+    # memLevel 8 (zlib's default): a smaller state to copy for each abstract (83 us against 93 at 9)
+    return zlib.compressobj(LEVEL, zlib.DEFLATED, 15, 8, zlib.Z_DEFAULT_STRATEGY, abstract_dictionary.CURRENT)
 
 
 def pack_abstract(text: str) -> str | bytes:
