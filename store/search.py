@@ -18,8 +18,9 @@ import sqlite_utils
 import tantivy
 from rapidfuzz import fuzz, process
 
-from paperdeck.store.query import Query, filter_sql, fts_expression
+from paperdeck.store.query import Query, filter_sql, fts_expression, year_bounds
 from paperdeck.store.search_index import SearchIndex
+from paperdeck.store.text import subject_class
 
 SORTS = ("relevance", "date", "title", "upvotes")
 # Each order is one an index gives directly (SQLite sorts NULL last in DESC), so the first
@@ -287,16 +288,23 @@ class Searcher:
         return facets
 
     def _facet_counts(self, query: Query, corrections, ids: Iterable[int] | None):
-        """The index's query for the matches, and its aggregations."""
+        """The index's query for the matches, and its aggregations: the text (and the papers whose
+        notes match) and the filters the index can answer itself (category, year, code); over the
+        ids of the matches for the others (authors, sources, what the person added), or when the
+        index's count disagrees with ``ids``."""
         index = self.index
-        if not filter_sql(query)[0]:
-            if not query.has_text:
-                return _counted(index, tantivy.Query.all_query())
-            among = self._text_query(query, corrections)
-            noted = self._note_matches(query, corrections)
-            if noted:
-                among = tantivy.Query.boolean_query([(tantivy.Occur.Should, among),
-                                                     (tantivy.Occur.Should, index.among(noted))])
+        filters = self._index_filters(query)
+        if filters is not None:
+            parts = list(filters)
+            if query.has_text:
+                text = self._text_query(query, corrections)
+                noted = self._note_matches(query, corrections)  # (within the filters already)
+                if noted:
+                    text = tantivy.Query.boolean_query([(tantivy.Occur.Should, text),
+                                                        (tantivy.Occur.Should, index.among(noted))])
+                parts.insert(0, text)
+            among = (tantivy.Query.all_query() if not parts else parts[0] if len(parts) == 1
+                     else tantivy.Query.boolean_query([(tantivy.Occur.Must, part) for part in parts]))
             among, counts = _counted(index, among)
             if ids is None:
                 return among, counts
@@ -306,6 +314,29 @@ class Searcher:
         elif ids is None:
             ids = self._ids(query, "unranked", corrections, None)
         return _counted(index, index.among(ids))
+
+    def _index_filters(self, query: Query) -> list | None:
+        """The query's field terms as index queries, or None when one of them is not the index's
+        to answer (it holds no tags, notes or reading state, and names listings by file name only)."""
+        schema = self.index.schema
+        parts = []
+        for item in query.filters:
+            if item.field == "category":
+                spellings = [row[0] for row in self.db.execute(  # the filter is case-blind, the index's values exact
+                    "SELECT DISTINCT category FROM papers WHERE category = ? COLLATE NOCASE",
+                    [subject_class(item.value)])]
+                parts.append(tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "category", spelling))
+                     for spelling in spellings]) if spellings else self.index.among([]))
+            elif item.field == "year":
+                bounds = year_bounds(item.value)
+                parts.append(self.index.among([]) if bounds is None else tantivy.Query.range_query(
+                    schema, "year", tantivy.FieldType.Integer, bounds[0], bounds[1]))
+            elif item.field == "has" and item.value.lower() in ("code", "link", "links"):
+                parts.append(tantivy.Query.term_query(schema, "has_code", 1))
+            else:
+                return None
+        return parts
 
     def _user_data_matches(self, among) -> str:
         """The papers with user data that ``among`` matches, as a subquery (a temporary table)."""

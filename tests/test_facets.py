@@ -62,7 +62,8 @@ def shown(facets) -> dict:
 
 QUERIES = ["", "graph", "model", "language model", '"large language"', "retreival", "cat:IR", "cat:CL model",
            "year:2024..2025 graph", "author:li", "has:code", "source:daily", "tag:toread", "is:starred graph",
-           "zzqxjv"]
+           "zzqxjv", "cat:ir", "cat:cs.IR graph", "year:..2024", "year:2025..", "year:20x5",
+           "cat:IR year:2024..2026 has:code", "has:code retrieval", "cat:IR tag:toread"]
 
 
 def assert_facets_agree(db: Path, queries=QUERIES) -> None:
