@@ -198,9 +198,9 @@ class Library:
     # -- searching (store/search.py) -----------------------------------------------------------
 
     def search(self, query: Query | str = "", sort: str = "relevance", limit: int | None = None,
-               ranked: bool = True, correct: bool = True) -> SearchResult:
+               ranked: bool = True, correct: bool = True, counted: bool = False) -> SearchResult:
         """``Searcher.search`` of ``query`` (text is parsed first): every match in ``sort`` order."""
-        return self.searcher.search(as_query(query), sort, limit, ranked, correct)
+        return self.searcher.search(as_query(query), sort, limit, ranked, correct, counted)
 
     def facets(self, query: Query | str = "", corrections: dict[str, list[str]] | None = None,
                ids: Iterable[int] | None = None) -> Facets:

@@ -59,16 +59,23 @@ def _counted(index: SearchIndex, among) -> tuple:
 
 @dataclass
 class SearchResult:
-    """Every matching paper id, in order, and how the words were understood."""
+    """Every matching paper id, in order, and how the words were understood; or (``count`` set,
+    ``search(counted=True)``) the best of them and how many there are in all."""
 
     query: Query
     sort: str
     ids: array = field(default_factory=lambda: array("q"))
     corrections: dict[str, list[str]] = field(default_factory=dict)
+    count: int | None = None  # every match, when ``ids`` holds only the best of them
 
     @property
     def total(self) -> int:
-        return len(self.ids)
+        return self.count if self.count is not None else len(self.ids)
+
+    @property
+    def partial(self) -> bool:
+        """``ids`` holds the best ``len(ids)`` of ``total`` matches: ask again with a larger limit for more."""
+        return self.count is not None and self.count > len(self.ids)
 
     @property
     def terms(self) -> list[str]:
@@ -117,9 +124,15 @@ class Searcher:
         return self._index
 
     def search(self, query: Query, sort: str = "relevance", limit: int | None = None,
-               ranked: bool = True, correct: bool = True) -> SearchResult:
+               ranked: bool = True, correct: bool = True, counted: bool = False) -> SearchResult:
         """Every paper the query matches, in ``sort`` order; typos corrected when nothing matches
         (unless ``correct`` is False: correcting scans the whole vocabulary).
+
+        ``counted`` with a ``limit``: the best ``limit`` matches by relevance and the exact count of
+        all (``SearchResult.count``), in one pass of the index, for words without field filters
+        (else every match, as without it). The browser's list: ranking every match of a million
+        papers takes 0.3 s and holds the GIL for half of it (tantivy builds a Python list of every
+        hit), the best 1,000 and the count 36 ms, the GIL free; more are asked for when scrolled to.
 
         ``ranked=False`` with relevance order returns matches as the index finds them: the first
         ``limit`` of a query matching most of a million papers, without scoring them all first.
@@ -127,6 +140,16 @@ class Searcher:
         result = SearchResult(query, sort if ranked or sort != "relevance" else "unranked")
         if query.has_text:
             self.index.refresh()  # the index at the library's generation, caught up if it was behind
+        if counted and limit and result.sort == "relevance" and query.has_text and not filter_sql(query)[0]:
+            result.ids, result.count = self._ranked_page(query, None, limit)
+            if not result.ids and query.words and correct:
+                corrections = self._corrections(query.words)
+                if corrections:
+                    result.corrections = corrections
+                    result.ids, result.count = self._ranked_page(query, corrections, limit)
+            return result
+        if counted:
+            limit = None  # filters or another order: SQL gives every match, the count is their number
         result.ids = self._ids(query, result.sort, None, limit)
         if not result.ids and query.words and correct:
             corrections = self._corrections(query.words)
@@ -134,6 +157,19 @@ class Searcher:
                 result.corrections = corrections
                 result.ids = self._ids(query, result.sort, corrections, limit)
         return result
+
+    def _ranked_page(self, query: Query, corrections, limit: int) -> tuple[array, int]:
+        """The first ``limit`` of what ``_ids`` gives in relevance order, and how many it gives in
+        all: the papers only their notes match first, then the index's best."""
+        text = self._text_query(query, corrections)
+        ids, count = self.index.ranked_with_count(text, limit)
+        noted = self._note_matches(query, corrections)
+        if noted:
+            in_text = set(self.index.ids(self.index.restricted(text, noted), None, ranked=False))
+            only_noted = [paper_id for paper_id in noted if paper_id not in in_text]
+            ids = (only_noted + list(ids))[:limit]
+            count += len(only_noted)
+        return array("q", ids), count
 
     def count(self, query: Query | None = None, corrections: dict[str, list[str]] | None = None) -> int:
         """How many papers ``query``'s text matches (field filters aside): the index's exact count."""

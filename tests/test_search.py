@@ -55,3 +55,19 @@ def test_a_query_parsed_once_serves_every_step_and_says_each_problem_once(seeded
                               "is:nope is not known (is:unread, is:reading, is:read, is:starred, is:marked, is:unlisted)"]
     assert full.total == 0 and facets.total == 0  # a term not understood matches nothing
     assert list(seeded_library.search("graph").ids) == list(seeded_library.search(parse_query("graph")).ids)
+
+
+@pytest.mark.parametrize("text", QUERIES + ["model", "crocodle", "zzqxjv", "quokka model"])
+def test_a_counted_page_is_the_start_of_every_match_ranked_and_knows_their_number(seeded_library, text):
+    """The browser's list asks for the best few and the count (``counted``), then more as it scrolls:
+    each page is the start of the full ranked list, with the same count and corrections."""
+    graph = list(seeded_library.search("graph").ids)
+    seeded_library.user.set_note(graph[-1], "quokka notes")  # a note matches too: its paper comes first
+    seeded_library.user.set_note(sorted(seeded_library.search("").ids)[0], "model quokka")
+    full = seeded_library.search(text)
+    for limit in (1, 3, 10, 200):
+        page = seeded_library.search(text, limit=limit, counted=True)
+        assert page.total == full.total, (text, limit)
+        assert list(page.ids) == list(full.ids)[:len(page.ids)], (text, limit)
+        assert len(page.ids) == (min(limit, full.total) if page.count is not None else full.total)
+        assert page.partial == (len(page.ids) < full.total) and page.corrections == full.corrections

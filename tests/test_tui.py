@@ -595,3 +595,38 @@ async def test_two_listing_files_of_one_name_open_in_the_browser(db, tmp_path):
         sources = [pane.get_option_at_index(i).id for i in range(pane.option_count)
                    if (pane.get_option_at_index(i).id or "").startswith("source")]
         assert len(sources) == len(set(sources)) == 5
+
+
+async def test_the_list_holds_the_best_matches_and_brings_the_rest_as_it_is_scrolled(db, monkeypatch):
+    """After a keystroke the list ranks only the best few (ranking every one of a million matches
+    would hold the keyboard up) with the count of all; scrolling near their end, or End, brings more,
+    and the list is then exactly every match ranked."""
+    import paperdeck.tui.screens.main as main_screen
+    import paperdeck.tui.widgets.paper_list as paper_list_module
+
+    monkeypatch.setattr(main_screen, "RANKED_PAGE", 5)
+    monkeypatch.setattr(paper_list_module, "PAGE", 2)
+    app = make_app(db)
+    async with app.run_test(size=(100, 12)) as pilot:  # a short list: 8 rows or so on screen
+        await settle(app, pilot)
+        await pilot.press("slash", *"model")
+        await settle(app, pilot)
+        plist = paper_list(app)
+        every = list(app.library.search("model").ids)
+        assert len(every) > 40 and plist.total == len(every)
+        assert 5 <= len(plist.ids) < len(every) and list(plist.ids) == every[:len(plist.ids)]
+        assert f"Papers {len(every)}" in plist.border_title
+        await pilot.press("enter")  # to the list
+        held = len(plist.ids)
+        for _ in range(held):
+            await pilot.press("down")
+        await until(pilot, lambda: len(plist.ids) > held, "more matches brought as the cursor nears the end")
+        assert list(plist.ids) == every[:len(plist.ids)]
+        assert app.query_one(DetailPane).paper.id == every[plist.cursor]
+        await pilot.press("end")
+        await until(pilot, lambda: len(plist.ids) == len(every) and plist.cursor == len(every) - 1,
+                    "every match, and the cursor on the last")
+        assert list(plist.ids) == every
+        await pilot.press("slash", "ctrl+u", *"graph")  # a new search: its own list, its own count
+        await settle(app, pilot)
+        assert plist.total == len(app.library.search("graph").ids)

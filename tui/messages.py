@@ -31,3 +31,12 @@ class FacetsReady(Message):
         super().__init__()
         self.facets = facets
         self.generation = generation
+
+
+class MoreResultsReady(Message):
+    """More of a ranked list (the best ``len(result.ids)`` of ``result.total``), for ``generation``."""
+
+    def __init__(self, result: SearchResult, generation: int) -> None:
+        super().__init__()
+        self.result = result
+        self.generation = generation

@@ -29,7 +29,7 @@ from paperdeck.store.models import LoadReport, Paper
 from paperdeck.store.query import parse_query
 from paperdeck.store.search import Facets, SearchResult
 from paperdeck.store.searching import SearchCancelled
-from paperdeck.tui.messages import FacetsReady, SearchResultReady
+from paperdeck.tui.messages import FacetsReady, MoreResultsReady, SearchResultReady
 from paperdeck.tui.screens.help import key_label
 from paperdeck.tui.screens.paper_screen import PaperScreen
 from paperdeck.tui.screens.paste_preview import PastePreview
@@ -46,6 +46,7 @@ DETAIL_MIN_WIDTH = 100
 REFRESH_SECONDS = 2.0
 FIRST_PAGE = 200  # rows fetched before the full match list, so the list paints at once
 DETAIL_DELAY = 0.08  # seconds the detail pane waits for typing to pause
+RANKED_PAGE = 1_000  # the best matches ranked after a keystroke (with the count of all); more as the list scrolls
 ROWS_AHEAD = 100  # list rows a search worker reads with its result: more than a screen holds
 CITE_AHEAD_DELAY = 0.5  # seconds the cursor rests on a paper before its citations are rendered ahead
 SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full count and facets follow
@@ -210,16 +211,42 @@ class MainScreen(Screen[None]):
                         time.sleep(SETTLE_SECONDS)
                         if worker.is_cancelled:
                             return
-                    result = library.search(query, sort)
+                    # The best RANKED_PAGE and the count of all: ranking every one of a million
+                    # matches holds the GIL (and so the keyboard) for up to 0.2 s. Every match when
+                    # a paper must stay under the cursor (it may be far down).
+                    result = (library.search(query, sort) if keep_paper is not None
+                              else library.search(query, sort, limit=RANKED_PAGE, counted=True))
                     if worker.is_cancelled:
                         return
                     rows = library.list_rows(result.ids[:ROWS_AHEAD]) if keep_paper is None else None
                     self.post_message(SearchResultReady(result, generation, keep_paper, True, rows))
-                facets = library.facets(query, result.corrections, result.ids)
+                facets = library.facets(query, result.corrections, None if result.partial else result.ids)
                 if not worker.is_cancelled:
                     self.post_message(FacetsReady(facets, generation))
         except SearchCancelled:
             return
+
+    @on(PaperList.MoreWanted)
+    def more_wanted(self, event: PaperList.MoreWanted) -> None:
+        if self.result is not None and self.result.partial:
+            self.run_more(self.effective_query(), self.result.sort, self.generation, event.want)
+
+    @work(thread=True, exclusive=True, group="more", exit_on_error=False)
+    def run_more(self, text: str, sort: str, generation: int, want: int) -> None:
+        """More of the ranked list the person scrolls through: the best ``want`` of the same search."""
+        try:
+            with self.app.searches.search() as library:
+                result = library.search(parse_query(text), sort, limit=want, counted=True)
+        except SearchCancelled:
+            return
+        self.post_message(MoreResultsReady(result, generation))
+
+    @on(MoreResultsReady)
+    def more_results_ready(self, message: MoreResultsReady) -> None:
+        if not self.is_attached or message.generation != self.generation or self.result is None:
+            return  # a newer search replaced the list meanwhile
+        self.result = message.result
+        self.paper_list.extend(message.result.ids, message.result.total)
 
     @on(SearchResultReady)
     def search_result_ready(self, message: SearchResultReady) -> None:
@@ -256,7 +283,7 @@ class MainScreen(Screen[None]):
                 empty = [f"No paper matches “{self.effective_query()}”.",
                          "Esc clears the search" + (", Esc again (or x in the filter pane) the filters." if self.filters else ".")]
                 empty.extend(result.query.problems)
-        self.paper_list.show(result.ids, result.terms, keep_paper, empty, settled=complete)
+        self.paper_list.show(result.ids, result.terms, keep_paper, empty, settled=complete, total=result.total)
         self.update_titles()
 
     def show_facets(self, facets: Facets, generation: int) -> None:

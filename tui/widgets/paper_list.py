@@ -174,6 +174,14 @@ class PaperList(ScrollView, can_focus=True):
             super().__init__()
             self.paper_ids = paper_ids
 
+    class MoreWanted(Message):
+        """The list holds the best of more matches than it has and is scrolled near their end:
+        ``want`` of them, please (``extend`` brings them)."""
+
+        def __init__(self, want: int) -> None:
+            super().__init__()
+            self.want = want
+
     class MarksChanged(Message):
         def __init__(self, marked: frozenset[int]) -> None:
             super().__init__()
@@ -183,6 +191,9 @@ class PaperList(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.fetch_rows = fetch_rows
         self.ids: array = array("q")
+        self.total = 0  # the matches there are; ``ids`` may hold only the best of them
+        self._asked = 0  # how many a MoreWanted asked for, for this list
+        self._to_last = False  # End was pressed before every match had arrived
         self.cursor = 0
         self.marked: set[int] = set()
         self.empty_message: list[str] = []
@@ -217,10 +228,14 @@ class PaperList(ScrollView, can_focus=True):
         return held
 
     def show(self, ids: array, terms: list[str], keep_paper: int | None = None,
-             empty_message: list[str] | None = None, settled: bool = True) -> None:
+             empty_message: list[str] | None = None, settled: bool = True, total: int | None = None) -> None:
         """Replace the list; keep the cursor on ``keep_paper`` when it is still listed. ``settled``:
-        this is the search's final list (not a first screenful with ranking to follow)."""
+        this is the search's final list (not a first screenful with ranking to follow). ``total``:
+        how many matches there are when ``ids`` holds only the best of them (more come on demand)."""
         self.ids = ids
+        self.total = max(total or 0, len(ids))
+        self._asked = len(ids)
+        self._to_last = False
         self._pattern = term_pattern(terms)
         self.empty_message = empty_message or []
         self._lines.clear()
@@ -238,6 +253,32 @@ class PaperList(ScrollView, can_focus=True):
         if settled:
             for action in self.drop_held():
                 self.call_later(self.run_action, action)
+
+    def extend(self, ids: array, total: int) -> None:
+        """More of the same list (the best ``len(ids)`` of ``total``): the cursor stays on its paper."""
+        if len(ids) <= len(self.ids):
+            return
+        paper_id = self.paper_id
+        self.ids = ids
+        self.total = max(total, len(ids))
+        if paper_id is not None and (self.cursor >= len(ids) or ids[self.cursor] != paper_id):
+            try:  # (the best few are the start of the longer list: this is only for safety)
+                self.cursor = ids.index(paper_id)
+            except ValueError:
+                pass
+        self._lines.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        if self._to_last and len(ids) >= self.total:
+            self._to_last = False
+            self.set_cursor(len(ids) - 1)
+        self.refresh()
+
+    def _want_more(self, index: int) -> None:
+        """Near the end of what the list holds, of more matches than that: ask for more, once each."""
+        have = len(self.ids)
+        if self.total > have and index >= have - PAGE and self._asked <= have:
+            self._asked = min(self.total, max(2 * have, have + 4 * PAGE))
+            self.post_message(self.MoreWanted(self._asked))
 
     def take_rows(self, rows: dict[int, ListRow]) -> None:
         """Rows a worker read ahead, so drawing the list's first lines reads nothing here."""
@@ -274,6 +315,8 @@ class PaperList(ScrollView, can_focus=True):
             return self._empty_line(y, width)
         if index >= len(self.ids):
             return Strip.blank(width, self.rich_style)
+        if index >= len(self.ids) - PAGE:
+            self._want_more(index)  # scrolled (by the wheel, say) near the end of what is here
         paper_id = self.ids[index]
         key = (index, paper_id, index == self.cursor, paper_id in self.marked, width, self.has_focus)
         strip = self._lines.get(key)
@@ -353,6 +396,7 @@ class PaperList(ScrollView, can_focus=True):
         if index == self.cursor:
             return
         self.cursor = index
+        self._want_more(index)
         height = self.scrollable_content_region.height
         if index < self.scroll_y:
             self.scroll_to(y=index, animate=False)
@@ -368,6 +412,11 @@ class PaperList(ScrollView, can_focus=True):
         self.set_cursor(0)
 
     def action_last(self) -> None:
+        if self.total > len(self.ids):  # the last of every match: asked for, gone to when it arrives
+            self._to_last = True
+            if self._asked < self.total:
+                self._asked = self.total
+                self.post_message(self.MoreWanted(self.total))
         self.set_cursor(len(self.ids) - 1)
 
     def action_page(self, direction: int) -> None:
