@@ -31,6 +31,7 @@ _ORDER = {
     "upvotes": "p.upvotes DESC, p.id DESC",
 }
 TYPO_CUTOFF = 75
+LARGE_LIBRARY = 200_000  # papers from which a typo is first read as the words one edit away
 FACET_BUCKETS = 65_000  # tantivy's most buckets an aggregation gives: every category, year, source
 AUTHORS_SHOWN = 12
 AUTHOR_CANDIDATES = 200  # the most-named authors fetched; more only when the twelfth's count ties past them
@@ -50,6 +51,19 @@ FACET_AGGREGATIONS = {
     "sources": _terms("source", FACET_BUCKETS),
     "authors": _terms("author", AUTHOR_CANDIDATES),
 }
+
+
+def one_edit_away(word: str) -> set[str]:
+    """Every string one edit from ``word`` (Norvig's corrector, with swaps): over the letters and
+    digits indexed words are folded to, and the word's own characters."""
+    alphabet = set("abcdefghijklmnopqrstuvwxyz0123456789") | set(word)
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in alphabet}
+    edits |= {a + c + b for a, b in splits for c in alphabet}
+    edits.discard(word)
+    return edits
 
 
 def _counted(index: SearchIndex, among) -> tuple:
@@ -280,18 +294,34 @@ class Searcher:
         return self._vocabulary
 
     def _corrections(self, words: list[str]) -> dict[str, list[str]]:
-        """For each word no indexed word starts with, the indexed words closest to it."""
+        """For each word no indexed word starts with, the indexed words closest to it (fuzz.ratio at
+        least TYPO_CUTOFF; the best, and those within 5 of it, at most 4).
+
+        In a large library (LARGE_LIBRARY papers and more) the words one edit away (Damerau: a
+        letter dropped, added, changed, or two swapped) and the words they start are looked up
+        first, a few hundred lookups in the index's term dictionary (4 ms at 1M papers), and the
+        closest of those taken; only when none is indexed is the whole
+        vocabulary compared, which at 1M papers is 1.4M words: 120 ms a typo, and 4 s to read them
+        the first time."""
         corrections: dict[str, list[str]] = {}
         for word in words:
             if len(word) < 3:
                 continue
             if self._words_starting(word, 1):
                 continue
-            close = process.extract(word, self._vocabulary_terms(), scorer=fuzz.ratio,
-                                    score_cutoff=TYPO_CUTOFF, limit=4)
+            close = []
+            if self.index.paper_count() >= LARGE_LIBRARY:
+                nearby = set(self.index.indexed(one_edit_away(word)))
+                for term in list(nearby):  # and the words they start: "transfromer" is "transformers" too
+                    nearby.update(self._words_starting(term, 16))
+                close = sorted(((term, score) for term in sorted(nearby)
+                                if (score := fuzz.ratio(word, term)) >= TYPO_CUTOFF), key=lambda item: -item[1])[:4]
+            if not close:
+                close = [(term, score) for term, score, _ in process.extract(
+                    word, self._vocabulary_terms(), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=4)]
             if close:
                 best = close[0][1]
-                corrections[word] = [term for term, score, _ in close if score >= best - 5]
+                corrections[word] = [term for term, score in close if score >= best - 5]
         return corrections
 
     def facets(self, query: Query, corrections: dict[str, list[str]] | None = None,

@@ -365,6 +365,18 @@ class SearchIndex:
         ordered = sorted(found)
         return ordered[:limit] if limit is not None else ordered
 
+    def indexed(self, words: Iterable[str]) -> list[str]:
+        """Those of ``words`` the index holds as words (in any of its text fields), in order."""
+        searcher = self._current()
+        found = []
+        for word in words:
+            if any(searcher.doc_freq(name, word) for name in COLUMNS):
+                found.append(word)
+        return found
+
+    def paper_count(self) -> int:
+        return self._current().num_docs
+
     def _word(self, word: str, prefix: bool) -> tantivy.Query:
         schema = self.schema
         searcher = self._current()

@@ -71,3 +71,31 @@ def test_a_counted_page_is_the_start_of_every_match_ranked_and_knows_their_numbe
         assert list(page.ids) == list(full.ids)[:len(page.ids)], (text, limit)
         assert len(page.ids) == (min(limit, full.total) if page.count is not None else full.total)
         assert page.partial == (len(page.ids) < full.total) and page.corrections == full.corrections
+
+
+TYPOS = ["crocodle", "retreival", "recomendation", "grpah", "transfromer", "embeddign", "lanugage",
+         "reccomendaton", "modle", "zzqxjv"]
+
+
+@pytest.mark.parametrize("typo", TYPOS)
+def test_a_large_librarys_typos_are_read_as_the_whole_vocabulary_reads_them(seeded_library, typo, monkeypatch):
+    """A large library first looks up the words one edit away, not every word it holds: for real
+    typos the reading is the one the whole vocabulary gives (two edits away: the whole vocabulary)."""
+    import paperdeck.store.search as search
+
+    exact = seeded_library.search(typo)
+    monkeypatch.setattr(search, "LARGE_LIBRARY", 0)
+    seeded_library.searcher._vocabulary = None
+    spied = []
+    original = search.Searcher._vocabulary_terms
+    monkeypatch.setattr(search.Searcher, "_vocabulary_terms", lambda self: spied.append(1) or original(self))
+    fast = seeded_library.search(typo)
+    assert list(fast.ids) == list(exact.ids) and fast.corrections == exact.corrections, typo
+    one_edit = any(term in search.one_edit_away(typo) for terms in exact.corrections.values() for term in terms)
+    assert bool(spied) == (not one_edit), typo  # the vocabulary is read only when no word is one edit away
+
+
+def test_one_edit_away_is_every_drop_swap_change_and_insertion():
+    edits = __import__("paperdeck.store.search", fromlist=["one_edit_away"]).one_edit_away("abc")
+    assert {"ab", "ac", "bc", "bac", "acb", "abd", "xabc", "abcx", "a1c"} <= edits and "abc" not in edits
+    assert "cba" not in edits and "abcde" not in edits
