@@ -264,6 +264,12 @@ class Searcher:
                     ids = self._text_ids(query, None, False, limit, whole=query.words)
                     if len(ids) >= limit:
                         return array("q", ids)
+                    # Then a half-typed word as the words it most often starts, not every word it
+                    # starts (``con``: a regex over a million papers' terms, 15-20 ms at 1M).
+                    frequent = self.index.query(query.words, None, query.phrases, frequent_only=True)
+                    ids = self.index.ids(frequent, limit, False)
+                    if len(ids) >= limit:
+                        return array("q", ids)
                 return array("q", self._text_ids(query, corrections, ranked, limit))
             # Field filters in SQL, over the matches in the index's order: with a ``limit``, the best
             # few times ``limit`` first, more only while too few of them pass the filters.

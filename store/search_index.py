@@ -377,7 +377,7 @@ class SearchIndex:
     def paper_count(self) -> int:
         return self._current().num_docs
 
-    def _word(self, word: str, prefix: bool) -> tantivy.Query:
+    def _word(self, word: str, prefix: bool, frequent_only: bool = False) -> tantivy.Query:
         schema = self.schema
         searcher = self._current()
         options = []
@@ -392,7 +392,7 @@ class SearchIndex:
                     terms = started or [word]
             for term in terms:
                 options.append(tantivy.Query.boost_query(tantivy.Query.term_query(schema, name, term), boost))
-            if regex:
+            if regex and not frequent_only:
                 # Too many words to score one by one (``co``): the rest match, with a small constant score.
                 options.append(tantivy.Query.const_score_query(
                     tantivy.Query.regex_query(schema, name, re.escape(word) + ".*"), 0.01 * boost))
@@ -411,14 +411,17 @@ class SearchIndex:
             for name, boost in BOOSTS.items()])
 
     def query(self, words: list[str], alternatives: dict[str, list[str]] | None = None,
-              phrases: Iterable[list[str]] = (), whole: Iterable[str] = ()) -> tantivy.Query:
+              phrases: Iterable[list[str]] = (), whole: Iterable[str] = (),
+              frequent_only: bool = False) -> tantivy.Query:
         """Every word (a prefix, unless in ``whole``; its corrections, if it has any) and phrase, ANDed,
-        each matching title, authors or abstract: FTS5's ``"word"* AND "a phrase"``."""
+        each matching title, authors or abstract: FTS5's ``"word"* AND "a phrase"``. ``frequent_only``:
+        a prefix that starts more than MAX_EXPANSIONS words matches the most frequent of them only
+        (some of the matches, cheaply: enough for a first screenful)."""
         whole = set(whole)
         parts = [self._phrase(list(phrase)) for phrase in phrases]
         for word in words:
             options = (alternatives or {}).get(word)
-            parts.append(self._any_of(options) if options else self._word(word, word not in whole))
+            parts.append(self._any_of(options) if options else self._word(word, word not in whole, frequent_only))
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in parts])
 
     def restricted(self, query: tantivy.Query, ids: Iterable[int]) -> tantivy.Query:
