@@ -20,6 +20,12 @@ class Name:
         return f"{self.particle} {self.family}".strip()
 
 
+def written_family_first(given: str, family: str) -> bool:
+    """A name in CJK script is written family name first (王 小明), as ``split_name`` reads it."""
+    words = (given + " " + family).split()
+    return bool(given.strip()) and bool(words) and all(_is_cjk(word) for word in words)
+
+
 def _is_cjk(word: str) -> bool:
     if word and word.isascii():  # no ASCII character is CJK; unicodedata.name() per character cost a load 0.2 s in 10k
         return False
@@ -35,11 +41,14 @@ def split_name(name: str) -> Name:
     name = " ".join(name.split())
     if "," in name:
         family, _, given = name.partition(",")
+        suffix = ""
+        if "," in given:  # BibTeX's "King, Jr., Martin Luther": family, suffix, given
+            suffix, _, given = given.partition(",")
         family_words = family.split()
         lead = 0
         while lead < len(family_words) - 1 and family_words[lead].islower():
             lead += 1
-        return Name(given.strip(), " ".join(family_words[lead:]), " ".join(family_words[:lead]))
+        return Name(given.strip(), " ".join(family_words[lead:]), " ".join(family_words[:lead]), suffix.strip())
     words = name.split(" ")
     if len(words) > 1 and all(_is_cjk(word) for word in words):
         return Name(" ".join(words[1:]), words[0])  # written in CJK script: family name first (王 小明)

@@ -358,3 +358,34 @@ def test_an_entrys_and_others_is_said_in_ris_and_csl_json_too(tmp_path):
         assert item["author"][-1] == {"literal": "others"}
         assert "truncated" in item["note"]
         assert "and others" in cite(papers, "bibtex")
+
+
+def test_suffixes_particles_and_cjk_names_are_split_alike_in_every_format(tmp_path):
+    """The same people, read from a listing and from a BibTeX entry: RIS in its own order (Last,
+    First, Suffix), BibTeX in its (Last, Suffix, First), CSL-JSON in parts; a CJK name family first."""
+    entry = tmp_path / "names.bib"
+    entry.write_text("@article{king2020,\n  author = {King, Jr., Martin Luther and 王, 小明 and de las Casas, Diego"
+                     " and {Google Research}},\n  title = {On Names},\n  journal = {J. Names},\n  year = {2020},\n}\n",
+                     encoding="utf-8")
+    listing = tmp_path / "names.txt"
+    listing.write_text("arXiv:2501.00001 [cs.CL]\nOn Listing Names\n"
+                       "Authors: Martin Luther King Jr., Ludwig van Beethoven III, 王 小明\n"
+                       "Abstract: We study how names are written in listings across many sites and formats, and "
+                       "what a citation should make of them.\n"
+                       "Submitted 3 January, 2025; originally announced January 2025.\n", encoding="utf-8")
+    with open_library(tmp_path / "lib.db") as lib:
+        assert not lib.load([entry, listing], AS_OF).failed
+        papers = sorted(lib.papers(lib.search("").ids), key=lambda paper: paper.title)
+        assert [paper.authors for paper in papers] == [
+            ["Martin Luther King Jr.", "Ludwig van Beethoven III", "王 小明"],
+            ["Martin Luther King Jr.", "王 小明", "Diego de las Casas", "Google Research"]]
+        ris_authors = [record["authors"] for record in rispy.loads(cite(papers, "ris"))]
+        assert ris_authors == [["King, Martin Luther, Jr.", "van Beethoven, Ludwig, III", "王, 小明"],
+                               ["King, Martin Luther, Jr.", "王, 小明", "de las Casas, Diego", "Google Research"]]
+        bib = bibtexparser.parse_string(cite(papers, "bibtex"))
+        assert [entry["author"] for entry in bib.entries] == [
+            "King, Jr., Martin Luther and van Beethoven, III, Ludwig and 王, 小明",
+            "King, Jr., Martin Luther and 王, 小明 and de las Casas, Diego and {Google Research}"]
+        items = json.loads(cite(papers, "csl-json"))
+        assert items[0]["author"][0] == {"family": "King", "given": "Martin Luther", "suffix": "Jr."}
+        assert items[0]["author"][2]["family"] == "王" and items[1]["author"][2]["family"] == "Casas"

@@ -18,11 +18,12 @@ def ris_entry(paper: Paper, note: Annotation | None = None) -> str:
     lines = [("TY", kind), ("TI", display_title(paper))]
     structured = bibtex_names(paper)  # as a BibTeX entry gave them: García Márquez, Lucía; organisations whole
     for name in structured or paper.authors:
-        if structured:
-            lines.append(("AU", name[1:-1] if name.startswith("{") and name.endswith("}") else name))
+        if structured and name.startswith("{") and name.endswith("}"):
+            lines.append(("AU", name[1:-1]))  # an organisation, whole
             continue
+        # RIS's order, "Last, First, Suffix" (BibTeX's is "Last, Suffix, First")
         parts = split_name(name)
-        lines.append(("AU", f"{parts.family_full}, {parts.given}".rstrip(", ")))
+        lines.append(("AU", ", ".join([parts.family_full, parts.given, parts.suffix]).rstrip(", ")))
     if paper.date:
         year, month, day = paper.date.split("-")
         lines.append(("PY", year))

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from paperdeck.store import identifiers, references
 from paperdeck.store.models import LibraryHints, NO_HINTS, ParseResult, Problem, Record
+from paperdeck.store.names import written_family_first
 from paperdeck.store.text import clean_line
 
 NAME = "bibtex"
@@ -164,7 +165,10 @@ def split_names(value: str) -> tuple[list[str], list[str], bool]:
             structured.append("{" + name + "}")
             continue
         first, von, last, jr = (decode(" ".join(words)) for words in (parts.first, parts.von, parts.last, parts.jr))
-        shown.append(" ".join(part for part in (first, von, last, jr) if part))
+        if not von and not jr and written_family_first(first, last):
+            shown.append(f"{last} {first}")  # 王, 小明 is shown 王 小明, as a listing writes it
+        else:
+            shown.append(" ".join(part for part in (first, von, last, jr) if part))
         family = " ".join(part for part in (von, last) if part)
         structured.append(", ".join(part for part in (family, jr, first) if part) if (jr or first) else family)
     return shown, structured, complete
