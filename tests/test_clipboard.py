@@ -282,3 +282,27 @@ async def test_cite_dialog_reads_a_long_preview_by_keyboard(db):
         await pilot.pause()
         assert app.screen is not dialog and app.last_copied
 
+
+
+async def test_the_cite_dialog_only_ever_shows_the_highlighted_style(db, monkeypatch):
+    """Opened on APA (the default style), the preview says "Rendering APA 7…" and then shows APA:
+    never, even for a frame, the text of the style at the top of the list (found by a new user)."""
+    from textual.widgets import Static
+
+    app = make_app(db)
+    app.settings = Settings(cite_style="apa", clipboard="osc52")
+    shown = []
+    update = Static.update
+
+    def recording(self, content="", *args, **kwargs):
+        if self.id == "cite-text":
+            shown.append(str(content))
+        return update(self, content, *args, **kwargs)
+
+    monkeypatch.setattr(Static, "update", recording)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_crocodile(app, pilot)
+        await pilot.press("C")
+        preview = await rendered_preview(app, pilot)
+        assert "Lin, Z., Pan, J." in preview
+        assert shown and all(text == "Rendering APA 7…" or "Lin, Z., Pan, J." in text for text in shown), shown

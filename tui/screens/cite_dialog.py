@@ -113,7 +113,11 @@ class CiteDialog(ModalScreen[str | None]):
         self.query_one("#cite-text", Static).update(text)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.show_preview(event.option.id)
+        # The style highlighted now, not the event's: the list's own first highlight (BibTeX, the
+        # top row) arrives after on_mount has moved to the default style, and flashed its text.
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None:
+            self.show_preview(option.id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
