@@ -9,7 +9,6 @@ over SSH and, with ``set -g set-clipboard on``, inside tmux. ``PAPERDECK_CLIPBOA
 from __future__ import annotations
 
 import base64
-import functools
 import os
 import sys
 from collections.abc import Callable
@@ -48,21 +47,41 @@ def inside_tmux() -> bool:
     return bool(os.environ.get("TMUX"))
 
 
-@functools.lru_cache(maxsize=1)
-def tmux_passes_osc52() -> bool:
-    """Whether this tmux stores an application's OSC 52 (``set-clipboard on``); asked once."""
+def tmux_clipboard_option() -> str | None:
+    """This tmux's ``set-clipboard`` (on, external or off), asked at each copy: it can change."""
     import subprocess
 
     try:
         done = subprocess.run(["tmux", "show-options", "-gv", "set-clipboard"], capture_output=True,
                               text=True, timeout=2)
     except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0 and done.stdout.strip() == "on"
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def load_tmux_buffer(text: str, forward: bool) -> bool:
+    """Put ``text`` in tmux's paste buffer (prefix ] pastes it); ``forward``: and have tmux set the
+    terminal's clipboard (``load-buffer -w``, tmux 3.2+). True when tmux took it."""
+    import subprocess
+
+    for flags in ((["-w"] if forward else []), []):
+        try:
+            if subprocess.run(["tmux", "load-buffer", *flags, "-"], input=text.encode("utf-8"),
+                              capture_output=True, timeout=2).returncode == 0:
+                return True
+        except (OSError, subprocess.SubprocessError):
+            return False
+        if not forward:
+            break
+    return False
 
 
 def copy(text: str, route: str, write_osc52: Callable[[str], None]) -> str:
-    """Copy ``text`` by ``route``; returns how it went, for the notification."""
+    """Copy ``text`` by ``route``; returns how it went, for the notification.
+
+    Inside tmux an application's OSC 52 reaches the terminal only with ``set-clipboard on``; with
+    tmux's default (``external``) or ``off`` it is dropped, so the text goes into tmux's paste buffer
+    as well, and with ``external`` tmux passes it on to the terminal itself."""
     if route not in ROUTES:
         raise ClipboardError(f"unknown clipboard route {route!r} (auto, system or osc52)")
     if route in ("auto", "system"):
@@ -74,9 +93,16 @@ def copy(text: str, route: str, write_osc52: Callable[[str], None]) -> str:
                 if route == "system":
                     raise
     write_osc52(text)
-    if inside_tmux() and not tmux_passes_osc52():
-        return "terminal clipboard (OSC 52; inside tmux this needs `set -g set-clipboard on`)"
-    return "terminal clipboard (OSC 52)"
+    if not inside_tmux():
+        return "terminal clipboard (OSC 52)"
+    option = tmux_clipboard_option()
+    if option == "on":
+        return "terminal clipboard (OSC 52)"
+    if load_tmux_buffer(text, forward=option == "external"):
+        if option == "external":
+            return "tmux's paste buffer, and through tmux the terminal clipboard"
+        return "tmux's paste buffer (prefix ]); for the terminal clipboard too: tmux `set -g set-clipboard on`"
+    return "terminal clipboard (OSC 52; inside tmux this needs `set -g set-clipboard on`)"
 
 
 def write_osc52_to_tty(text: str) -> None:

@@ -48,7 +48,7 @@ def isolated_from_the_developer(monkeypatch, tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    for name in ("EDITOR", "VISUAL", "BROWSER"):
+    for name in ("EDITOR", "VISUAL", "BROWSER", "TMUX"):  # (TMUX: a copy would fill their tmux's buffer)
         monkeypatch.delenv(name, raising=False)
 
 

@@ -98,12 +98,19 @@ def test_pyperclip_failure_is_a_message_not_a_traceback(monkeypatch):
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
-def test_osc52_reaches_tmux_buffer(tmp_path):
+@pytest.mark.parametrize("setting, notice", [
+    ("on", "terminal clipboard (OSC 52)"),
+    ("external", "tmux's paste buffer, and through tmux the terminal clipboard"),  # tmux's default
+    ("off", "tmux's paste buffer (prefix ]); for the terminal clipboard too"),
+])
+def test_a_copy_inside_tmux_reaches_its_paste_buffer_whatever_set_clipboard_says(tmp_path, setting, notice):
+    """With set-clipboard on tmux stores the app's OSC 52 itself; with external (the default) or off
+    it drops it, so the text goes to tmux's paste buffer too, and the notice says which happened."""
     tmux = Tmux(tmp_path)
     db = tmp_path / "fresh.db"
     try:
         tmux.run("new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "45", "sleep 60")
-        tmux.run("set-option", "-g", "set-clipboard", "on")
+        tmux.run("set-option", "-g", "set-clipboard", setting)
         env = f"-u COLUMNS -u LINES -u DISPLAY -u WAYLAND_DISPLAY PAPERDECK_DB={db} PAPERDECK_CLIPBOARD=osc52 TERM=xterm-256color"
         tmux.run("new-window", "-t", tmux.session, f"env {env} {PAPERDECK} --as-of 2026-11-22")
         tmux.run("resize-window", "-t", tmux.session, "-x", "160", "-y", "45")
@@ -115,7 +122,10 @@ def test_osc52_reaches_tmux_buffer(tmp_path):
         tmux.keys("Enter")
         tmux.keys("c")
         copied = tmux.wait_for("Copied")
-        assert "OSC 52" in copied and "set-clipboard" not in copied  # it is on: no advice to turn it on
+        toast = " ".join(line.split("▌", 1)[1].rstrip(" │") for line in copied.splitlines() if "▌" in line)
+        assert notice in " ".join(toast.split()), toast
+        assert (setting == "off") == ("set-clipboard on" in toast)  # advice only where it is needed
+        assert len(tmux.run("list-buffers").splitlines()) == 1  # one copy, one buffer
         buffer = tmux.run("show-buffer")
         entries = bibtexparser.parse_string(buffer).entries
         assert [e.key for e in entries] == ["lin2024crocodile"]
