@@ -53,7 +53,7 @@ def annotation_text(note: Annotation, pattern, match_style: Style | str) -> Text
         out.append(f"{'Yours':<15}", label)
         out.append("unread, no tags, no note\n", label)
         # A line of its own: in a narrow pane a hint run on after the state wrapped mid-phrase.
-        out.append(f"{'':<15}r reading · * star · t tags · n note\n", Style(dim=True, italic=True))
+        out.append("  r reading · * star · t tags · n note\n", Style(dim=True, italic=True))
         return out
     out.append(f"{'Reading':<15}", label)
     out.append(note.reading, Style(bold=note.reading != "unread"))
