@@ -156,7 +156,11 @@ class Matcher:
             else:
                 weight = min_shared if key.split("|")[-1].startswith("n:") else 1
                 hits.update({paper_id: weight for paper_id in block})
-        ids = [paper_id for paper_id, count in hits.most_common(merge.MAX_CANDIDATES) if count >= min_shared]
+        # The best-sharing few; when no more than that share enough, all of them, unsorted (the
+        # candidates come back by id): most_common's sort of every hit was a tenth of matching.
+        ids = [paper_id for paper_id, count in hits.items() if count >= min_shared]
+        if len(ids) > merge.MAX_CANDIDATES:
+            ids = [paper_id for paper_id, count in hits.most_common(merge.MAX_CANDIDATES) if count >= min_shared]
         if not ids:
             return []
         return self.papers.title_candidates(ids) if titles else self.papers.candidates(ids)
