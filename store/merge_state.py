@@ -26,10 +26,14 @@ import sqlite_utils
 from paperdeck.store import db as database, merge, stored
 from paperdeck.store.matching import UNTITLED, filed_keys, stored_candidates
 from paperdeck.store.models import Record
-from paperdeck.store.text import title_key
-from paperdeck.store.writing import INSERT_PAPER_VALUES, PAPER_COLUMNS, UPDATE_PAPER_VALUES, Draft, paper_values
+from paperdeck.store.writing import INSERT_PAPER_VALUES, PAPER_COLUMNS, Draft, paper_values
 
 MATCHED_COLUMNS = ("title", "title_derived", "title_key", "authors_text", "arxiv_id", "doi")
+COLUMNS = tuple(PAPER_COLUMNS)
+COLUMN_AT = {name: at for at, name in enumerate(COLUMNS)}
+SELECT_PAPER_VALUES = f"SELECT {', '.join(COLUMNS)} FROM papers WHERE id = ?"
+SELECT_AUTHOR_NAMES = ("SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
+                       "WHERE pa.paper_id = ? ORDER BY pa.position")
 
 
 # What the search triggers on ``papers`` (store/db.py, v10) do for each row, done once for a file's
@@ -66,6 +70,21 @@ def search_noted_once(conn, paper_ids: list[int]):
         if conn.in_transaction:  # (a failed statement may have rolled the transaction back: nothing to restore)
             for _, sql in triggers:
                 conn.execute(sql)
+
+
+def changed_columns(papers: list[Touched]) -> dict[str, list[tuple]]:
+    """The UPDATE statements that write what changed of these stored papers, with their rows: one
+    statement for each set of changed columns (a join mostly changes provenance and the source count,
+    which no index holds; setting every column rewrote every index entry of the row)."""
+    statements: dict[str, list[tuple]] = {}
+    for paper in papers:
+        values = paper_values(paper.draft)
+        before = paper.stored_values or (object(),) * len(values)
+        changed = [at for at, (now, was) in enumerate(zip(values, before)) if now != was]
+        if changed:
+            statement = f"UPDATE papers SET {', '.join(f'{COLUMNS[at]} = ?' for at in changed)} WHERE id = ?"
+            statements.setdefault(statement, []).append((*(values[at] for at in changed), paper.id))
+    return statements
 
 
 def _add(index: dict[str, list[int]], key: str | None, paper_id: int) -> None:
@@ -105,6 +124,10 @@ class Touched:
     # What matching reads of it, as it is now (the whole row is made once, when it is written).
     row: dict = field(default_factory=dict)
     drop_untitled: bool = False  # its u| keys in the library go (it has a real title now)
+    # A stored paper's row (``paper_values`` order) and author names as the library has them: only
+    # what the file changes is written (an index is updated only for a column the UPDATE sets).
+    stored_values: tuple | None = None
+    stored_authors: list[str] | None = None
 
     def reconcile(self) -> None:
         self.draft = Draft(merge.reconcile(self.records), len(self.records))
@@ -251,12 +274,10 @@ class MergeState:
                        f"SELECT r.id, r.format, {stored.RECORD_FIELDS_SQL} FROM records r WHERE r.paper_id = ? "
                        "ORDER BY r.id", [paper_id])]
         paper = self.touched[paper_id] = Touched(paper_id, records, new=False)
-        paper.row = dict(zip(("title", "title_derived", "title_key", "arxiv_id", "doi"), self._stored_row(paper_id)))
+        paper.stored_values = conn.execute(SELECT_PAPER_VALUES, [paper_id]).fetchone()
+        paper.stored_authors = [name for (name,) in conn.execute(SELECT_AUTHOR_NAMES, [paper_id])]
+        paper.row = {name: paper.stored_values[COLUMN_AT[name]] for name in MATCHED_COLUMNS if name in COLUMN_AT}
         return paper
-
-    def _stored_row(self, paper_id: int) -> tuple:
-        return self.db.conn.execute(
-            "SELECT title, title_derived, title_key, arxiv_id, doi FROM papers WHERE id = ?", [paper_id]).fetchone()
 
     def _reindex(self, paper: Touched, before: dict | None) -> None:
         """Move the paper in the title and identifier indexes from what it was to what it is."""
@@ -281,7 +302,8 @@ class MergeState:
         # (store/db.py v10), once for the batch; a joined paper whose text is unchanged is re-indexed as it was.
         with search_noted_once(conn, [paper.id for paper in self.touched.values()]):
             conn.executemany(INSERT_PAPER_VALUES, [(paper.id, *paper_values(paper.draft)) for paper in new])
-            conn.executemany(UPDATE_PAPER_VALUES, [(*paper_values(paper.draft), paper.id) for paper in joined])
+            for statement, rows in changed_columns(joined).items():
+                conn.executemany(statement, rows)
         rows = [packed or _packed(record) for record, _, _, packed in self.records]
         stored.store_packed_abstracts(conn, ((key, text) for _, key, text in rows if key is not None))
         named = {key for _, key, _ in rows if key is not None}
@@ -293,16 +315,19 @@ class MergeState:
             "matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(record.id, file_id, record.index, record.line_start, record.line_end, record.format, fields, key,
               paper_id, why) for (record, paper_id, why, _), (fields, key, _) in zip(self.records, rows)])
+        # A joined paper's authors are written again only when the file changed them.
+        authored = new + [paper for paper in joined if paper.stored_authors != paper.draft.values["authors"]]
         conn.execute("DELETE FROM paper_authors WHERE paper_id IN (SELECT value FROM json_each(?))",
-                     [json.dumps([paper.id for paper in joined])])
-        author_ids = self._author_ids({name for paper in self.touched.values() for name in paper.draft.values["authors"]})
+                     [json.dumps([paper.id for paper in authored if not paper.new])])
+        author_ids = self._author_ids({name for paper in authored for name in paper.draft.values["authors"]})
         conn.executemany("INSERT INTO paper_authors (paper_id, author_id, position) VALUES (?, ?, ?)",
-                         [(paper.id, author_ids[name], position) for paper in self.touched.values()
+                         [(paper.id, author_ids[name], position) for paper in authored
                           for position, name in enumerate(paper.draft.values["authors"])])
         conn.executemany(f"DELETE FROM match_keys WHERE paper_id = ? AND {stored.UNTITLED_KEY_SQL}",
                          [(paper.id,) for paper in joined if paper.drop_untitled])
-        conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)",
-                         [(stored.key_code(key), paper_id) for paper_id, keys in self.keys_added.items() for key in keys])
+        conn.executemany("INSERT OR IGNORE INTO match_keys (key, paper_id) VALUES (?, ?)",  # in the key's order:
+                         sorted((stored.key_code(key), paper_id)  # each B-tree page met once, not at random
+                                for paper_id, keys in self.keys_added.items() for key in keys))
         for paper_id, keys in self.keys_added.items():
             untitled = {stored.key_code(key) for key in keys if key.startswith(UNTITLED)}
             if untitled:

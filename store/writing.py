@@ -94,7 +94,6 @@ UPDATE_PAPER = f"UPDATE papers SET {', '.join(f'{name} = :{name}' for name in PA
 # The same, with values by position, for rows written in bulk (``paper_values``): no dict a row.
 INSERT_PAPER_VALUES = (f"INSERT INTO papers (id, {', '.join(PAPER_COLUMNS)}) "
                        f"VALUES (?, {', '.join('?' * len(PAPER_COLUMNS))})")
-UPDATE_PAPER_VALUES = f"UPDATE papers SET {', '.join(f'{name} = ?' for name in PAPER_COLUMNS)} WHERE id = ?"
 _COLUMN_VALUES = tuple(PAPER_COLUMNS.values())
 
 
