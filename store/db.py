@@ -82,7 +82,7 @@ def problem_sentence(path: Path, error: BaseException) -> str | None:
     return None
 
 
-def quick_check(db: sqlite_utils.Database) -> list[str]:
+def quick_check(db: Connection) -> list[str]:
     """SQLite's quick check (structure, not index contents): [] when the file is sound, else what it found."""
     try:
         found = [row[0] for row in db.execute("PRAGMA quick_check(20)").fetchall()]
@@ -91,7 +91,7 @@ def quick_check(db: sqlite_utils.Database) -> list[str]:
     return [] if found == ["ok"] else found
 
 
-def require_intact(db: sqlite_utils.Database, path: Path) -> None:
+def require_intact(db: Connection, path: Path) -> None:
     """Refuse to write into a damaged file: a write there can spread the damage to what is still readable."""
     problems = quick_check(db)
     if problems:
@@ -137,16 +137,53 @@ def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connecti
         raise
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """A connection with WAL and a busy timeout, so a browser and a loader can share the file."""
-    import sqlite_utils  # here, not at the top: ``paperdeck --help`` needs this module, not sqlite-utils
+class Connection:
+    """The library's connection: SQL goes straight to sqlite3, and sqlite-utils' table API
+    (``db["papers"].insert(...)``, anything else a ``sqlite_utils.Database`` offers) is built on the
+    same connection the first time it is asked for. The browser only runs SQL: importing
+    sqlite-utils and loading its plugins' entry points were 70 ms of its first paint."""
 
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._utils: sqlite_utils.Database | None = None
+
+    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+        return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+
+    def table_names(self) -> list[str]:
+        return [name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def utils(self) -> sqlite_utils.Database:
+        if self._utils is None:
+            import sqlite_utils
+
+            # No plugins: a third-party sqlite-utils plugin has no business in the library's
+            # connection. recursive_triggers is set by connect() already.
+            self._utils = sqlite_utils.Database(self.conn, recursive_triggers=False, execute_plugins=False)
+        return self._utils
+
+    def __getitem__(self, table: str) -> sqlite_utils.Table:
+        return self.utils[table]
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.utils, name)
+
+
+def connect(path: str | Path) -> Connection:
+    """A connection with WAL and a busy timeout, so a browser and a loader can share the file."""
     path = Path(path)
     check_library_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: transactions are explicit (``with db.conn:`` / ``BEGIN``), never implied.
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-    db = sqlite_utils.Database(conn)
+    db = Connection(conn)
+    db.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils sets it: the triggers were written with it
     db.execute("PRAGMA busy_timeout = 30000")
     if not db.execute("PRAGMA page_count").fetchone()[0]:
         # A new file: its page size is chosen before its first page is written (WAL fixes it after).
@@ -158,7 +195,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
+def schema_version(db: Connection) -> int:
     if "meta" not in db.table_names():
         return 0
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -175,7 +212,7 @@ def schema_version(db: sqlite_utils.Database) -> int:
             f"`sqlite3 {path} \"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'\"`") from None
 
 
-def _create_v1(db: sqlite_utils.Database) -> None:
+def _create_v1(db: Connection) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     db["files"].create(
         {"id": int, "path": str, "name": str, "sha256": str, "size": int, "format": str,
@@ -219,7 +256,7 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
 
 
-def _add_file_problems_v2(db: sqlite_utils.Database) -> None:
+def _add_file_problems_v2(db: Connection) -> None:
     """v2: how many problems each file's last load reported, so the browser can point at them;
     and relevance as FTS5's own rank (title counts most), so a ranked first page needs no join."""
     if "problems" not in db["files"].columns_dict:
@@ -232,7 +269,7 @@ def _add_file_problems_v2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_title_nocase ON papers (title COLLATE NOCASE)")
 
 
-def _prefix_index_v3(db: sqlite_utils.Database) -> None:
+def _prefix_index_v3(db: Connection) -> None:
     """v3: the full-text index also files every word under its first two, three and four letters.
 
     While someone types, the last word is a prefix (``co``, ``cont``). Without these entries FTS5
@@ -259,7 +296,7 @@ def _prefix_index_v3(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_match_keys_paper_id ON match_keys (paper_id)")
 
 
-def _user_data_v4(db: sqlite_utils.Database) -> None:
+def _user_data_v4(db: Connection) -> None:
     """v4: what the person using paperdeck adds (tags, a note, reading state, a star, marks, saved
     searches, an undo log), in tables of its own that the loader never rewrites.
 
@@ -299,7 +336,7 @@ def _user_data_v4(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _fts_content_quoting_v5(db: sqlite_utils.Database) -> None:
+def _fts_content_quoting_v5(db: Connection) -> None:
     """v5: the full-text table names its content table as ``content="papers"``, the spelling
     sqlite-utils and Datasette look for (``content='papers'`` they did not recognise, so
     ``sqlite-utils search`` and Datasette's ``?_search=`` said the table had no index).
@@ -312,7 +349,7 @@ def _fts_content_quoting_v5(db: sqlite_utils.Database) -> None:
     # (Here v5 made papers_fts again; v10 drops it for the tantivy index: see v3.)
 
 
-def _merge_decisions_v6(db: sqlite_utils.Database) -> None:
+def _merge_decisions_v6(db: Connection) -> None:
     """v6: merges a person overrules, and why the loader merged what it did.
 
     ``merge_decisions``: a listing (by its fingerprint, which survives reloads) kept ``apart`` from
@@ -332,7 +369,7 @@ def _merge_decisions_v6(db: sqlite_utils.Database) -> None:
 IDENTIFIER_COLUMNS = (("arxiv_id", str), ("arxiv_version", int), ("doi", str), ("url", str), ("reference", str))
 
 
-def _identifiers_v7(db: sqlite_utils.Database) -> None:
+def _identifiers_v7(db: Connection) -> None:
     """v7: identifiers and what reference managers keep, on papers.
 
     Identifiers are columns, indexed, because they decide merging (the same arXiv id or DOI is one
@@ -358,7 +395,7 @@ def _identifiers_v7(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_papers_doi ON papers (doi)")
 
 
-def _cite_key_index_v8(db: sqlite_utils.Database) -> None:
+def _cite_key_index_v8(db: Connection) -> None:
     """v8: papers by cite key, then id. A paper's citation key is its base key suffixed by how many
     papers of that key come before it; every paper read (the detail pane, each exported paper) now
     carries its key, and without this index that count scanned the papers below its id."""
@@ -368,7 +405,7 @@ def _cite_key_index_v8(db: sqlite_utils.Database) -> None:
 MIGRATION_BATCH = 5000  # rows rewritten at a time by v9: memory stays bounded at any size
 
 
-def _smaller_records_v9(db: sqlite_utils.Database, progress: Callable[[str], None] | None = None) -> None:
+def _smaller_records_v9(db: Connection, progress: Callable[[str], None] | None = None) -> None:
     """v9: a library about a fifth of the size (issue 17; the steps measured in benchmarks/RESULTS.md).
 
     - ``records.raw`` goes: no code read it back (a listing is shown by its file and lines).
@@ -437,7 +474,7 @@ SEARCH_TRIGGERS = {
 }
 
 
-def _search_index_v10(db: sqlite_utils.Database) -> None:
+def _search_index_v10(db: Connection) -> None:
     """v10: the papers' full-text index moves out of the file, to tantivy (store/search_index.py).
 
     ``papers_fts`` (with its prefix entries, a fifth of the file) and its vocabulary go; the index
@@ -481,13 +518,13 @@ SEARCH_TRIGGERS_V12 = {
 }
 
 
-def _facets_in_index_v12(db: sqlite_utils.Database) -> None:
+def _facets_in_index_v12(db: Connection) -> None:
     """v12: the filter pane's counts move to the search index's aggregations (issue 17: 3.6 s at 1M
     in SQL). The update trigger watches the facet columns too. The generation stays: an index beside
     the file is of the format before (no facet fields) and is rebuilt at the first search anyway."""
     _create_search_triggers(db, SEARCH_TRIGGERS_V12)
 
-def _create_search_triggers(db: sqlite_utils.Database, triggers: dict[str, str]) -> None:
+def _create_search_triggers(db: Connection, triggers: dict[str, str]) -> None:
     parts = {"note_new": "INSERT OR IGNORE INTO search_dirty (paper_id) VALUES (new.id);",
              "note_old": "INSERT OR IGNORE INTO search_dirty (paper_id) VALUES (old.id);",
              "bump": "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'search_generation';"}
@@ -507,12 +544,12 @@ def _key_code_of_stored(key: str | int) -> int:
     return int(text) if text.lstrip("-").isdigit() else key_code(text)
 
 
-def _is_without_rowid(db: sqlite_utils.Database, table: str) -> bool:
+def _is_without_rowid(db: Connection, table: str) -> bool:
     sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
     return bool(sql) and "WITHOUT ROWID" in sql[0].upper()
 
 
-def _abstracts_once_v11(db: sqlite_utils.Database, progress: Callable[[str], None] | None = None) -> None:
+def _abstracts_once_v11(db: Connection, progress: Callable[[str], None] | None = None) -> None:
     """v11: the library at most 3 KB a paper (issue 17; the steps measured in benchmarks/RESULTS.md).
 
     - A paper's abstract is kept once: it is always one of its records' abstracts, already in
@@ -600,7 +637,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
 }
 
 
-def ensure_schema(db: sqlite_utils.Database, progress: Callable[[str], None] | None = None) -> None:
+def ensure_schema(db: Connection, progress: Callable[[str], None] | None = None) -> None:
     """Bring the file up to ``SCHEMA_VERSION``, one recorded step at a time; never discard data."""
     current = schema_version(db)
     if current > SCHEMA_VERSION:

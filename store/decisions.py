@@ -12,10 +12,12 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass, field
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from paperdeck.store.userdata import record_fingerprint
+
+if TYPE_CHECKING:  # the library connection, named in annotations only
+    from paperdeck.store.db import Connection
 
 FIRST = "first listing"  # the listing that made the paper
 JOINED = "your join"
@@ -70,7 +72,7 @@ def _records(conn: sqlite3.Connection, paper_id: int) -> list[tuple[int, str]]:
         "ORDER BY r.id", [paper_id])]
 
 
-def _in_transaction(db: sqlite_utils.Database, work):
+def _in_transaction(db: Connection, work):
     from paperdeck.store.db import immediate_transaction
     from paperdeck.store.writing import PaperWriter  # imported here: the writer imports this module
 
@@ -81,7 +83,7 @@ def _in_transaction(db: sqlite_utils.Database, work):
         raise DecisionError(f"not changed: {error}") from error
 
 
-def split(db: sqlite_utils.Database, record_id: int) -> tuple[int, int]:
+def split(db: Connection, record_id: int) -> tuple[int, int]:
     """Take one listing (and any identical listing of it) out of its paper into a paper of its own;
     returns ``(old paper, new paper)``. Kept apart in every later load."""
     def work(conn, writer):
@@ -105,7 +107,7 @@ def split(db: sqlite_utils.Database, record_id: int) -> tuple[int, int]:
     return _in_transaction(db, work)
 
 
-def join(db: sqlite_utils.Database, keep: int, others: list[int]) -> int:
+def join(db: Connection, keep: int, others: list[int]) -> int:
     """Make ``others`` one paper with ``keep`` (its id stays; their listings and user data move to
     it); returns ``keep``. Kept together in every later load."""
     others = [paper for paper in dict.fromkeys(others) if paper != keep]

@@ -20,8 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from paperdeck.store import decisions, references, stored, userdata
 from paperdeck.store.matching import LibraryPapers, Matcher
@@ -29,6 +28,9 @@ from paperdeck.store.merge_state import MergeState
 from paperdeck.store.models import FileReport, LibraryHints, LoadReport, Problem, Record
 from paperdeck.store.reading import PreparedFile, expand_paths, no_listings_message, prepare_file, uses_library
 from paperdeck.store.writing import PaperWriter
+
+if TYPE_CHECKING:  # the library connection, named in annotations only
+    from paperdeck.store.db import Connection
 
 # Loads of more listing text than this read and parse in a worker process, on the second core, while
 # this one merges and writes; below it, starting the worker costs more than it saves.
@@ -67,7 +69,7 @@ def exit_with_parent() -> None:
 class KnownNames:
     """Author names the library already knows: hints for gluey card lines."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Connection):
         self.db = db
 
     def __contains__(self, name: object) -> bool:
@@ -92,7 +94,7 @@ class LoadProgress:
 class Loader:
     """Loads files into one open library database."""
 
-    def __init__(self, db: sqlite_utils.Database, as_of: dt.date | None = None, workers: int = 0,
+    def __init__(self, db: Connection, as_of: dt.date | None = None, workers: int = 0,
                  dry_run: bool = False, progress: Callable[[LoadProgress], None] | None = None,
                  memory: bool = True):
         """``dry_run``: each file is stored and matched exactly as in a load, then rolled back, so the

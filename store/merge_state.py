@@ -20,13 +20,15 @@ import bisect
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from paperdeck.store import db as database, merge, stored
 from paperdeck.store.matching import UNTITLED, filed_keys, stored_candidates
 from paperdeck.store.models import Record
 from paperdeck.store.writing import INSERT_PAPER_VALUES, PAPER_COLUMNS, Draft, paper_values
+
+if TYPE_CHECKING:  # the library connection, named in annotations only
+    from paperdeck.store.db import Connection
 
 MATCHED_COLUMNS = ("title", "title_derived", "title_key", "authors_text", "arxiv_id", "doi")
 COLUMNS = tuple(PAPER_COLUMNS)
@@ -137,7 +139,7 @@ class Touched:
 class MergeState:
     """The library's papers as matching sees them, for a load; implements what LibraryPapers does."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Connection):
         self.db = db
         self.data_version: int | None = None  # None: not seeded
         self.touched: dict[int, Touched] = {}

@@ -14,12 +14,14 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from paperdeck.store import userdata
 from paperdeck.store.stored import title_code
 from paperdeck.store.text import clean_line, fold, title_key
+
+if TYPE_CHECKING:  # the library connection, named in annotations only
+    from paperdeck.store.db import Connection
 
 MAX_EXPORT_BYTES = 512 * 1024 * 1024
 
@@ -84,7 +86,7 @@ def read_export(path: Path) -> list[Carried]:
     return carried
 
 
-def _find(db: sqlite_utils.Database, entry: Carried) -> list[int]:
+def _find(db: Connection, entry: Carried) -> list[int]:
     """The papers here the entry is: same title key; when several, those of the same first author."""
     ids = [row[0] for row in db.execute("SELECT id FROM papers WHERE title_key = ? ORDER BY id",
                                         [title_code(title_key(entry.title))])]
@@ -96,7 +98,7 @@ def _find(db: sqlite_utils.Database, entry: Carried) -> list[int]:
     return ids
 
 
-def restore(db: sqlite_utils.Database, path: Path, dry_run: bool = False) -> RestoreReport:
+def restore(db: Connection, path: Path, dry_run: bool = False) -> RestoreReport:
     """Merge the export's data into the papers found here; nothing is written on a dry run."""
     entries = read_export(path)
     report = RestoreReport(papers=len(entries))

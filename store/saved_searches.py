@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from paperdeck.store.db import immediate_transaction
 from paperdeck.store.text import clean_line
+
+if TYPE_CHECKING:  # the library connection, named in annotations only
+    from paperdeck.store.db import Connection
 
 MAX_NAME = 60
 MAX_QUERY = 4_000
@@ -42,13 +44,13 @@ def clean_name(text: str) -> str:
     return name
 
 
-def saved_searches(db: sqlite_utils.Database) -> list[SavedSearch]:
+def saved_searches(db: Connection) -> list[SavedSearch]:
     """Every saved search, by name (without case)."""
     return [SavedSearch(*row) for row in db.execute(
         "SELECT name, query, created FROM saved_searches ORDER BY name COLLATE NOCASE")]
 
 
-def find(db: sqlite_utils.Database, name: str) -> SavedSearch:
+def find(db: Connection, name: str) -> SavedSearch:
     row = db.execute("SELECT name, query, created FROM saved_searches WHERE name = ?", [name.strip()]).fetchone()
     if row is None:
         known = ", ".join(s.name for s in saved_searches(db)) or "none yet"
@@ -56,7 +58,7 @@ def find(db: sqlite_utils.Database, name: str) -> SavedSearch:
     return SavedSearch(*row)
 
 
-def save(db: sqlite_utils.Database, name: str, query: str) -> tuple[SavedSearch, bool]:
+def save(db: Connection, name: str, query: str) -> tuple[SavedSearch, bool]:
     """Save ``query`` under ``name``; returns it and whether it replaced a search of that name."""
     name = clean_name(name)
     query = clean_line(query).strip()
@@ -76,7 +78,7 @@ def save(db: sqlite_utils.Database, name: str, query: str) -> tuple[SavedSearch,
     return SavedSearch(name, query, created), replaced
 
 
-def delete(db: sqlite_utils.Database, name: str) -> SavedSearch:
+def delete(db: Connection, name: str) -> SavedSearch:
     search = find(db, name)
     try:
         with immediate_transaction(db.conn) as conn:
@@ -89,7 +91,7 @@ def delete(db: sqlite_utils.Database, name: str) -> SavedSearch:
 class SavedSearches:
     """The functions above on one library's database (``library.saved``)."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Connection):
         self.db = db
 
     def all(self) -> list[SavedSearch]:

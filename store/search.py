@@ -13,14 +13,17 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
 import tantivy
 from rapidfuzz import fuzz, process
 
 from paperdeck.store.query import Query, filter_sql, fts_expression, year_bounds
 from paperdeck.store.search_index import SearchIndex
 from paperdeck.store.text import subject_class
+
+if TYPE_CHECKING:  # the library connection, named in annotations only
+    from paperdeck.store.db import Connection
 
 SORTS = ("relevance", "date", "title", "upvotes")
 # Each order is one an index gives directly (SQLite sorts NULL last in DESC), so the first
@@ -124,7 +127,7 @@ class Searcher:
     Text matching is the tantivy index's (store/search_index.py); field filters and the other
     sorts stay SQL, over the ids it matched; the notes' words stay FTS5 (``user_notes_fts``)."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Connection):
         self.db = db
         self._vocabulary: list[str] | None = None
         self._vocabulary_version: int | None = None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only named in annotations: importing it would cost the CLI's start
-    import sqlite_utils
+    from paperdeck.store.db import Connection
 
 from paperdeck.store.text import clean_line, fold, title_key
 
@@ -99,7 +99,7 @@ def clean_note(text: str) -> str:
 
 # -- reading -----------------------------------------------------------------------------------
 
-def annotations(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> dict[int, Annotation]:
+def annotations(db: Connection, paper_ids: Iterable[int]) -> dict[int, Annotation]:
     """The annotation of each paper id given (papers nobody annotated get an empty one)."""
     ids = sorted(set(paper_ids))
     if not ids:
@@ -120,22 +120,22 @@ def annotations(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> dict[int
     return found
 
 
-def annotation(db: sqlite_utils.Database, paper_id: int) -> Annotation:
+def annotation(db: Connection, paper_id: int) -> Annotation:
     return annotations(db, [paper_id])[paper_id]
 
 
-def all_tags(db: sqlite_utils.Database) -> list[tuple[str, int]]:
+def all_tags(db: Connection) -> list[tuple[str, int]]:
     """Every tag in use and how many papers carry it, most used first: what completion offers."""
     return db.conn.execute(
         "SELECT MIN(tag), COUNT(*) FROM user_tags GROUP BY tag COLLATE NOCASE ORDER BY 2 DESC, 1 COLLATE NOCASE"
     ).fetchall()
 
 
-def marked(db: sqlite_utils.Database) -> set[int]:
+def marked(db: Connection) -> set[int]:
     return {row[0] for row in db.conn.execute("SELECT paper_id FROM user_marks")}
 
 
-def last_change(db: sqlite_utils.Database) -> str | None:
+def last_change(db: Connection) -> str | None:
     """What ``undo`` would take back, in words; None when there is nothing to undo."""
     row = db.conn.execute("SELECT label FROM user_undo ORDER BY id DESC LIMIT 1").fetchone()
     return row[0] if row else None
@@ -169,7 +169,7 @@ def _restore(conn: sqlite3.Connection, snapshot: list[dict]) -> None:
 
 
 @contextmanager
-def change(db: sqlite_utils.Database, label: str | None, paper_ids: list[int]) -> Iterator[sqlite3.Connection]:
+def change(db: Connection, label: str | None, paper_ids: list[int]) -> Iterator[sqlite3.Connection]:
     """One committed transaction; with a ``label``, the state before it goes on the undo log."""
     from paperdeck.store.db import immediate_transaction
 
@@ -201,7 +201,7 @@ def _papers_label(ids: list[int]) -> str:
     return f"paper {ids[0]}" if len(ids) == 1 else f"{len(ids)} papers"
 
 
-def tag(db: sqlite_utils.Database, paper_ids: Iterable[int], add: Iterable[str] = (),
+def tag(db: Connection, paper_ids: Iterable[int], add: Iterable[str] = (),
         remove: Iterable[str] = ()) -> int:
     """Add and remove tags on every paper given; returns how many papers there were."""
     add = list(dict.fromkeys(map(clean_tag, add)))
@@ -220,7 +220,7 @@ def tag(db: sqlite_utils.Database, paper_ids: Iterable[int], add: Iterable[str] 
     return len(ids)
 
 
-def set_note(db: sqlite_utils.Database, paper_id: int, text: str) -> str:
+def set_note(db: Connection, paper_id: int, text: str) -> str:
     """Replace a paper's note (an empty text removes it); returns the note as stored."""
     note = clean_note(text)
     ids = _existing(db.conn, [paper_id])
@@ -232,7 +232,7 @@ def set_note(db: sqlite_utils.Database, paper_id: int, text: str) -> str:
     return note
 
 
-def set_reading(db: sqlite_utils.Database, paper_ids: Iterable[int], state: str) -> int:
+def set_reading(db: Connection, paper_ids: Iterable[int], state: str) -> int:
     """Set the reading state of every paper given, dated now (those already in it keep their date)."""
     if state not in READING_STATES:
         raise UserDataError(f"not a reading state: {state!r} (one of {', '.join(READING_STATES)})")
@@ -252,7 +252,7 @@ def next_reading_state(state: str) -> str:
     return READING_STATES[(READING_STATES.index(state) + 1) % len(READING_STATES)]
 
 
-def cycle_reading(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> str | None:
+def cycle_reading(db: Connection, paper_ids: Iterable[int]) -> str | None:
     """unread → reading → read → unread, from the first paper's state; all given papers get the next.
     Returns the state set, None when no paper was given."""
     ids = _existing(db.conn, paper_ids)
@@ -263,7 +263,7 @@ def cycle_reading(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> str | 
     return state
 
 
-def set_starred(db: sqlite_utils.Database, paper_ids: Iterable[int], starred: bool) -> int:
+def set_starred(db: Connection, paper_ids: Iterable[int], starred: bool) -> int:
     ids = _existing(db.conn, paper_ids)
     if not ids:
         return 0
@@ -274,7 +274,7 @@ def set_starred(db: sqlite_utils.Database, paper_ids: Iterable[int], starred: bo
     return len(ids)
 
 
-def toggle_star(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> bool | None:
+def toggle_star(db: Connection, paper_ids: Iterable[int]) -> bool | None:
     """Star them all unless all are starred already, then unstar them all; returns the new state."""
     ids = _existing(db.conn, paper_ids)
     if not ids:
@@ -284,7 +284,7 @@ def toggle_star(db: sqlite_utils.Database, paper_ids: Iterable[int]) -> bool | N
     return starred
 
 
-def set_marked(db: sqlite_utils.Database, paper_ids: Iterable[int], on: bool) -> None:
+def set_marked(db: Connection, paper_ids: Iterable[int], on: bool) -> None:
     """Marks are a selection: kept across restarts, but not undone and not a reason to keep a paper."""
     ids = sorted(set(paper_ids))
     with change(db, None, ids) as conn:
@@ -294,12 +294,12 @@ def set_marked(db: sqlite_utils.Database, paper_ids: Iterable[int], on: bool) ->
             conn.executemany("DELETE FROM user_marks WHERE paper_id = ?", [(i,) for i in ids])
 
 
-def clear_marks(db: sqlite_utils.Database) -> None:
+def clear_marks(db: Connection) -> None:
     with change(db, None, []) as conn:
         conn.execute("DELETE FROM user_marks")
 
 
-def undo(db: sqlite_utils.Database) -> str | None:
+def undo(db: Connection) -> str | None:
     """Put back the state before the last change; returns what was undone, None if nothing was."""
     with change(db, None, []) as conn:
         row = conn.execute("SELECT id, label, before FROM user_undo ORDER BY id DESC LIMIT 1").fetchone()
@@ -375,7 +375,7 @@ def _forget(conn: sqlite3.Connection, paper_id: int) -> None:
         conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [paper_id])
 
 
-def settle_unlisted(db: sqlite_utils.Database, paper_id: int, successors: Iterable[int] = ()) -> bool:
+def settle_unlisted(db: Connection, paper_id: int, successors: Iterable[int] = ()) -> bool:
     """A load left this paper without any listing. Its data goes to the papers its records went to,
     if any; else, when it carries data, it stays. True: keep the paper (as no longer listed).
 
@@ -397,7 +397,7 @@ def settle_unlisted(db: sqlite_utils.Database, paper_id: int, successors: Iterab
 class UserData:
     """The functions above bound to one library's database: ``library.user.tag(ids, add=["ml"])``."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Connection):
         self.db = db
 
     def annotations(self, paper_ids: Iterable[int]) -> dict[int, Annotation]:

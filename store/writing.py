@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from paperdeck.store import citekeys, decisions, merge, stored, userdata
 from paperdeck.store.matching import filed_keys
 from paperdeck.store.models import REFERENCE_FIELDS, Record
 from paperdeck.store.text import title_key
+
+if TYPE_CHECKING:  # the library connection, named in annotations only
+    from paperdeck.store.db import Connection
 
 
 def _year(when: str | None) -> int | None:
@@ -111,7 +113,7 @@ class PaperWriter:
     papers waiting for the index) are valid only there, since another process may commit between
     two transactions and SQLite gives freed ids to new rows."""
 
-    def __init__(self, db: sqlite_utils.Database, abstract_keys: dict[str, tuple[str, ...]] | None = None):
+    def __init__(self, db: Connection, abstract_keys: dict[str, tuple[str, ...]] | None = None):
         self.db = db
         self.abstract_keys = abstract_keys or {}  # the file's, computed as it was read
         self._author_ids: dict[str, int] = {}
