@@ -44,3 +44,24 @@ def test_paperdeck_load_never_imports_textual(tmp_path):
         imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
         assert "paperdeck.store.loader" in imported or command[0] != "load"
         assert not {name for name in imported if name.split(".")[0] == "textual" or name == "paperdeck.tui.app"}, command
+
+
+def test_the_browser_opens_a_library_without_sqlite_utils_or_its_dialogs(db):
+    """The first paint's imports (issue 17: ≤ 0.3 s at 1M papers): the browser opens and searches
+    a library with SQL alone; sqlite-utils (70 ms with its plugin scan) and the dialogs come when used."""
+    probe = (
+        "import sys\n"
+        "from paperdeck.tui.app import PaperdeckApp\n"
+        "from paperdeck.store import open_library\n"
+        "from paperdeck.store.query import parse_query\n"
+        f"library = open_library({str(db)!r})\n"
+        "assert library.paper_count() and library.search('transformer', limit=20, ranked=False).ids\n"
+        "assert library.facets(parse_query('transformer')).total\n"
+        "late = [name for name in sys.modules if name.split('.')[0] == 'sqlite_utils'\n"
+        "        or name.startswith(('paperdeck.tui.screens.cite_dialog', 'paperdeck.tui.screens.note_editor',\n"
+        "                            'paperdeck.tui.screens.tag_dialog', 'textual.widgets._text_area'))]\n"
+        "print(late)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"

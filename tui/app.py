@@ -15,7 +15,6 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import TextArea
 
 from paperdeck.store import clipboard, open_library
 from paperdeck.store import db as database
@@ -24,12 +23,9 @@ from paperdeck.store.library import Library
 from paperdeck.store.searching import SearchPool
 from paperdeck.store.settings import Settings, load_settings, unknown_binding_ids
 from paperdeck.store.userdata import UserDataError
-from paperdeck.tui.screens.cite_dialog import CiteDialog
-from paperdeck.tui.screens.help import HelpScreen
+# The dialogs (cite, tags, note, help) are imported when first opened: not on the first paint's path.
 from paperdeck.tui.screens.main import MainScreen
-from paperdeck.tui.screens.note_editor import NoteEditor, UnsavedNote
 from paperdeck.tui.screens.paper_screen import PaperScreen
-from paperdeck.tui.screens.tag_dialog import TagDialog
 from paperdeck.tui.widgets.detail_pane import DetailPane
 from paperdeck.tui.widgets.filter_pane import FilterPane
 from paperdeck.tui.widgets.paper_list import PaperList
@@ -112,19 +108,31 @@ class PaperdeckApp(App[None]):
         super()._handle_exception(error)
 
     def settings_warnings(self) -> list[str]:
+        if not self.settings.keys:  # nothing to check the ids of: the dialogs stay unimported
+            return list(self.settings.warnings)
         known_ids = {binding.id for _, bindings in self.help_sections() for binding in bindings if binding.id}
         return [*self.settings.warnings, *unknown_binding_ids(self.settings, known_ids)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("focus_next", "focus_previous") and isinstance(self.focused, TextArea):
-            return False  # Tab indents a note
+        if action in ("focus_next", "focus_previous") and "textual.widgets._text_area" in sys.modules:
+            from textual.widgets import TextArea  # only a note editor has one
+
+            if isinstance(self.focused, TextArea):
+                return False  # Tab indents a note
         return True
 
     def action_help(self) -> None:
+        from paperdeck.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.help_sections(), self.settings.keys,
                                     str(self.settings.path or "settings.toml")))
 
     def help_sections(self) -> list[tuple[str, list]]:
+        from paperdeck.tui.screens.cite_dialog import CiteDialog
+        from paperdeck.tui.screens.help import HelpScreen
+        from paperdeck.tui.screens.note_editor import NoteEditor, UnsavedNote
+        from paperdeck.tui.screens.tag_dialog import TagDialog
+
         app_keys = [binding for binding in self.BINDINGS if binding.id not in {b.id for b in MainScreen.BINDINGS}]
         return [
             ("Anywhere", [*MainScreen.BINDINGS, *app_keys, *self.BUILTIN_KEYS]),
@@ -164,6 +172,8 @@ class PaperdeckApp(App[None]):
         papers = self.library.papers(event.paper_ids)
         keys = self.library.cite_keys(event.paper_ids)
         if event.choose:
+            from paperdeck.tui.screens.cite_dialog import CiteDialog
+
             def chosen(style: str | None) -> None:
                 if style:
                     self.copy_citation(papers, keys, style)
@@ -282,10 +292,14 @@ class PaperdeckApp(App[None]):
             self.notify(f"{words} on {count} paper{'s' if count != 1 else ''}", title="Tagged", timeout=3)
             self.user_data_changed()
 
+        from paperdeck.tui.screens.tag_dialog import TagDialog
+
         await self.open_editor(TagDialog(len(paper_ids), current, in_use), apply)
 
     async def edit_note(self, paper_id: int) -> None:
         """Open the note editor for this paper; what it returns is saved at once (run from a key binding)."""
+        from paperdeck.tui.screens.note_editor import NoteEditor
+
         paper = self.library.paper(paper_id)
         if paper is None:
             return
