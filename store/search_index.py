@@ -49,6 +49,11 @@ FACET_TEXT = ("category", "organisation", "author", "source")  # author, source:
 FACET_NUMBERS = ("year", "has_code")
 SEPARATOR = "\x1f"  # between a paper's author names and source names in SELECT_DOCUMENT
 BOOSTS = {"title": 10.0, "authors": 4.0, "abstract": 1.0}  # FTS5's bm25(10, 4, 1)
+# An unranked page of a large index is read from windows of the lowest ids up (``_lowest_ids``).
+WINDOWED_FROM = 50_000  # documents in the index, from which it pays
+FIRST_WINDOW = 1_024  # ids in the first window (0.4 ms)
+MAX_WINDOW = 65_536  # the widest window; past it, the whole query
+WINDOWED_MATCHES = 20_000  # fewer matches expected than this, and the whole query is as quick
 MAX_EXPANSIONS = 64  # a prefix starting more words than this matches them all by regex, unscored
 STAMP = "paperdeck-stamp.json"
 LOCK_WAIT = 300.0  # seconds a catch-up waits for another process's (a rebuild of 1M papers: ~100 s)
@@ -312,6 +317,7 @@ class SearchIndex:
         self._schema: tantivy.Schema | None = None
         self._stamp: Stamp | None = None
         self._searcher: tantivy.Searcher | None = None
+        self._id_range: tuple[int, int] | None = None  # the searcher's lowest and highest id
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher over the library's current generation (catching up or rebuilding first)."""
@@ -333,6 +339,7 @@ class SearchIndex:
                     self._searcher = None
                 if self._searcher is None:
                     self._searcher = self._index.searcher()
+                    self._id_range = None
                     self._stamp = stamp
                 return self._searcher
             if self.conn.in_transaction:
@@ -434,9 +441,45 @@ class SearchIndex:
         limit = limit if limit is not None else max(searcher.num_docs, 1)
         if ranked:
             hits = searcher.search(query, limit=limit, count=False).hits
+        elif limit <= MAX_WINDOW and searcher.num_docs >= WINDOWED_FROM:
+            return self._lowest_ids(searcher, query, limit)
         else:
             hits = searcher.search(query, limit=limit, count=False, order_by_field="id",
                                    order=tantivy.Order.Asc).hits
+        return searcher.fast_field_values("id", [address for _, address in hits])
+
+    def _lowest_ids(self, searcher: tantivy.Searcher, query: tantivy.Query, limit: int) -> list[int]:
+        """The ``limit`` lowest matching ids, as the whole query ordered by id gives them, read
+        from windows of ids: tantivy's collectors visit every match (no early termination), 11-19 ms
+        for two common words at 1M papers, where a window of a few thousand ids takes 1 ms. A
+        window [start, end) holding ``limit`` matches holds the lowest ones, since every lower id
+        was in a window before it. Too sparse a query, and the whole one is cheap: it is run."""
+        if self._id_range is None:
+            stats = searcher.aggregate(tantivy.Query.all_query(), {"ids": {"stats": {"field": "id"}}})["ids"]
+            self._id_range = (int(stats["min"] or 0), int(stats["max"] or 0))
+        start, highest = self._id_range
+        found: list[int] = []
+        width = FIRST_WINDOW
+        while start <= highest:
+            window = tantivy.Query.term_set_query(self.schema, "id", list(range(start, start + width)))
+            within = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, window)])
+            hits = searcher.search(within, limit=limit - len(found), count=False, order_by_field="id",
+                                   order=tantivy.Order.Asc).hits
+            found.extend(searcher.fast_field_values("id", [address for _, address in hits]))
+            if len(found) >= limit:
+                return found
+            start += width
+            # As wide as the matches so far say the rest needs, by a margin. Few matches expected
+            # in all: a short posting list drives the whole query, as quick as more windows.
+            density = len(found) / (start - self._id_range[0])
+            if not density or density * (highest - self._id_range[0] + 1) < WINDOWED_MATCHES:
+                break
+            width = int((limit - len(found)) / density * 1.5)
+            if width > MAX_WINDOW:
+                break
+        else:
+            return found  # the windows held every id
+        hits = searcher.search(query, limit=limit, count=False, order_by_field="id", order=tantivy.Order.Asc).hits
         return searcher.fast_field_values("id", [address for _, address in hits])
 
     def ranked_with_count(self, query: tantivy.Query, limit: int) -> tuple[list[int], int]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdeck.store import loader, open_library
+from paperdeck.store import loader, open_library, search_index
 
 from .conftest import AS_OF, assert_text_index_in_step
 
@@ -51,3 +51,29 @@ def test_a_large_load_read_by_a_worker_process_stores_the_same(corpus, tmp_path,
         assert_text_index_in_step(worker)
         again = worker.load([corpus], AS_OF, workers=1)  # unchanged files are told apart in the worker too
         assert {f.status for f in again.files} == {"unchanged"}
+
+
+QUERIES = ["contrastive", "graph", "gra", "con", "contrastive retrieval", "contrastive ret", "learning co",
+           '"graph neural"', "retrieval -graph", "zzqxj", "contrastive zzqxj", "transformer"]
+
+
+def test_a_first_screenful_read_in_windows_of_ids_is_the_whole_querys(corpus, tmp_path, monkeypatch):
+    """A large library's unranked first page is read from windows of the lowest ids up
+    (store/search_index.py ``_lowest_ids``): it must be exactly the whole query's first ``limit``
+    in id order, whether one window holds them, several do, or the query is too sparse for any."""
+    with open_library(tmp_path / "lib.db") as library:
+        library.load([corpus], AS_OF)
+        # A few matches, the last of them among the highest ids: every word of the newest title.
+        newest = library.paper(library.db.execute("SELECT max(id) FROM papers").fetchone()[0])
+        named = " ".join(word for word in newest.title.lower().split() if word.isalpha())
+        whole = {(text, limit): list(library.search(text, limit=limit, ranked=False).ids)
+                 for text in [*QUERIES, named] for limit in (1, 50, 200)}
+        assert any(len(ids) == 200 for ids in whole.values()) and any(not ids for ids in whole.values())
+        assert 0 < len(whole[named, 200]) < 200
+        monkeypatch.setattr(search_index, "WINDOWED_FROM", 0)
+        for first, widest, sparse in ((16, 4_096, 20_000), (16, 64, 0), (4_096, 65_536, 0), (2, 8, 0)):
+            monkeypatch.setattr(search_index, "FIRST_WINDOW", first)
+            monkeypatch.setattr(search_index, "MAX_WINDOW", widest)
+            monkeypatch.setattr(search_index, "WINDOWED_MATCHES", sparse)
+            for (text, limit), expected in whole.items():
+                assert list(library.search(text, limit=limit, ranked=False).ids) == expected, (text, limit, first)
