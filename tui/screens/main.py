@@ -345,6 +345,7 @@ class MainScreen(Screen[None]):
             if event.worker.group == "search":  # no ranked list is coming: release nothing held
                 self.paper_list.drop_held()
                 self.paper_list.settled = True
+                self.show_detail(self.paper_list.paper_id)  # the first screenful's, then
             self.notify(f"{event.worker.error}", title="Search failed", severity="error")
 
     # -- the list and the detail ---------------------------------------------------------------
@@ -355,6 +356,11 @@ class MainScreen(Screen[None]):
             self._detail_timer.stop()
             self._detail_timer = None
         if event.by_search:
+            if not self.paper_list.settled:
+                # A first screenful, its ranked list to follow: the detail waits for that one. Each
+                # update of the pane is a layout of the whole screen (10-30 ms of the UI thread),
+                # and this one would land while the next key is typed.
+                return
             # While typing, the list comes first; the detail follows once the keys pause.
             self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self.show_detail(event.paper_id))
         else:

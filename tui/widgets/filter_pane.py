@@ -149,8 +149,11 @@ class FilterPane(OptionList):
         heading("Top authors")
         for name, count in facets.authors:
             value("author", name, plain(name), count)
-        self.clear_options()
-        self.add_options(options)
+        if hasattr(self, "set_options"):  # Textual 6+: the screen is laid out again only if the line count changed
+            self.set_options(options)
+        else:
+            self.clear_options()
+            self.add_options(options)
         if highlighted is not None:
             try:
                 self.highlighted = self.get_option_index(highlighted)

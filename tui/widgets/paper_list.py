@@ -245,7 +245,13 @@ class PaperList(ScrollView, can_focus=True):
                 self.cursor = ids.index(keep_paper)
             except ValueError:
                 pass
-        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        rows = len(ids)
+        if not settled and self.scrollable_content_region.height <= rows < self.virtual_size.height:
+            # A first screenful with the ranked list to follow: the list keeps its height until
+            # that one lands (usually as long again). A new height lays out the whole screen,
+            # 10-30 ms of the UI thread, and the next key waits behind it.
+            rows = self.virtual_size.height
+        self.virtual_size = Size(self.scrollable_content_region.width, rows)
         self.scroll_to(y=max(0, self.cursor - self.scrollable_content_region.height // 2), animate=False)
         self.refresh()
         self.post_message(self.CursorMoved(self.paper_id, by_search=True))
