@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 PLACEHOLDER = "/ search title, authors, abstract · author:yu cat:IR year:2020..2024 has:code source:004"
@@ -36,6 +38,11 @@ class SearchBox(Input):
                 tooltip="Back to the list; Esc again clears"),
         Binding("down", "leave", "To results", show=False, id="search.down", priority=True),
     ]
+
+    # The box's text width is its virtual size, new at every key; as Widget declares it, each new
+    # one lays out the whole screen (10-30 ms of the UI thread at every keystroke, before the list
+    # can repaint). One line without scrollbars: nothing around the box moves, a repaint will do.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, results: str, **kwargs) -> None:
         """``results``: the id of the widget that leaving the box goes to."""
