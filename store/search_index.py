@@ -39,7 +39,7 @@ from pathlib import Path
 import tantivy
 
 from paperdeck.store import stored
-from paperdeck.store.text import fold
+from paperdeck.store.text import fold, fold_to_tokens
 
 INDEX_FORMAT = 2  # bump when the schema or the folding changes: older indexes are rebuilt
 COLUMNS = {"title": "title", "authors": "authors_text", "abstract": "abstract"}  # field -> papers column
@@ -86,8 +86,8 @@ def _analyzer() -> tantivy.TextAnalyzer:
 
 
 def _document(paper_id: int, title: str | None, authors: str | None, abstract: str | None) -> tantivy.Document:
-    return tantivy.Document(id=paper_id, title=fold(title or ""), authors=fold(authors or ""),
-                            abstract=fold(abstract or ""))
+    return tantivy.Document(id=paper_id, title=fold_to_tokens(title or ""), authors=fold_to_tokens(authors or ""),
+                            abstract=fold_to_tokens(abstract or ""))
 
 
 # A paper's document: its text (the abstract read as store.stored keeps it) and its facet values,

@@ -13,7 +13,7 @@ from paperdeck.store.cite import bibtex_entry
 from paperdeck.store.export import paper_json
 from paperdeck.store.models import Paper, ParseError
 from paperdeck.store.names import split_name
-from paperdeck.store.text import clean_line, fold, unicode_fold
+from paperdeck.store.text import clean_line, fold, fold_to_tokens, unicode_fold
 
 AS_OF = dt.date(2026, 11, 22)
 # Lines built from listing vocabulary as well as noise, so the parsers' real paths are reached.
@@ -105,3 +105,11 @@ def test_json_export_gives_back_what_the_listing_said(tmp_path_factory, abstract
 @settings(max_examples=500, deadline=None)
 def test_folding_ascii_by_table_is_the_general_fold(text):
     assert fold(text) == unicode_fold(text)
+
+
+@given(st.text())
+@example("Contrastive_Graph-Retrieval (CGR): +4.2% MRR\x00\t\x7f  two\n\nlines")
+@settings(max_examples=500, deadline=None)
+def test_the_search_index_gets_the_folded_words(text):
+    """The index's text keeps the table's spaces (its tokenizer splits on whitespace): the same words."""
+    assert fold_to_tokens(text).split() == fold(text).split()
