@@ -305,6 +305,11 @@ def remove(library: Path) -> None:
     shutil.rmtree(index_path(library), ignore_errors=True)
 
 
+def _in_id_order(searcher: tantivy.Searcher, query: tantivy.Query, limit: int) -> list[int]:
+    hits = searcher.search(query, limit=limit, count=False, order_by_field="id", order=tantivy.Order.Asc).hits
+    return searcher.fast_field_values("id", [address for _, address in hits])
+
+
 class SearchIndex:
     """One connection's view of the index: a tantivy searcher holding exactly the generation the
     connection's library is at, caught up first when it is behind. Not shared between threads."""
@@ -441,19 +446,19 @@ class SearchIndex:
         limit = limit if limit is not None else max(searcher.num_docs, 1)
         if ranked:
             hits = searcher.search(query, limit=limit, count=False).hits
-        elif limit <= MAX_WINDOW and searcher.num_docs >= WINDOWED_FROM:
-            return self._lowest_ids(searcher, query, limit)
-        else:
-            hits = searcher.search(query, limit=limit, count=False, order_by_field="id",
-                                   order=tantivy.Order.Asc).hits
-        return searcher.fast_field_values("id", [address for _, address in hits])
+            return searcher.fast_field_values("id", [address for _, address in hits])
+        if limit <= MAX_WINDOW and searcher.num_docs >= WINDOWED_FROM:
+            found = self._lowest_ids(searcher, query, limit)
+            if found is not None:
+                return found
+        return _in_id_order(searcher, query, limit)
 
-    def _lowest_ids(self, searcher: tantivy.Searcher, query: tantivy.Query, limit: int) -> list[int]:
+    def _lowest_ids(self, searcher: tantivy.Searcher, query: tantivy.Query, limit: int) -> list[int] | None:
         """The ``limit`` lowest matching ids, as the whole query ordered by id gives them, read
         from windows of ids: tantivy's collectors visit every match (no early termination), 11-19 ms
         for two common words at 1M papers, where a window of a few thousand ids takes 1 ms. A
         window [start, end) holding ``limit`` matches holds the lowest ones, since every lower id
-        was in a window before it. Too sparse a query, and the whole one is cheap: it is run."""
+        was in a window before it. None for a query too sparse for that: the whole one is cheap."""
         if self._id_range is None:
             stats = searcher.aggregate(tantivy.Query.all_query(), {"ids": {"stats": {"field": "id"}}})["ids"]
             self._id_range = (int(stats["min"] or 0), int(stats["max"] or 0))
@@ -463,9 +468,7 @@ class SearchIndex:
         while start <= highest:
             window = tantivy.Query.term_set_query(self.schema, "id", list(range(start, start + width)))
             within = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, window)])
-            hits = searcher.search(within, limit=limit - len(found), count=False, order_by_field="id",
-                                   order=tantivy.Order.Asc).hits
-            found.extend(searcher.fast_field_values("id", [address for _, address in hits]))
+            found.extend(_in_id_order(searcher, within, limit - len(found)))
             if len(found) >= limit:
                 return found
             start += width
@@ -473,14 +476,11 @@ class SearchIndex:
             # in all: a short posting list drives the whole query, as quick as more windows.
             density = len(found) / (start - self._id_range[0])
             if not density or density * (highest - self._id_range[0] + 1) < WINDOWED_MATCHES:
-                break
+                return None
             width = int((limit - len(found)) / density * 1.5)
             if width > MAX_WINDOW:
-                break
-        else:
-            return found  # the windows held every id
-        hits = searcher.search(query, limit=limit, count=False, order_by_field="id", order=tantivy.Order.Asc).hits
-        return searcher.fast_field_values("id", [address for _, address in hits])
+                return None
+        return found  # the windows held every id
 
     def ranked_with_count(self, query: tantivy.Query, limit: int) -> tuple[list[int], int]:
         searcher = self._current()
@@ -501,9 +501,7 @@ class SearchIndex:
     def all_ids(self) -> list[int]:
         """Every indexed id, in order (``paperdeck check`` compares them with the library's)."""
         searcher = self.searcher()
-        hits = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1), count=False,
-                               order_by_field="id", order=tantivy.Order.Asc).hits
-        return searcher.fast_field_values("id", [address for _, address in hits])
+        return _in_id_order(searcher, tantivy.Query.all_query(), max(searcher.num_docs, 1))
 
 
 def verify(library: Path, sample: int = 20) -> tuple[list[str], str]:
