@@ -24,6 +24,7 @@ from paperdeck.store.searching import SearchPool
 from paperdeck.store.settings import Settings, load_settings, unknown_binding_ids
 from paperdeck.store.userdata import UserDataError
 # The dialogs (cite, tags, note, help) are imported when first opened: not on the first paint's path.
+from paperdeck.tui.idle_gc import IdleCollector
 from paperdeck.tui.screens.main import MainScreen
 from paperdeck.tui.screens.paper_screen import PaperScreen
 from paperdeck.tui.widgets.detail_pane import DetailPane
@@ -32,6 +33,7 @@ from paperdeck.tui.widgets.paper_list import PaperList
 from paperdeck.tui.widgets.search_box import SearchBox
 
 CHECK_MAX_BYTES = 2 << 30  # libraries up to this size are quick-checked as the browser opens
+IDLE_CHECK_SECONDS = 0.5  # how often the idle collector looks whether a full collection is due
 
 
 class PaperdeckApp(App[None]):
@@ -61,6 +63,7 @@ class PaperdeckApp(App[None]):
         self.startup_note = startup_note
         self.last_copied: str | None = None  # the last text put on the clipboard, for tests and the tmux note
         self.library_problem: str | None = None  # why the library cannot be used; said on exit
+        self.collector = IdleCollector()  # full garbage collections wait for a pause in the typing
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -74,6 +77,8 @@ class PaperdeckApp(App[None]):
         # The widgets, styles and modules loaded by now live as long as the app: kept out of full
         # garbage collections, which otherwise stop a keystroke for tens of milliseconds.
         gc.freeze()
+        self.collector.start()
+        self.set_interval(IDLE_CHECK_SECONDS, self.collector.tick, name="idle-gc")
         if self.startup_note:
             self.notify(self.startup_note, title="Welcome to paperdeck")
         for warning in self.settings_warnings():
@@ -320,7 +325,13 @@ class PaperdeckApp(App[None]):
 
         await self.open_editor(NoteEditor(paper.title, user.annotation(paper_id).note), save)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
+            self.collector.input_seen()
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        self.collector.stop()
         self.searches.close()
         self.library.close()
 
