@@ -630,3 +630,17 @@ async def test_the_list_holds_the_best_matches_and_brings_the_rest_as_it_is_scro
         await pilot.press("slash", "ctrl+u", *"graph")  # a new search: its own list, its own count
         await settle(app, pilot)
         assert plist.total == len(app.library.search("graph").ids)
+
+
+async def test_a_new_theme_redraws_the_rows_that_were_already_drawn(running):
+    """Rows are kept once drawn (by paper, across searches); a theme change must not keep old colours."""
+    app, pilot = running
+    plist = paper_list(app)
+    width = plist.scrollable_content_region.width
+    before = plist.render_line(0)
+    cursor_colour = before._segments[0].style.bgcolor
+    app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+    await until(pilot, lambda: plist.render_line(0)._segments[0].style.bgcolor != cursor_colour,
+                "the cursor row drawn in the new theme's colours")
+    assert plist.render_line(0).cell_length == width
+    assert plist.render_line(0).text == before.text  # the same paper, only recoloured

@@ -203,7 +203,10 @@ class PaperList(ScrollView, can_focus=True):
         self._held: list[str] = []
         self._pattern = None
         self._rows: LRUCache[int, ListRow] = LRUCache(4 * PAGE)
+        # Drawn rows by paper, not by position: the ranked list that follows a first screenful,
+        # and a list scrolled back, mostly redraw nothing. Cleared when the words to mark change.
         self._lines: LRUCache[tuple, Strip] = LRUCache(1000)
+        self._palette: dict[str, Style] | None = None  # the styles a row is drawn with
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -236,9 +239,11 @@ class PaperList(ScrollView, can_focus=True):
         self.total = max(total or 0, len(ids))
         self._asked = len(ids)
         self._to_last = False
-        self._pattern = term_pattern(terms)
+        pattern = term_pattern(terms)
+        if pattern != self._pattern:
+            self._lines.clear()
+        self._pattern = pattern
         self.empty_message = empty_message or []
-        self._lines.clear()
         self.cursor = 0
         if keep_paper is not None:
             try:
@@ -272,7 +277,6 @@ class PaperList(ScrollView, can_focus=True):
                 self.cursor = ids.index(paper_id)
             except ValueError:
                 pass
-        self._lines.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
         if self._to_last and len(ids) >= self.total:
             self._to_last = False
@@ -324,7 +328,7 @@ class PaperList(ScrollView, can_focus=True):
         if index >= len(self.ids) - PAGE:
             self._want_more(index)  # scrolled (by the wheel, say) near the end of what is here
         paper_id = self.ids[index]
-        key = (index, paper_id, index == self.cursor, paper_id in self.marked, width, self.has_focus)
+        key = (paper_id, index == self.cursor, paper_id in self.marked, width, self.has_focus)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._draw_row(index, width)
@@ -344,10 +348,28 @@ class PaperList(ScrollView, can_focus=True):
         """A component's own rules only, so its background never covers the cursor bar."""
         return self.get_component_rich_style(name, partial=True)
 
+    def _styles(self) -> dict[str, Style]:
+        """The row styles, worked out once until the CSS or the theme changes (a quarter of a row's
+        drawing was asking Textual for them again)."""
+        if self._palette is None:
+            parts = {name: self._part(f"paper-list--{name}")
+                     for name in ("dim", "mark", "status", "derived", "match", "code")}
+            base = self.rich_style
+            cursor = base + self.get_component_rich_style("paper-list--cursor")
+            self._palette = {**parts, "base": base, "cursor": cursor,
+                             "cursor-unfocused": base + Style(bgcolor=cursor.bgcolor, dim=False)}
+        return self._palette
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._palette = None
+        self._lines.clear()
+
     def _draw_row(self, index: int, width: int) -> Strip:
         row = self._row(index)
-        base = self.rich_style
-        dim = self._part("paper-list--dim")
+        styles = self._styles()
+        base = styles["base"]
+        dim = styles["dim"]
         if row is None:
             return Strip([Segment(" " * width, base)], width)
         author_width = max(8, min(18, width // 6))
@@ -355,13 +377,13 @@ class PaperList(ScrollView, can_focus=True):
         title_width = max(8, width - fixed)
         line = Text(no_wrap=True, end="")
         glyph = status_glyph(row)
-        line.append(("●" if row.id in self.marked else " ") + (" " if glyph == " " else ""), self._part("paper-list--mark"))
+        line.append(("●" if row.id in self.marked else " ") + (" " if glyph == " " else ""), styles["mark"])
         if glyph != " ":
-            line.append(glyph, self._part("paper-list--status"))
+            line.append(glyph, styles["status"])
         title = plain(row.title)
         if row.title_derived:
-            title = Text("≈ ", style=dim) + plain(row.title, self._part("paper-list--derived"))
-        highlight(title, self._pattern, self._part("paper-list--match"))
+            title = Text("≈ ", style=dim) + plain(row.title, styles["derived"])
+        highlight(title, self._pattern, styles["match"])
         title.truncate(title_width, overflow="ellipsis", pad=True)
         line.append_text(title)
         line.append(" ")
@@ -375,21 +397,19 @@ class PaperList(ScrollView, can_focus=True):
             suffix = ""
         author.truncate(author_width - len(suffix), overflow="ellipsis")
         author.append(suffix, dim)
-        highlight(author, self._pattern, self._part("paper-list--match"))
+        highlight(author, self._pattern, styles["match"])
         author.truncate(author_width, pad=True)
         line.append_text(author)
         line.append(" ")
         line.append((row.date or (str(row.year) if row.year else "")).ljust(DATE_WIDTH), dim)
         line.append(" ")
         line.append((row.category or "")[:CATEGORY_WIDTH].ljust(CATEGORY_WIDTH), dim)
-        line.append(" ◆" if row.has_code else "  ", self._part("paper-list--code"))
+        line.append(" ◆" if row.has_code else "  ", styles["code"])
         line.append((f"▲{row.upvotes}" if row.upvotes else "").rjust(VOTES_WIDTH), dim)
         line.truncate(width, pad=True)
         style = base
         if index == self.cursor:
-            style = base + self.get_component_rich_style("paper-list--cursor")
-            if not self.has_focus:
-                style = base + Style(bgcolor=style.bgcolor, dim=False)
+            style = styles["cursor" if self.has_focus else "cursor-unfocused"]
         segments = Segment.apply_style(line.render(self.app.console), style=style)
         return Strip(segments, width).simplify()
 
