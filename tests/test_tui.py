@@ -644,3 +644,17 @@ async def test_a_new_theme_redraws_the_rows_that_were_already_drawn(running):
                 "the cursor row drawn in the new theme's colours")
     assert plist.render_line(0).cell_length == width
     assert plist.render_line(0).text == before.text  # the same paper, only recoloured
+
+
+async def test_the_muted_columns_stay_readable_in_a_light_theme(running):
+    """The date, category and author-count columns are $text-muted: blended with the background,
+    never the pure white a partial style gave (white on light grey in textual-light)."""
+    app, pilot = running
+    plist = paper_list(app)
+    app.theme = "textual-light"
+    await until(pilot, lambda: plist.render_line(1)._segments[0].style.bgcolor.triplet.red > 128,
+                "the list drawn on the light theme's background")
+    strip = plist.render_line(1)  # not the cursor row
+    date = next(s for s in strip._segments if s.text.strip()[:4].isdigit() and "-" in s.text)
+    colour, background = date.style.color.triplet, date.style.bgcolor.triplet
+    assert sum(colour) < sum(background) - 200, (date.text, colour, background)

@@ -345,8 +345,13 @@ class PaperList(ScrollView, can_focus=True):
         return Strip.blank(width, self.rich_style)
 
     def _part(self, name: str) -> Style:
-        """A component's own rules only, so its background never covers the cursor bar."""
-        return self.get_component_rich_style(name, partial=True)
+        """A component's own rules only, so its background never covers the cursor bar. Its colour
+        is taken from the full style: a partial one drops a translucent colour's blend with the
+        background (``$text-muted`` came out pure white, unreadable in a light theme)."""
+        partial = self.get_component_rich_style(name, partial=True)
+        if partial.color is None:
+            return partial
+        return partial + Style(color=self.get_component_rich_style(name).color)
 
     def _styles(self) -> dict[str, Style]:
         """The row styles, worked out once until the CSS or the theme changes (a quarter of a row's
