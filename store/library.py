@@ -203,9 +203,9 @@ class Library:
         return self.searcher.search(as_query(query), sort, limit, ranked, correct, counted)
 
     def facets(self, query: Query | str = "", corrections: dict[str, list[str]] | None = None,
-               ids: Iterable[int] | None = None) -> Facets:
+               ids: Iterable[int] | None = None, total: int | None = None) -> Facets:
         """``Searcher.facets`` of ``query`` (text is parsed first): the filter pane's counts."""
-        return self.searcher.facets(as_query(query), corrections, ids)
+        return self.searcher.facets(as_query(query), corrections, ids, total)
 
 
 def open_library(path: str | Path | None = None) -> Library:

@@ -19,7 +19,7 @@ import tantivy
 from rapidfuzz import fuzz, process
 
 from paperdeck.store.query import Query, filter_sql, fts_expression, year_bounds
-from paperdeck.store.search_index import SearchIndex
+from paperdeck.store.search_index import MAX_BUCKETS, SearchIndex
 from paperdeck.store.text import subject_class
 
 if TYPE_CHECKING:  # the library connection, named in annotations only
@@ -35,7 +35,7 @@ _ORDER = {
 }
 TYPO_CUTOFF = 75
 LARGE_LIBRARY = 200_000  # papers from which a typo is first read as the words one edit away
-FACET_BUCKETS = 65_000  # tantivy's most buckets an aggregation gives: every category, year, source
+FACET_BUCKETS = MAX_BUCKETS  # every category, year, source
 AUTHORS_SHOWN = 12
 AUTHOR_CANDIDATES = 200  # the most-named authors fetched; more only when the twelfth's count ties past them
 
@@ -69,8 +69,8 @@ def one_edit_away(word: str) -> set[str]:
     return edits
 
 
-def _counted(index: SearchIndex, among) -> tuple:
-    return among, index.aggregate(among, FACET_AGGREGATIONS)
+def _counted(index: SearchIndex, among, matches: int | None) -> tuple:
+    return among, index.aggregate(among, FACET_AGGREGATIONS, matches)
 
 
 
@@ -334,7 +334,7 @@ class Searcher:
         return corrections
 
     def facets(self, query: Query, corrections: dict[str, list[str]] | None = None,
-               ids: Iterable[int] | None = None) -> Facets:
+               ids: Iterable[int] | None = None, total: int | None = None) -> Facets:
         """Counts by category, year, source, code, organisation and author over what ``query`` matches,
         and of what the person added.
 
@@ -342,10 +342,13 @@ class Searcher:
         exact, every author and listing counted: 3.6 s in SQL at 1M papers, sampled). ``ids``: the
         matches, when the caller already has them (the browser's worker does); a query with field
         filters is counted over those ids, a text query over the index's own query (checked against
-        ``ids``). User data stays SQL: it is what one person annotated, a few rows.
+        ``ids``). ``total``: how many papers match, when the caller knows it without ``ids`` (a
+        search's count): counts of most of the library are worked out from the rest of it.
+        User data stays SQL: it is what one person annotated, a few rows.
         """
         self.index.refresh()
-        among, counts = self._facet_counts(query, corrections, ids)
+        ids = ids if ids is None or isinstance(ids, (list, array)) else list(ids)
+        among, counts = self._facet_counts(query, corrections, ids, len(ids) if ids is not None else total)
         facets = Facets(total=int(counts["total"]["value"]), has_code=int(counts["code"]["value"] or 0))
         by_count = lambda item: (-item[1], item[0])  # noqa: E731  most first, then by name
         buckets = lambda name: [(bucket["key"], bucket["doc_count"]) for bucket in counts[name]["buckets"]]  # noqa: E731
@@ -354,15 +357,16 @@ class Searcher:
         facets.organisations = sorted(buckets("organisations"), key=by_count)[:20]
         facets.sources = sorted(buckets("sources"))
         authors = sorted(buckets("authors"), key=by_count)
-        if len(authors) >= AUTHOR_CANDIDATES and authors[AUTHORS_SHOWN - 1][1] == authors[-1][1]:
+        if len(authors) >= AUTHOR_CANDIDATES and counts["authors"].get("sum_other_doc_count", 1) \
+                and authors[AUTHORS_SHOWN - 1][1] == authors[-1][1]:
             # The twelfth count ties past the candidates: all of them, so the names decide as in SQL.
-            wide = self.index.aggregate(among, {"authors": _terms("author", FACET_BUCKETS)})
+            wide = self.index.aggregate(among, {"authors": _terms("author", FACET_BUCKETS)}, facets.total)
             authors = sorted(((b["key"], b["doc_count"]) for b in wide["authors"]["buckets"]), key=by_count)
         facets.authors = authors[:AUTHORS_SHOWN]
         self._count_user_data(facets, self._user_data_matches(among))
         return facets
 
-    def _facet_counts(self, query: Query, corrections, ids: Iterable[int] | None):
+    def _facet_counts(self, query: Query, corrections, ids: list | array | None, matches: int | None):
         """The index's query for the matches, and its aggregations: the text (and the papers whose
         notes match) and the filters the index can answer itself (category, year, code); over the
         ids of the matches for the others (authors, sources, what the person added), or when the
@@ -380,15 +384,14 @@ class Searcher:
                 parts.insert(0, text)
             among = (tantivy.Query.all_query() if not parts else parts[0] if len(parts) == 1
                      else tantivy.Query.boolean_query([(tantivy.Occur.Must, part) for part in parts]))
-            among, counts = _counted(index, among)
+            among, counts = _counted(index, among, matches)
             if ids is None:
                 return among, counts
-            ids = ids if isinstance(ids, (list, array)) else list(ids)
             if counts["total"]["value"] == len(ids):
                 return among, counts
         elif ids is None:
             ids = self._ids(query, "unranked", corrections, None)
-        return _counted(index, index.among(ids))
+        return _counted(index, index.among(ids), len(ids))
 
     def _index_filters(self, query: Query) -> list | None:
         """The query's field terms as index queries, or None when one of them is not the index's

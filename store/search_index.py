@@ -54,6 +54,7 @@ WINDOWED_FROM = 200_000  # documents in the index from which it pays (at 100k th
 FIRST_WINDOW = 1_024  # ids in the first window (0.4 ms)
 MAX_WINDOW = 65_536  # the widest window; past it, the whole query
 WINDOWED_MATCHES = 20_000  # fewer matches expected than this, and the whole query is as quick
+MAX_BUCKETS = 65_000  # tantivy's most buckets an aggregation gives
 MAX_EXPANSIONS = 64  # a prefix starting more words than this matches them all by regex, unscored
 STAMP = "paperdeck-stamp.json"
 LOCK_WAIT = 300.0  # seconds a catch-up waits for another process's (a rebuild of 1M papers: ~100 s)
@@ -323,6 +324,7 @@ class SearchIndex:
         self._stamp: Stamp | None = None
         self._searcher: tantivy.Searcher | None = None
         self._id_range: tuple[int, int] | None = None  # the searcher's lowest and highest id
+        self._everything: dict[str, dict | None] = {}  # the searcher's counts over every paper, by aggregations
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher over the library's current generation (catching up or rebuilding first)."""
@@ -345,6 +347,7 @@ class SearchIndex:
                 if self._searcher is None:
                     self._searcher = self._index.searcher()
                     self._id_range = None
+                    self._everything = {}
                     self._stamp = stamp
                 return self._searcher
             if self.conn.in_transaction:
@@ -490,9 +493,39 @@ class SearchIndex:
     def count(self, query: tantivy.Query) -> int:
         return self._current().search(query, limit=1, count=True).count
 
-    def aggregate(self, query: tantivy.Query, aggregations: dict) -> dict:
-        """tantivy's aggregations (Elasticsearch's JSON) of what ``query`` matches: the facets."""
-        return self._current().aggregate(query, aggregations)
+    def aggregate(self, query: tantivy.Query, aggregations: dict, matches: int | None = None) -> dict:
+        """tantivy's aggregations (Elasticsearch's JSON) of what ``query`` matches: the facets.
+
+        ``matches``: how many papers ``query`` matches, when the caller knows. Two thirds of the
+        index or more, and the counts are those of every paper (worked out once per searcher) less
+        those of the papers the query does not match, the fewer for tantivy to visit: a two-letter
+        prefix matches 99.7% of a million papers, 168 -> 31 ms; at half the index the rest costs
+        more than the query (its query is the query's, and every paper too). Only ``value_count``, ``sum`` and
+        ``terms`` subtract; whenever a count of every paper or of the rest would be cut short by
+        the bucket limit, the query is counted directly."""
+        searcher = self._current()
+        if matches is not None and matches * 3 >= searcher.num_docs * 2:
+            everything = self._counts_of_everything(aggregations)
+            if everything is not None:
+                rest = tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
+                                                    (tantivy.Occur.MustNot, query)])
+                counted = _less(everything, searcher.aggregate(rest, _every_bucket(aggregations)))
+                if counted is not None:
+                    return counted
+        return searcher.aggregate(query, aggregations)
+
+    def _counts_of_everything(self, aggregations: dict) -> dict | None:
+        """``aggregations`` over every paper, every bucket; None when one is not exact that way."""
+        key = json.dumps(aggregations, sort_keys=True)
+        if key not in self._everything:
+            wanted = _every_bucket(aggregations)
+            counted = None
+            if wanted is not None:
+                counted = self._current().aggregate(tantivy.Query.all_query(), wanted)
+                if any(counted[name].get("sum_other_doc_count") for name, spec in wanted.items() if "terms" in spec):
+                    counted = None  # more values than buckets: their counts are not all there
+            self._everything[key] = counted
+        return self._everything[key]
 
     def among(self, ids: Iterable[int]) -> tantivy.Query:
         """The papers ``ids``, as a query."""
@@ -502,6 +535,41 @@ class SearchIndex:
         """Every indexed id, in order (``paperdeck check`` compares them with the library's)."""
         searcher = self.searcher()
         return _in_id_order(searcher, tantivy.Query.all_query(), max(searcher.num_docs, 1))
+
+
+def _every_bucket(aggregations: dict) -> dict | None:
+    """``aggregations`` with every terms aggregation as wide as tantivy allows; None when one is
+    of a kind that does not subtract."""
+    wide = {}
+    for name, spec in aggregations.items():
+        (kind, options), = spec.items()
+        if kind == "terms":
+            wide[name] = {"terms": {**options, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}
+        elif kind in ("value_count", "sum"):
+            wide[name] = spec
+        else:
+            return None
+    return wide
+
+
+def _less(everything: dict, rest: dict) -> dict | None:
+    """The counts of every paper less those of ``rest``, in tantivy's shape; None when ``rest``
+    has more values than its buckets hold."""
+    counted: dict = {}
+    for name, total in everything.items():
+        other = rest[name]
+        if "buckets" not in total:
+            counted[name] = {"value": (total["value"] or 0) - (other["value"] or 0)}
+            continue
+        if other.get("sum_other_doc_count"):
+            return None
+        left = {bucket["key"]: bucket["doc_count"] for bucket in other["buckets"]}
+        buckets = [{"key": bucket["key"], "doc_count": bucket["doc_count"] - left.get(bucket["key"], 0)}
+                   for bucket in total["buckets"]]
+        buckets = [bucket for bucket in buckets if bucket["doc_count"] > 0]
+        buckets.sort(key=lambda bucket: -bucket["doc_count"])
+        counted[name] = {"buckets": buckets, "sum_other_doc_count": 0, "doc_count_error_upper_bound": 0}
+    return counted
 
 
 def verify(library: Path, sample: int = 20) -> tuple[list[str], str]:

@@ -63,7 +63,8 @@ def shown(facets) -> dict:
 QUERIES = ["", "graph", "model", "language model", '"large language"', "retreival", "cat:IR", "cat:CL model",
            "year:2024..2025 graph", "author:li", "has:code", "source:daily", "tag:toread", "is:starred graph",
            "zzqxjv", "cat:ir", "cat:cs.IR graph", "year:..2024", "year:2025..", "year:20x5",
-           "cat:IR year:2024..2026 has:code", "has:code retrieval", "cat:IR tag:toread"]
+           "cat:IR year:2024..2026 has:code", "has:code retrieval", "cat:IR tag:toread",
+           "a", "th", "the", "-graph"]  # most of the library: counted as all of it less the rest
 
 
 def assert_facets_agree(db: Path, queries=QUERIES) -> None:
@@ -75,6 +76,7 @@ def assert_facets_agree(db: Path, queries=QUERIES) -> None:
             # as the browser asks (with the matches it has) and as the CLI does (without)
             assert shown(lib.facets(result.query, result.corrections, result.ids)) == expected, text
             assert shown(lib.facets(result.query, result.corrections)) == expected, text
+            assert shown(lib.facets(result.query, result.corrections, total=len(ids))) == expected, text
 
 
 def annotate(db: Path) -> None:
@@ -166,3 +168,26 @@ def test_check_finds_facet_values_the_index_holds_wrongly(db, capsys):
     assert "counts other categories, years or code links" in capsys.readouterr().err
     assert main(["check", "--rebuild-index", "--db", str(db)]) == 0
     assert_facets_agree(db, ["", "cat:ZZ"])
+
+
+BROAD = ["", "a", "th", "the"]  # each matches two thirds of the seeds or more
+
+
+def test_counts_of_most_of_the_library_are_all_of_it_less_the_rest(db):
+    assert_facets_agree(db, BROAD)
+    with open_library(db) as lib:
+        result = lib.search("th", "unranked")
+        assert result.total * 3 >= lib.paper_count() * 2
+        lib.facets(result.query, result.corrections, result.ids)
+        assert [counts for counts in lib.searcher.index._everything.values() if counts], \
+            "the counts of every paper were never worked out: the broad queries were counted directly"
+
+
+def test_more_values_than_buckets_are_counted_directly_and_stay_exact(db, monkeypatch):
+    """A library with more authors than tantivy's buckets cannot subtract (the counts of every
+    paper would be cut short): the query is counted as it is."""
+    monkeypatch.setattr("paperdeck.store.search_index.MAX_BUCKETS", 5)
+    assert_facets_agree(db, BROAD)
+    with open_library(db) as lib:
+        lib.facets("th", total=lib.paper_count())
+        assert list(lib.searcher.index._everything.values()) == [None]

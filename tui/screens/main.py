@@ -220,7 +220,8 @@ class MainScreen(Screen[None]):
                         return
                     rows = library.list_rows(result.ids[:ROWS_AHEAD]) if keep_paper is None else None
                     self.post_message(SearchResultReady(result, generation, keep_paper, True, rows))
-                facets = library.facets(query, result.corrections, None if result.partial else result.ids)
+                facets = library.facets(query, result.corrections, None if result.partial else result.ids,
+                                        result.total)
                 if not worker.is_cancelled:
                     self.post_message(FacetsReady(facets, generation))
         except SearchCancelled:
