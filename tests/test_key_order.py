@@ -147,3 +147,67 @@ async def test_enter_c_typed_before_the_ranking_lands_cites_the_best_match(db, m
         assert app.last_copied is not None
         assert app.library.cite_keys([best])[best] in app.last_copied
         assert paper_list(app).paper_id == best
+
+
+async def test_moves_typed_right_before_tab_move_the_list_not_the_next_pane(db):
+    """Tab is a priority key: it moves the focus as soon as the app reads it, while the j's before
+    it still wait in the list's queue. They must still move the list."""
+    from paperdeck.tui.widgets.detail_pane import DetailPane
+
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is paper_list(app)
+        type_at_once(app, "jjjjj\t")
+        await settle(app, pilot)
+        assert paper_list(app).cursor == 5
+        assert isinstance(app.focused, DetailPane)
+        assert app.focused.scroll_y == 0  # no j scrolled the detail pane
+
+
+async def test_moves_typed_right_before_the_command_palette_move_the_list(db):
+    from textual.command import CommandPalette
+
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "jjj")
+        app.post_message(events.Key("ctrl+p", None))
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert paper_list(app).cursor == 3
+
+
+async def test_moves_typed_before_the_ranking_lands_count_from_the_best_match(db, monkeypatch):
+    """`Enter j j j` right after the words: the third paper below the ranked top, not a row of the
+    unranked first screenful the ranked list then replaces."""
+    import paperdeck.tui.screens.main
+
+    monkeypatch.setattr(paperdeck.tui.screens.main, "FIRST_PAGE", 5)  # the seeds then take the large-library path
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        ranked = app.library.search("graph").ids
+        type_at_once(app, "/graph\rjjj")
+        await settle(app, pilot)
+        assert paper_list(app).cursor == 3
+        assert paper_list(app).paper_id == ranked[3]
+
+
+async def test_a_mark_and_a_cite_typed_before_the_ranking_lands_act_in_their_turn(db, monkeypatch):
+    """`Enter j Space c Tab`: the second best match marked and cited, the focus moved on after."""
+    import paperdeck.tui.screens.main
+    from paperdeck.tui.widgets.detail_pane import DetailPane
+
+    monkeypatch.setattr(paperdeck.tui.screens.main, "FIRST_PAGE", 5)
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        second = app.library.search("graph").ids[1]
+        type_at_once(app, "/graph\rj")
+        app.post_message(events.Key("space", " "))
+        type_at_once(app, "c\t")
+        await settle(app, pilot)
+        assert paper_list(app).marked == {second}
+        assert app.last_copied is not None and app.library.cite_keys([second])[second] in app.last_copied
+        assert isinstance(app.focused, DetailPane)

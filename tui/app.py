@@ -25,6 +25,7 @@ from paperdeck.store.settings import Settings, load_settings, unknown_binding_id
 from paperdeck.store.userdata import UserDataError
 # The dialogs (cite, tags, note, help) are imported when first opened: not on the first paint's path.
 from paperdeck.tui.idle_gc import IdleCollector
+from paperdeck.tui.key_order import KeyHandled, KeySequencer
 from paperdeck.tui.screens.main import MainScreen
 from paperdeck.tui.screens.paper_screen import PaperScreen
 from paperdeck.tui.widgets.detail_pane import DetailPane
@@ -64,6 +65,7 @@ class PaperdeckApp(App[None]):
         self.last_copied: str | None = None  # the last text put on the clipboard, for tests and the tmux note
         self.library_problem: str | None = None  # why the library cannot be used; said on exit
         self.collector = IdleCollector()  # full garbage collections wait for a pause in the typing
+        self.keys = KeySequencer(self._route_key, lambda: self.focused or self.screen, self.set_timer)
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -328,6 +330,15 @@ class PaperdeckApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
             self.collector.input_seen()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.keys.key(event)  # one at a time, in the order typed (tui/key_order.py)
+            return
+        await super().on_event(event)
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        await self.keys.handled(message)
+
+    async def _route_key(self, event: events.Key) -> None:
         await super().on_event(event)
 
     def on_unmount(self) -> None:

@@ -268,8 +268,9 @@ class MainScreen(Screen[None]):
         if generation != self.generation:
             return  # a newer keystroke's search is on its way
         if complete and self.result_generation == generation and not self.result_complete:
-            # The ranked list replaces the first screenful: keep the paper only if the user has
-            # already moved to it; otherwise the best match takes the top.
+            # The ranked list replaces the first screenful: keep the paper only if the person has
+            # already picked it (a click; keys typed meanwhile wait for this list, PaperList
+            # .hold_until_settled); otherwise the best match takes the top.
             keep_paper = self.paper_list.paper_id if self.paper_list.cursor > 0 else None
         self.result = result
         self.result_generation = generation
@@ -317,10 +318,6 @@ class MainScreen(Screen[None]):
     def search_changed(self, event: Input.Changed) -> None:
         self.search_text = event.value
         self.start_search()
-
-    @on(Input.Submitted, "#search")
-    def search_submitted(self) -> None:
-        self.paper_list.set_cursor(0)  # the box has already moved the focus to the list
 
     @on(FilterPane.Toggled)
     def filter_toggled(self, event: FilterPane.Toggled) -> None:

@@ -48,6 +48,10 @@ def status_glyph(row: ListRow) -> str:
 DATE_WIDTH, CATEGORY_WIDTH, VOTES_WIDTH = 10, 4, 4  # "▲999"; more votes push the row by a cell
 
 
+# Actions on the cursor's row, whatever is marked: held while the ranked list is on its way.
+ON_THE_ROW = ("move", "first", "last", "page", "mark")
+
+
 class PaperList(ScrollView, can_focus=True):
     """Every paper the current search matches; the row under the cursor drives the detail pane."""
 
@@ -201,6 +205,7 @@ class PaperList(ScrollView, can_focus=True):
         # meanwhile (Enter c, right after the words) is held and then acts on the best match.
         self.settled = True
         self._held: list[str] = []
+        self._releasing = False  # the held actions are running: none is held again
         self._pattern = None
         self._rows: LRUCache[int, ListRow] = LRUCache(4 * PAGE)
         # Drawn rows by paper, not by position: the ranked list that follows a first screenful,
@@ -219,12 +224,24 @@ class PaperList(ScrollView, can_focus=True):
         self.settled = False
 
     def hold_until_settled(self, action: str) -> bool:
-        """Keep ``action`` (on the cursor's paper at the top) until the list shows the ranked result
-        of what was typed; True when held. Marks and a moved cursor are the person's choice: not held."""
-        if self.settled or self.marked or self.cursor > 0:
+        """Keep ``action`` until the list shows the ranked result of what was typed; True when held.
+        The held actions then run in the order typed: ``Enter j j c`` cites the third best match,
+        not a row of the unranked first screenful (or of the list before it). Marks are the
+        person's choice of papers: what acts on them is not held, unless a key before it was."""
+        if self.settled or self._releasing:
+            return False
+        if self.marked and not self._held and action.partition("(")[0] not in ON_THE_ROW:
             return False
         self._held.append(action)
         return True
+
+    async def _release(self, actions: list[str]) -> None:
+        self._releasing = True
+        try:
+            for action in actions:
+                await self.run_action(action)
+        finally:
+            self._releasing = False
 
     def drop_held(self) -> list[str]:
         held, self._held = self._held, []
@@ -262,8 +279,7 @@ class PaperList(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self.paper_id, by_search=True))
         self.settled = settled
         if settled:
-            for action in self.drop_held():
-                self.call_later(self.run_action, action)
+            self.call_later(self._release, self.drop_held())
 
     def extend(self, ids: array, total: int) -> None:
         """More of the same list (the best ``len(ids)`` of ``total``): the cursor stays on its paper."""
@@ -437,12 +453,16 @@ class PaperList(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self.paper_id))
 
     def action_move(self, delta: int) -> None:
-        self.set_cursor(self.cursor + delta)
+        if not self.hold_until_settled(f"move({delta})"):
+            self.set_cursor(self.cursor + delta)
 
     def action_first(self) -> None:
-        self.set_cursor(0)
+        if not self.hold_until_settled("first"):
+            self.set_cursor(0)
 
     def action_last(self) -> None:
+        if self.hold_until_settled("last"):
+            return
         if self.total > len(self.ids):  # the last of every match: asked for, gone to when it arrives
             self._to_last = True
             if self._asked < self.total:
@@ -451,7 +471,8 @@ class PaperList(ScrollView, can_focus=True):
         self.set_cursor(len(self.ids) - 1)
 
     def action_page(self, direction: int) -> None:
-        self.set_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+        if not self.hold_until_settled(f"page({direction})"):
+            self.set_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_open(self) -> None:
         if self.hold_until_settled("open"):
@@ -460,6 +481,8 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.Opened(self.paper_id))
 
     def action_mark(self) -> None:
+        if self.hold_until_settled("mark"):
+            return
         paper_id = self.paper_id
         if paper_id is None:
             return

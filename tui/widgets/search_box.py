@@ -45,9 +45,19 @@ class SearchBox(Input):
     virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, results: str, **kwargs) -> None:
-        """``results``: the id of the widget that leaving the box goes to."""
+        """``results``: the id of the list that leaving the box goes to (a PaperList)."""
         super().__init__(placeholder=PLACEHOLDER, **kwargs)
         self.results = results
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        # Told now, in the keys' order, not when the screen reads Changed: a `j` typed right after
+        # Enter must wait for the new list, not move the old one.
+        if self.is_mounted:
+            self._results().expect_results()
+
+    def _results(self):
+        return self.screen.query_one(f"#{self.results}")
 
     async def _on_key(self, event: events.Key) -> None:
         # The box's editing keys (Backspace, arrows, Ctrl+W...) run here, in the order the keys came.
@@ -63,10 +73,11 @@ class SearchBox(Input):
 
     def go_to_results(self) -> None:
         # Screen.set_focus, not Widget.focus: focus() defers the move to a later turn of the loop.
-        self.screen.set_focus(self.screen.query_one(f"#{self.results}"))
+        self.screen.set_focus(self._results())
 
     async def action_submit(self) -> None:
         self.go_to_results()
+        await self._results().run_action("first")  # in the keys' order: the keys after Enter count from the top
         await super().action_submit()
 
     def action_leave(self) -> None:
