@@ -32,6 +32,8 @@ class Settings:
     path: Path | None = None
     key_lines: dict[str, int] = field(default_factory=dict)  # binding id -> its line in the file
     autoexport: list = field(default_factory=list)  # store.autoexport.AutoExport: files kept in step
+    theme: str | None = None  # the browser's Textual theme; saved when chosen in the app
+    theme_line: int | None = None
 
 
 def settings_path() -> Path:
@@ -103,12 +105,18 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             settings.keys = _read_keys(value, where, warnings)
             settings.key_lines = {binding_id: line for binding_id in settings.keys
                                   if (line := _line_of(text, binding_id))}
+        elif key == "theme":  # the UI knows the themes there are (unknown_theme)
+            if isinstance(value, str) and value:
+                settings.theme, settings.theme_line = value, _line_of(text, key)
+            else:
+                warnings.append(f"{where(key)}: theme = {value!r} is not a theme name")
         elif key == "autoexport":
             from paperdeck.store.autoexport import read_targets
 
             settings.autoexport = read_targets(value, where, warnings)
         elif key not in KNOWN:
-            warnings.append(f"{where(key)}: unknown setting {key!r} (known: {', '.join([*KNOWN, 'keys', 'autoexport'])})")
+            warnings.append(f"{where(key)}: unknown setting {key!r} "
+                            f"(known: {', '.join([*KNOWN, 'theme', 'keys', 'autoexport'])})")
         elif value not in KNOWN[key]:
             warnings.append(f"{where(key)}: {key} = {value!r} is not one of {', '.join(KNOWN[key])}; "
                             f"using {getattr(settings, key)!r}")
@@ -147,3 +155,26 @@ def unknown_binding_ids(settings: Settings, known_ids: set[str]) -> list[str]:
 
     return [f"{where(binding_id)}: keys.{binding_id}: no such key binding (the help screen lists the ids)"
             for binding_id in settings.keys if binding_id not in known_ids]
+
+
+def save_setting(path: Path, key: str, value: str) -> None:
+    """Set the top-level ``key = "value"`` in the settings file, the rest of it as it was (comments,
+    tables, their order): its line replaced, or a new one before the first table. Written to a
+    file beside it and renamed over it, so a kill leaves the old file or the new one."""
+    line = f"{key} = {_toml_string(value)}"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    lines = text.splitlines()
+    first_table = next((i for i, old in enumerate(lines) if old.lstrip().startswith("[")), len(lines))
+    for i in range(first_table):
+        if re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", lines[i]):
+            lines[i] = line
+            break
+    else:
+        at = first_table
+        while at > 0 and not lines[at - 1].strip():  # after the top-level lines, before the blank ones
+            at -= 1
+        lines.insert(at, line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".saving")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(partial, path)

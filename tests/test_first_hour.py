@@ -138,3 +138,38 @@ def test_load_clipboard_without_a_clipboard_says_what_to_do_instead(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = run("--db", str(tmp_path / "x.db"), "load", "--clipboard", env=env)
     assert result.returncode == 2 and "no system clipboard" in result.stderr and "paperdeck load -" in result.stderr
+
+
+async def test_the_theme_chosen_is_the_theme_of_the_next_start_and_the_file_keeps_the_rest(db, tmp_path):
+    path = tmp_path / "settings.toml"
+    original = '# my settings\ncite_style = "apa"\n\n[keys]\n"list.cite" = "y"\n'
+    path.write_text(original)
+    app = PaperdeckApp(db, settings=load_settings(path, environ={}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.theme = "textual-light"  # what the palette's "Change theme" does
+        await pilot.pause()
+    saved = load_settings(path, environ={})
+    assert saved.theme == "textual-light" and saved.cite_style == "apa" and saved.keys == {"list.cite": "y"}
+    assert saved.warnings == []
+    assert path.read_text().startswith('# my settings\ncite_style = "apa"\ntheme = "textual-light"\n\n[keys]')
+
+    again = PaperdeckApp(db, settings=saved)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(again, pilot)
+        assert again.theme == "textual-light"
+        again.theme = "nord"
+        await pilot.pause()
+    assert load_settings(path, environ={}).theme == "nord"
+    assert path.read_text().count("theme =") == 1
+
+
+async def test_a_theme_that_is_not_there_is_a_warning_naming_the_line(db, tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('cite_style = "apa"\ntheme = "solarized-neon"\n')
+    app = PaperdeckApp(db, settings=load_settings(path, environ={}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "textual-dark"
+        assert any(f"{path}:2: theme = 'solarized-neon' is not a theme here" in w for w in app.settings.warnings)
+    assert 'theme = "solarized-neon"' in path.read_text()  # not overwritten by the default

@@ -211,3 +211,30 @@ async def test_a_mark_and_a_cite_typed_before_the_ranking_lands_act_in_their_tur
         assert paper_list(app).marked == {second}
         assert app.last_copied is not None and app.library.cite_keys([second])[second] in app.last_copied
         assert isinstance(app.focused, DetailPane)
+
+
+async def test_keys_typed_right_after_the_key_that_closes_a_dialog_reach_the_list(db):
+    """Esc closes the help screen with the widget its key went to: the keys behind it are routed
+    all the same, to the list (tui/key_order.py never waits on a widget that is gone)."""
+    from paperdeck.tui.screens.help import HelpScreen
+
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        type_at_once(app, "\x1bjj")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HelpScreen)
+        assert paper_list(app).cursor == 2
+
+
+async def test_a_burst_of_keys_is_routed_in_order_and_nothing_is_left_waiting(db):
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "jjjjjjjjjjkk")
+        await settle(app, pilot)
+        assert paper_list(app).cursor == 8
+        assert app.keys._in_flight is None and not app.keys._backlog

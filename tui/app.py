@@ -21,7 +21,7 @@ from paperdeck.store import db as database
 from paperdeck.store.cite import STYLE_NAMES, cite
 from paperdeck.store.library import Library
 from paperdeck.store.searching import SearchPool
-from paperdeck.store.settings import Settings, load_settings, unknown_binding_ids
+from paperdeck.store.settings import Settings, load_settings, save_setting, unknown_binding_ids
 from paperdeck.store.userdata import UserDataError
 # The dialogs (cite, tags, note, help) are imported when first opened: not on the first paint's path.
 from paperdeck.tui.idle_gc import IdleCollector
@@ -83,8 +83,33 @@ class PaperdeckApp(App[None]):
         self.set_interval(IDLE_CHECK_SECONDS, self.collector.tick, name="idle-gc")
         if self.startup_note:
             self.notify(self.startup_note, title="Welcome to paperdeck")
+        self.apply_saved_theme()
         for warning in self.settings_warnings():
             self.notify(warning, title="Settings", severity="warning", timeout=10)
+
+    def apply_saved_theme(self) -> None:
+        """The theme last chosen (settings.toml's ``theme``); a theme chosen from now on is saved there."""
+        settings = self.settings
+        if settings.theme is not None:
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            else:
+                where = f"{settings.path}:{settings.theme_line}" if settings.theme_line else str(settings.path)
+                settings.warnings.append(f"{where}: theme = {settings.theme!r} is not a theme here "
+                                         f"(Ctrl+P, then \"theme\", lists them)")
+        self.theme_changed_signal.subscribe(self, self.save_theme)
+
+    def save_theme(self, theme) -> None:
+        settings = self.settings
+        if settings.path is None or theme.name == settings.theme:
+            return  # settings not from a file (tests, benchmarks), or nothing new
+        try:
+            save_setting(settings.path, "theme", theme.name)
+        except OSError as error:
+            self.notify(f"{settings.path}: the theme was not saved ({error.strerror or error})",
+                        title="Settings", severity="warning")
+            return
+        settings.theme = theme.name
 
     @work(thread=True, group="check", exit_on_error=False)
     def check_library(self) -> None:
