@@ -110,6 +110,7 @@ class Facets:
     categories: list[tuple[str, int]] = field(default_factory=list)
     years: list[tuple[int, int]] = field(default_factory=list)
     sources: list[tuple[str, int]] = field(default_factory=list)
+    source_kinds: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # name -> layout, label
     has_code: int = 0
     organisations: list[tuple[str, int]] = field(default_factory=list)
     authors: list[tuple[str, int]] = field(default_factory=list)
@@ -356,6 +357,9 @@ class Searcher:
         facets.years = sorted((int(year), count) for year, count in buckets("years"))
         facets.organisations = sorted(buckets("organisations"), key=by_count)[:20]
         facets.sources = sorted(buckets("sources"))
+        if facets.sources:
+            facets.source_kinds = {name: (layout, label) for name, layout, label in
+                                   self.db.execute("SELECT name, format, label FROM files")}
         authors = sorted(buckets("authors"), key=by_count)
         if len(authors) >= AUTHOR_CANDIDATES and counts["authors"].get("sum_other_doc_count", 1) \
                 and authors[AUTHORS_SHOWN - 1][1] == authors[-1][1]:

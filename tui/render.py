@@ -48,3 +48,20 @@ def multiline(value: str | None, style: Style | str = "") -> Text:
         indent = len(expanded) - len(expanded.lstrip(" "))
         lines.append(" " * indent + clean_line(expanded))
     return Text("\n".join(lines), style=style)
+
+
+# The page layouts' names (store/parsers' NAMEs) as the filter pane says them.
+LAYOUT_NAMES = {"arxiv": "arXiv", "arxiv_listing": "arXiv list", "arxiv_abstract": "arXiv abstract",
+                "bare_abstracts": "abstracts", "card_list": "cards", "daily_papers": "daily papers",
+                "bibtex": "BibTeX", "ris": "RIS", "csl_json": "CSL JSON", "general": "page"}
+MACHINE_MADE = re.compile(r"[0-9a-f]{12,}", re.I)  # a hash or a random id in a file name
+
+
+def source_caption(name: str, layout: str | None, label: str | None) -> str:
+    """A listing file as a person knows it: its name, unless the name is a machine's
+    (``000_ad910b2872e6f041.txt``); then what it is (the layout, and the page's own heading,
+    such as a daily page's date), the name after it to tell two alike apart."""
+    if not MACHINE_MADE.search(name) or layout is None:
+        return name
+    kind = LAYOUT_NAMES.get(layout, layout.replace("_", " "))
+    return f"{kind}, {label} · {name}" if label else f"{kind} · {name}"

@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from paperdeck.store.search import Facets
 from paperdeck.store.saved_searches import SavedSearch
-from paperdeck.tui.render import plain
+from paperdeck.tui.render import plain, source_caption
 
 BARS = "▁▂▃▄▅▆▇█"
 SEP = "\t"
@@ -138,7 +138,7 @@ class FilterPane(OptionList):
         if len(sources) > MAX_SOURCES:
             sources = sorted(sorted(sources, key=lambda item: -item[1])[:MAX_SOURCES])
         for name, count in sources:
-            value("source", name, plain(name), count)
+            value("source", name, plain(source_caption(name, *facets.source_kinds.get(name, (None, None)))), count)
         if len(facets.sources) > len(sources):
             options.append(Option(Text(f"  … {len(facets.sources) - len(sources):,} more (source:NAME)",
                                        style=Style(dim=True)), disabled=True))
