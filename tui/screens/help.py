@@ -81,7 +81,8 @@ class HelpScreen(ModalScreen[None]):
                      "with typos forgiven.\nField terms: author:NAME  cat:IR  year:2023  year:2020..2024  "
                      "has:code  source:FILE  org:NAME  arxiv:ID  doi:DOI  \"exact phrase\"\n"
                      "In the list, ≈ marks a title derived from the abstract (the listing gave none), "
-                     "◆ a paper with code, ▲ upvotes, ● a marked paper.\n"
+                     "◆ a paper with code, ▲ upvotes, ● a marked paper; after the first author, +2 is two "
+                     "more authors, +2+ two more named and others the listing left out (et al.).\n"
                      f"Remap a key in {self.settings_file} by the id in the right-hand column: "
                      "[keys] then e.g. \"list.cite\" = \"y\".\n", Style(dim=True)),
                 )
