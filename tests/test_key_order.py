@@ -238,3 +238,31 @@ async def test_a_burst_of_keys_is_routed_in_order_and_nothing_is_left_waiting(db
         await settle(app, pilot)
         assert paper_list(app).cursor == 8
         assert app.keys._in_flight is None and not app.keys._backlog
+
+
+async def test_moves_while_the_list_refreshes_on_its_paper_are_kept(db, monkeypatch):
+    """A refresh (a tag added, another process's load) searches again keeping the cursor's paper:
+    moves typed meanwhile act at once, and the refreshed list keeps the paper they reached."""
+    import threading
+
+    from paperdeck.store.library import Library
+
+    release = threading.Event()
+    search = Library.search
+
+    def slow_search(self, *args, **kwargs):  # the refresh's search of a large library, held open
+        release.wait(10)
+        return search(self, *args, **kwargs)
+
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        ids = list(paper_list(app).ids)
+        monkeypatch.setattr(Library, "search", slow_search)
+        app.main_screen.action_refresh()
+        type_at_once(app, "jj")
+        await pilot.pause()
+        assert paper_list(app).cursor == 2  # not held for the refresh
+        release.set()
+        await settle(app, pilot)
+        assert paper_list(app).paper_id == ids[2]

@@ -108,6 +108,7 @@ class MainScreen(Screen[None]):
         self.result: SearchResult | None = None  # what the list shows
         self.generation = 0  # one per search started: an older search's messages are dropped
         self.result_generation = 0  # the generation of ``result``
+        self._cursor_at_search: int | None = None  # the paper under the cursor when the search began
         self.result_complete = True  # False while ``result`` is only the first screenful
         self.show_filters: bool | None = None  # the person's choice with f; None: as the width allows
         self._data_version: int | None = None
@@ -180,7 +181,9 @@ class MainScreen(Screen[None]):
         keystroke reaches the screen in one frame whatever the library's size."""
         self.app.searches.cancel()  # a superseded search stops at its next SQLite step
         self.generation += 1
-        self.paper_list.expect_results()
+        self._cursor_at_search = self.paper_list.paper_id
+        if keep_paper is None:  # a new list: keys on "the top paper" wait for it
+            self.paper_list.expect_results()
         self.run_search(self.effective_query(), self.effective_sort(), self.generation, keep_paper)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -267,6 +270,8 @@ class MainScreen(Screen[None]):
                     complete: bool = True) -> None:
         if generation != self.generation:
             return  # a newer keystroke's search is on its way
+        if keep_paper is not None and self.paper_list.paper_id != self._cursor_at_search:
+            keep_paper = self.paper_list.paper_id  # moved meanwhile, on the same list: that paper
         if complete and self.result_generation == generation and not self.result_complete:
             # The ranked list replaces the first screenful: keep the paper only if the person has
             # already picked it (a click; keys typed meanwhile wait for this list, PaperList
