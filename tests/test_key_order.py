@@ -266,3 +266,29 @@ async def test_moves_while_the_list_refreshes_on_its_paper_are_kept(db, monkeypa
         release.set()
         await settle(app, pilot)
         assert paper_list(app).paper_id == ids[2]
+
+
+async def test_keys_typed_while_the_browser_starts_go_where_they_would_once_it_has(db, monkeypatch):
+    """The first keys of a session, typed while the main screen mounts: `/graph` searches (no
+    letter runs a list command: `r` would change a paper's reading state)."""
+    from paperdeck.tui.screens.main import MainScreen
+
+    mount = MainScreen.on_mount
+
+    async def typed_during_mount(screen):
+        import asyncio
+
+        type_at_once(screen.app, "/graph")
+        for _ in range(1000):  # the app reads '/' (a priority key) while the screen mounts
+            if isinstance(screen.focused, SearchBox):
+                break
+            await asyncio.sleep(0.001)
+        mount(screen)
+
+    monkeypatch.setattr(MainScreen, "on_mount", typed_during_mount)
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "graph"
+        assert app.main_screen.result.query.text == "graph"
+        assert app.library.db.execute("SELECT COUNT(*) FROM user_papers").fetchone()[0] == 0

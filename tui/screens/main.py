@@ -55,6 +55,8 @@ SETTLE_SECONDS = 0.12  # a pause in typing this long, and ranking, the full coun
 class MainScreen(Screen[None]):
     """Search, filter, sort and browse the library's papers."""
 
+    AUTO_FOCUS = "#papers"  # the list, not the first focusable widget (the search box)
+
     DEFAULT_CSS = """
     MainScreen {
         layout: vertical;
@@ -142,7 +144,10 @@ class MainScreen(Screen[None]):
         self.query_one(DetailPane).border_title = "Paper"
         self._data_version = self.library.data_version()
         self.paper_list.marked = self.library.user.marked()  # marks persist across restarts
-        self.paper_list.focus()
+        # The list, unless a key typed while the screen mounted (/ to search) has already moved the
+        # focus: keys are read from the moment the screen is composed, before this runs.
+        if self.focused is None:
+            self.set_focus(self.paper_list)
         search_keys = self.app.settings.keys.get("app.search")
         if search_keys:  # the box's hint names the key that really opens it
             box = self.query_one(SearchBox)
@@ -290,7 +295,11 @@ class MainScreen(Screen[None]):
                 empty = [f"No paper matches “{self.effective_query()}”.",
                          "Esc clears the search" + (", Esc again (or x in the filter pane) the filters." if self.filters else ".")]
                 empty.extend(result.query.problems)
-        self.paper_list.show(result.ids, result.terms, keep_paper, empty, settled=complete, total=result.total)
+        # The box may already hold text this screen has not read yet (its Changed is queued): this
+        # list is then not the one the keys typed after that text wait for.
+        typed_ahead = self.query_one(SearchBox).value != self.search_text
+        self.paper_list.show(result.ids, result.terms, keep_paper, empty, settled=complete and not typed_ahead,
+                             total=result.total)
         self.update_titles()
 
     def show_facets(self, facets: Facets, generation: int) -> None:

@@ -106,7 +106,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
         Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="list.page_down"),
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="list.page_up"),
-        Binding("enter", "open", "Open", id="list.open", tooltip="Read the paper under the cursor"),
+        Binding("enter,ctrl+j", "open", "Open", id="list.open", tooltip="Read the paper under the cursor"),
         Binding("space", "mark", "Mark", id="list.mark", tooltip="Mark papers to cite them together"),
         Binding("c", "cite(False)", "Cite", id="list.cite",
                 tooltip="Copy the citation (the marked papers, else the one under the cursor)"),
@@ -228,18 +228,19 @@ class PaperList(ScrollView, can_focus=True):
         The held actions then run in the order typed: ``Enter j j c`` cites the third best match,
         not a row of the unranked first screenful (or of the list before it). Marks are the
         person's choice of papers: what acts on them is not held, unless a key before it was."""
-        if self.settled or self._releasing:
-            return False
+        if self._releasing or (self.settled and not self._held):
+            return False  # (settled with actions still held: their release is on its way, this waits its turn)
         if self.marked and not self._held and action.partition("(")[0] not in ON_THE_ROW:
             return False
         self._held.append(action)
         return True
 
-    async def _release(self, actions: list[str]) -> None:
+    async def _release(self) -> None:
+        """The held actions, in order, and any held behind them before this ran."""
         self._releasing = True
         try:
-            for action in actions:
-                await self.run_action(action)
+            while self._held and self.settled:
+                await self.run_action(self._held.pop(0))
         finally:
             self._releasing = False
 
@@ -278,8 +279,8 @@ class PaperList(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.CursorMoved(self.paper_id, by_search=True))
         self.settled = settled
-        if settled:
-            self.call_later(self._release, self.drop_held())
+        if settled and self._held:
+            self.call_later(self._release)
 
     def extend(self, ids: array, total: int) -> None:
         """More of the same list (the best ``len(ids)`` of ``total``): the cursor stays on its paper."""
