@@ -167,7 +167,8 @@ def save_setting(path: Path, key: str, value: str) -> None:
     first_table = next((i for i, old in enumerate(lines) if old.lstrip().startswith("[")), len(lines))
     for i in range(first_table):
         if re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", lines[i]):
-            lines[i] = line
+            old = re.match(r"""[^=]*=\s*("(?:[^"\\]|\\.)*"|'[^']*')(\s*#.*)$""", lines[i])
+            lines[i] = line + (old.group(2) if old else "")  # its comment kept
             break
     else:
         at = first_table

@@ -173,3 +173,13 @@ async def test_a_theme_that_is_not_there_is_a_warning_naming_the_line(db, tmp_pa
         assert app.theme == "textual-dark"
         assert any(f"{path}:2: theme = 'solarized-neon' is not a theme here" in w for w in app.settings.warnings)
     assert 'theme = "solarized-neon"' in path.read_text()  # not overwritten by the default
+
+
+def test_saving_a_setting_keeps_the_comment_on_its_line(tmp_path):
+    from paperdeck.store.settings import save_setting
+
+    path = tmp_path / "settings.toml"
+    path.write_text('theme = "nord"   # the one I like\n[keys]\n"list.cite" = "y"\n')
+    save_setting(path, "theme", "dracula")
+    assert path.read_text() == 'theme = "dracula"   # the one I like\n[keys]\n"list.cite" = "y"\n'
+    assert load_settings(path, environ={}).theme == "dracula"

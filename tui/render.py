@@ -60,8 +60,11 @@ MACHINE_MADE = re.compile(r"[0-9a-f]{12,}", re.I)  # a hash or a random id in a 
 def source_caption(name: str, layout: str | None, label: str | None) -> str:
     """A listing file as a person knows it: its name, unless the name is a machine's
     (``000_ad910b2872e6f041.txt``); then what it is (the layout, and the page's own heading,
-    such as a daily page's date), the name after it to tell two alike apart."""
+    such as a daily page's date), after what is left of the name without the hash ("000"), or
+    the hash's first characters, to tell two alike apart in a narrow pane."""
     if not MACHINE_MADE.search(name) or layout is None:
         return name
     kind = LAYOUT_NAMES.get(layout, layout.replace("_", " "))
-    return f"{kind}, {label} · {name}" if label else f"{kind} · {name}"
+    stem = name.rsplit(".", 1)[0]
+    short = MACHINE_MADE.sub("", stem).strip("_-. ") or MACHINE_MADE.search(stem).group()[:6]
+    return f"{kind} {short}, {label}" if label else f"{kind} {short}"
