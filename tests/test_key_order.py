@@ -292,3 +292,41 @@ async def test_keys_typed_while_the_browser_starts_go_where_they_would_once_it_h
         assert app.query_one(SearchBox).value == "graph"
         assert app.main_screen.result.query.text == "graph"
         assert app.library.db.execute("SELECT COUNT(*) FROM user_papers").fetchone()[0] == 0
+
+
+async def test_esc_and_a_letter_read_as_one_alt_key_leave_the_box_then_act(db):
+    """A terminal sends Esc and a key typed within its escape delay as one sequence, Alt+key."""
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "/graph")
+        app.post_message(events.Key("alt+j", "j"))
+        await settle(app, pilot)
+        assert app.query_one(SearchBox).value == "graph"
+        assert app.focused is paper_list(app) and paper_list(app).cursor == 1
+
+
+async def test_an_enter_read_as_a_line_feed_submits_and_runs_a_palette_command(db):
+    """Before Textual has the terminal in raw mode (the first keys of a session) Enter is Ctrl+J."""
+    from textual.command import CommandPalette
+
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        type_at_once(app, "/graph")
+        app.post_message(events.Key("ctrl+j", "\n"))
+        type_at_once(app, "j")
+        await settle(app, pilot)
+        assert app.focused is paper_list(app) and paper_list(app).cursor == 1
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"bottom of list")
+        for _ in range(200):  # the palette's matches come from a worker: wait for the command
+            if "Bottom of list" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt):
+                break
+            await pilot.pause(0.01)
+        app.post_message(events.Key("ctrl+j", "\n"))
+        await settle(app, pilot)
+        assert not isinstance(app.screen, CommandPalette)
+        assert paper_list(app).cursor == len(paper_list(app).ids) - 1  # Enter ran "Bottom of list"

@@ -35,6 +35,21 @@ class KeyHandled(Message):
         self.key = key
 
 
+def as_typed(event: events.Key) -> list[events.Key]:
+    """The keys a person typed, where a terminal's bytes say otherwise:
+    - Ctrl+J is Enter (as readline reads it): an Enter typed before Textual has the terminal in
+      raw mode (the first keys of a session) arrives as a line feed;
+    - Alt+letter is Esc, then the letter: Esc and a key typed within the terminal's escape delay
+      arrive as one sequence (``/graph Esc j`` typed ``j`` into the box). paperdeck binds no Alt
+      key, and a terminal sends Alt+j as Esc j anyway."""
+    if event.key == "ctrl+j":
+        return [events.Key("enter", "\r")]
+    name = event.key.removeprefix("alt+")
+    if name != event.key and "+" not in name and event.character and event.character.isprintable():
+        return [events.Key("escape", "\x1b"), events.Key(name, event.character)]
+    return [event]
+
+
 class KeySequencer:
     """The app's key router: one key in flight at a time, the rest in the order typed."""
 
@@ -52,10 +67,11 @@ class KeySequencer:
 
     async def key(self, event: events.Key) -> None:
         """A key read from the terminal."""
-        if self._in_flight is not None:
-            self._backlog.append(event)
-            return
-        await self._send(event)
+        for key in as_typed(event):
+            if self._in_flight is not None:
+                self._backlog.append(key)
+            else:
+                await self._send(key)
 
     async def _send(self, event: events.Key) -> None:
         await self._route(event)  # a priority binding has run by now; a plain key is on its way

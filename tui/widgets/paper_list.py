@@ -106,7 +106,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Bottom", show=False, id="list.bottom"),
         Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="list.page_down"),
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="list.page_up"),
-        Binding("enter,ctrl+j", "open", "Open", id="list.open", tooltip="Read the paper under the cursor"),
+        Binding("enter", "open", "Open", id="list.open", tooltip="Read the paper under the cursor"),
         Binding("space", "mark", "Mark", id="list.mark", tooltip="Mark papers to cite them together"),
         Binding("c", "cite(False)", "Cite", id="list.cite",
                 tooltip="Copy the citation (the marked papers, else the one under the cursor)"),

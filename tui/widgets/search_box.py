@@ -33,9 +33,7 @@ class SearchBox(Input):
     """
 
     BINDINGS = [
-        # Ctrl+J too, as readline reads it: an Enter typed while the terminal is still in line mode
-        # (the first keys of a session, before Textual takes the terminal) arrives as one.
-        Binding("enter,ctrl+j", "submit", "Jump to the first result", show=False, id="search.submit", priority=True),
+        Binding("enter", "submit", "Jump to the first result", show=False, id="search.submit", priority=True),
         Binding("escape", "leave", "Leave search", id="search.leave", priority=True,
                 tooltip="Back to the list; Esc again clears"),
         Binding("down", "leave", "To results", show=False, id="search.down", priority=True),
