@@ -330,3 +330,32 @@ async def test_an_enter_read_as_a_line_feed_submits_and_runs_a_palette_command(d
         await settle(app, pilot)
         assert not isinstance(app.screen, CommandPalette)
         assert paper_list(app).cursor == len(paper_list(app).ids) - 1  # Enter ran "Bottom of list"
+
+
+async def test_filter_keys_typed_before_the_first_counts_wait_for_them(db, monkeypatch):
+    """`f j j Enter` at launch: the pane is empty until the first counts arrive; its keys then
+    act on them, in order, as they would have a moment later."""
+    import threading
+
+    from paperdeck.store.library import Library
+
+    release = threading.Event()
+    facets = Library.facets
+
+    def slow_facets(self, *args, **kwargs):  # the first counts of a large library, held open
+        release.wait(10)
+        return facets(self, *args, **kwargs)
+
+    monkeypatch.setattr(Library, "facets", slow_facets)
+    app = citing_app(db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(FilterPane)
+        assert not pane.option_count
+        type_at_once(app, "fjj\r")
+        await pilot.pause()
+        assert isinstance(app.focused, FilterPane) and not app.main_screen.filters
+        release.set()
+        await settle(app, pilot)
+        third_category = facets(app.library, "").categories[2][0]  # the pane's third value: it lists categories first
+        assert app.main_screen.filters == [("cat", third_category)]

@@ -58,6 +58,10 @@ class FilterPane(OptionList):
         """Every filter removed."""
 
     _shown: tuple[Facets, list[tuple[str, str]], list[SavedSearch]] | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._early_keys: list[tuple[str, str | None]] = []  # typed before there was anything to move over
     _shown_width = 0
 
     def show(self, facets: Facets, active: list[tuple[str, str]], saved: list[SavedSearch] = ()) -> None:
@@ -159,6 +163,31 @@ class FilterPane(OptionList):
                 self.highlighted = self.get_option_index(highlighted)
             except Exception:  # the option is gone with the new counts
                 pass
+        self._replay_early_keys()
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Before the first counts (the first half second of a session) the pane has nothing to
+        # move over: its keys wait for them rather than vanish (`f j j Enter` typed at launch).
+        if not self.option_count and event.key in self._bindings.key_to_bindings:
+            event.stop()
+            event.prevent_default()
+            self._early_keys.append((event.key, event.character))
+            return
+        await super()._on_key(event)
+
+    def _replay_early_keys(self) -> None:
+        if not self._early_keys or not self.option_count:
+            return
+        early, self._early_keys = self._early_keys, []
+        if self.has_focus:  # focus gone elsewhere meanwhile: they were the pane's, they go
+            self.on_focus(events.Focus())  # the highlight on the first value, as focusing gives it
+            self.call_later(self._run_keys, early)
+
+    async def _run_keys(self, keys: list[tuple[str, str | None]]) -> None:
+        for key, _ in keys:
+            for binding in self._bindings.key_to_bindings.get(key, ()):
+                await self.run_action(binding.action)
+                break
 
     def on_focus(self, event: events.Focus) -> None:
         """Enter acts at once: the highlight starts on a value, never on a group's heading."""
