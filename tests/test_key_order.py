@@ -5,15 +5,31 @@ delivers while the main loop is busy. Whatever key moves the focus must have mov
 is routed, or a typed letter runs a command (``/c`` citing) or a command key is typed (``Enter c``).
 """
 
+import threading
+
 from textual import events
 
 from paperdeck.tui.widgets.filter_pane import FilterPane
 from paperdeck.tui.widgets.search_box import SearchBox
 
 from .test_clipboard import citing_app
-from .tui_helpers import paper_list, settle
+from .tui_helpers import paper_list, run_from_palette, settle
 
 KEY_NAMES = {"/": "slash", "\r": "enter", "\x1b": "escape", "\t": "tab"}
+
+
+def held_open(monkeypatch, owner, name: str) -> threading.Event:
+    """``owner.name`` (a store call a worker makes) waits until the returned event is set: a
+    large library's slow search or count, held open so keys can be typed while it runs."""
+    release = threading.Event()
+    call = getattr(owner, name)
+
+    def held(*args, **kwargs):
+        release.wait(10)
+        return call(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, held)
+    return release
 
 
 def type_at_once(app, keys: str) -> None:
@@ -149,33 +165,29 @@ async def test_enter_c_typed_before_the_ranking_lands_cites_the_best_match(db, m
         assert paper_list(app).paper_id == best
 
 
-async def test_moves_typed_right_before_tab_move_the_list_not_the_next_pane(db):
+async def test_moves_typed_right_before_tab_move_the_list_not_the_next_pane(running):
     """Tab is a priority key: it moves the focus as soon as the app reads it, while the j's before
     it still wait in the list's queue. They must still move the list."""
     from paperdeck.tui.widgets.detail_pane import DetailPane
 
-    app = citing_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        assert app.focused is paper_list(app)
-        type_at_once(app, "jjjjj\t")
-        await settle(app, pilot)
-        assert paper_list(app).cursor == 5
-        assert isinstance(app.focused, DetailPane)
-        assert app.focused.scroll_y == 0  # no j scrolled the detail pane
+    app, pilot = running
+    assert app.focused is paper_list(app)
+    type_at_once(app, "jjjjj\t")
+    await settle(app, pilot)
+    assert paper_list(app).cursor == 5
+    assert isinstance(app.focused, DetailPane)
+    assert app.focused.scroll_y == 0  # no j scrolled the detail pane
 
 
-async def test_moves_typed_right_before_the_command_palette_move_the_list(db):
+async def test_moves_typed_right_before_the_command_palette_move_the_list(running):
     from textual.command import CommandPalette
 
-    app = citing_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        type_at_once(app, "jjj")
-        app.post_message(events.Key("ctrl+p", None))
-        await settle(app, pilot)
-        assert isinstance(app.screen, CommandPalette)
-        assert paper_list(app).cursor == 3
+    app, pilot = running
+    type_at_once(app, "jjj")
+    app.post_message(events.Key("ctrl+p", None))
+    await settle(app, pilot)
+    assert isinstance(app.screen, CommandPalette)
+    assert paper_list(app).cursor == 3
 
 
 async def test_moves_typed_before_the_ranking_lands_count_from_the_best_match(db, monkeypatch):
@@ -213,59 +225,44 @@ async def test_a_mark_and_a_cite_typed_before_the_ranking_lands_act_in_their_tur
         assert isinstance(app.focused, DetailPane)
 
 
-async def test_keys_typed_right_after_the_key_that_closes_a_dialog_reach_the_list(db):
+async def test_keys_typed_right_after_the_key_that_closes_a_dialog_reach_the_list(running):
     """Esc closes the help screen with the widget its key went to: the keys behind it are routed
     all the same, to the list (tui/key_order.py never waits on a widget that is gone)."""
     from paperdeck.tui.screens.help import HelpScreen
 
-    app = citing_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        type_at_once(app, "\x1bjj")
-        await settle(app, pilot)
-        assert not isinstance(app.screen, HelpScreen)
-        assert paper_list(app).cursor == 2
+    app, pilot = running
+    await pilot.press("question_mark")
+    await pilot.pause()
+    assert isinstance(app.screen, HelpScreen)
+    type_at_once(app, "\x1bjj")
+    await settle(app, pilot)
+    assert not isinstance(app.screen, HelpScreen)
+    assert paper_list(app).cursor == 2
 
 
-async def test_a_burst_of_keys_is_routed_in_order_and_nothing_is_left_waiting(db):
-    app = citing_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        type_at_once(app, "jjjjjjjjjjkk")
-        await settle(app, pilot)
-        assert paper_list(app).cursor == 8
-        assert app.keys._in_flight is None and not app.keys._backlog
+async def test_a_burst_of_keys_is_routed_in_order_and_nothing_is_left_waiting(running):
+    app, pilot = running
+    type_at_once(app, "jjjjjjjjjjkk")
+    await settle(app, pilot)
+    assert paper_list(app).cursor == 8
+    assert app.keys._in_flight is None and not app.keys._backlog
 
 
-async def test_moves_while_the_list_refreshes_on_its_paper_are_kept(db, monkeypatch):
+async def test_moves_while_the_list_refreshes_on_its_paper_are_kept(running, monkeypatch):
     """A refresh (a tag added, another process's load) searches again keeping the cursor's paper:
     moves typed meanwhile act at once, and the refreshed list keeps the paper they reached."""
-    import threading
-
     from paperdeck.store.library import Library
 
-    release = threading.Event()
-    search = Library.search
-
-    def slow_search(self, *args, **kwargs):  # the refresh's search of a large library, held open
-        release.wait(10)
-        return search(self, *args, **kwargs)
-
-    app = citing_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        ids = list(paper_list(app).ids)
-        monkeypatch.setattr(Library, "search", slow_search)
-        app.main_screen.action_refresh()
-        type_at_once(app, "jj")
-        await pilot.pause()
-        assert paper_list(app).cursor == 2  # not held for the refresh
-        release.set()
-        await settle(app, pilot)
-        assert paper_list(app).paper_id == ids[2]
+    app, pilot = running
+    ids = list(paper_list(app).ids)
+    release = held_open(monkeypatch, Library, "search")
+    app.main_screen.action_refresh()
+    type_at_once(app, "jj")
+    await pilot.pause()
+    assert paper_list(app).cursor == 2  # not held for the refresh
+    release.set()
+    await settle(app, pilot)
+    assert paper_list(app).paper_id == ids[2]
 
 
 async def test_keys_typed_while_the_browser_starts_go_where_they_would_once_it_has(db, monkeypatch):
@@ -294,59 +291,38 @@ async def test_keys_typed_while_the_browser_starts_go_where_they_would_once_it_h
         assert app.library.db.execute("SELECT COUNT(*) FROM user_papers").fetchone()[0] == 0
 
 
-async def test_esc_and_a_letter_read_as_one_alt_key_leave_the_box_then_act(db):
+async def test_esc_and_a_letter_read_as_one_alt_key_leave_the_box_then_act(running):
     """A terminal sends Esc and a key typed within its escape delay as one sequence, Alt+key."""
-    app = citing_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        type_at_once(app, "/graph")
-        app.post_message(events.Key("alt+j", "j"))
-        await settle(app, pilot)
-        assert app.query_one(SearchBox).value == "graph"
-        assert app.focused is paper_list(app) and paper_list(app).cursor == 1
+    app, pilot = running
+    type_at_once(app, "/graph")
+    app.post_message(events.Key("alt+j", "j"))
+    await settle(app, pilot)
+    assert app.query_one(SearchBox).value == "graph"
+    assert app.focused is paper_list(app) and paper_list(app).cursor == 1
 
 
-async def test_an_enter_read_as_a_line_feed_submits_and_runs_a_palette_command(db):
+async def test_an_enter_read_as_a_line_feed_submits_and_runs_a_palette_command(running):
     """Before Textual has the terminal in raw mode (the first keys of a session) Enter is Ctrl+J."""
     from textual.command import CommandPalette
 
-    app = citing_app(db)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(app, pilot)
-        type_at_once(app, "/graph")
-        app.post_message(events.Key("ctrl+j", "\n"))
-        type_at_once(app, "j")
-        await settle(app, pilot)
-        assert app.focused is paper_list(app) and paper_list(app).cursor == 1
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"bottom of list")
-        for _ in range(200):  # the palette's matches come from a worker: wait for the command
-            if "Bottom of list" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt):
-                break
-            await pilot.pause(0.01)
-        app.post_message(events.Key("ctrl+j", "\n"))
-        await settle(app, pilot)
-        assert not isinstance(app.screen, CommandPalette)
-        assert paper_list(app).cursor == len(paper_list(app).ids) - 1  # Enter ran "Bottom of list"
+    app, pilot = running
+    type_at_once(app, "/graph")
+    app.post_message(events.Key("ctrl+j", "\n"))
+    type_at_once(app, "j")
+    await settle(app, pilot)
+    assert app.focused is paper_list(app) and paper_list(app).cursor == 1
+    await run_from_palette(app, pilot, "bottom of list", "Bottom of list", run="ctrl+j")
+    await settle(app, pilot)
+    assert not isinstance(app.screen, CommandPalette)
+    assert paper_list(app).cursor == len(paper_list(app).ids) - 1  # Enter ran "Bottom of list"
 
 
 async def test_filter_keys_typed_before_the_first_counts_wait_for_them(db, monkeypatch):
     """`f j j Enter` at launch: the pane is empty until the first counts arrive; its keys then
     act on them, in order, as they would have a moment later."""
-    import threading
-
     from paperdeck.store.library import Library
 
-    release = threading.Event()
-    facets = Library.facets
-
-    def slow_facets(self, *args, **kwargs):  # the first counts of a large library, held open
-        release.wait(10)
-        return facets(self, *args, **kwargs)
-
-    monkeypatch.setattr(Library, "facets", slow_facets)
+    release = held_open(monkeypatch, Library, "facets")
     app = citing_app(db)
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
@@ -357,5 +333,5 @@ async def test_filter_keys_typed_before_the_first_counts_wait_for_them(db, monke
         assert isinstance(app.focused, FilterPane) and not app.main_screen.filters
         release.set()
         await settle(app, pilot)
-        third_category = facets(app.library, "").categories[2][0]  # the pane's third value: it lists categories first
+        third_category = app.library.facets("").categories[2][0]  # the pane's third value: it lists categories first
         assert app.main_screen.filters == [("cat", third_category)]

@@ -32,8 +32,9 @@ def make_app(db_path) -> PaperdeckApp:
     return PaperdeckApp(db_path, settings=Settings())
 
 
-async def run_from_palette(app, pilot, typed: str, prompt: str) -> None:
-    """Open the command palette, type, wait for ``prompt`` among its commands, and run it."""
+async def run_from_palette(app, pilot, typed: str, prompt: str, run: str = "enter") -> None:
+    """Open the command palette, type, wait for ``prompt`` among its commands, and run it (with
+    the key ``run``)."""
     await pilot.press("ctrl+p", *typed)
     for _ in range(500):  # the palette searches its providers in a worker: wait for its list
         await pilot.pause(0.02)
@@ -43,7 +44,7 @@ async def run_from_palette(app, pilot, typed: str, prompt: str) -> None:
             break
     else:
         raise AssertionError(f"no {prompt!r} among {prompts}")
-    await pilot.press("enter")
+    await pilot.press(run)
 
 
 async def until(pilot, condition, what: str, tries: int = 1500) -> None:
