@@ -35,6 +35,16 @@ class KeyHandled(Message):
         self.key = key
 
 
+def own_binding(widget: Widget, key: str) -> str | None:
+    """The action of ``widget``'s own plain (not priority) binding of ``key``, if it has one: for a
+    widget that runs its keys where they arrive, in their order, rather than once they have
+    bubbled back up to the app."""
+    for binding in widget._bindings.key_to_bindings.get(key, ()):
+        if not binding.priority:
+            return binding.action
+    return None
+
+
 def as_typed(event: events.Key) -> list[events.Key]:
     """The keys a person typed, where a terminal's bytes say otherwise:
     - Ctrl+J is Enter (as readline reads it): an Enter typed before Textual has the terminal in

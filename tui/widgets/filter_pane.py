@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from paperdeck.store.search import Facets
 from paperdeck.store.saved_searches import SavedSearch
+from paperdeck.tui.key_order import own_binding
 from paperdeck.tui.render import plain, source_caption
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -58,11 +59,11 @@ class FilterPane(OptionList):
         """Every filter removed."""
 
     _shown: tuple[Facets, list[tuple[str, str]], list[SavedSearch]] | None = None
+    _shown_width = 0
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._early_keys: list[tuple[str, str | None]] = []  # typed before there was anything to move over
-    _shown_width = 0
+        self._early_actions: list[str] = []  # keys' actions typed before there was anything to move over
 
     def show(self, facets: Facets, active: list[tuple[str, str]], saved: list[SavedSearch] = ()) -> None:
         """Fill the pane; labels are cut to its real width, so this waits for the first layout and
@@ -168,26 +169,25 @@ class FilterPane(OptionList):
     async def _on_key(self, event: events.Key) -> None:
         # Before the first counts (the first half second of a session) the pane has nothing to
         # move over: its keys wait for them rather than vanish (`f j j Enter` typed at launch).
-        if not self.option_count and event.key in self._bindings.key_to_bindings:
+        action = own_binding(self, event.key) if not self.option_count else None
+        if action is not None:
             event.stop()
             event.prevent_default()
-            self._early_keys.append((event.key, event.character))
+            self._early_actions.append(action)
             return
         await super()._on_key(event)
 
     def _replay_early_keys(self) -> None:
-        if not self._early_keys or not self.option_count:
+        if not self._early_actions or not self.option_count:
             return
-        early, self._early_keys = self._early_keys, []
+        early, self._early_actions = self._early_actions, []
         if self.has_focus:  # focus gone elsewhere meanwhile: they were the pane's, they go
             self.on_focus(events.Focus())  # the highlight on the first value, as focusing gives it
-            self.call_later(self._run_keys, early)
+            self.call_later(self._run_actions, early)
 
-    async def _run_keys(self, keys: list[tuple[str, str | None]]) -> None:
-        for key, _ in keys:
-            for binding in self._bindings.key_to_bindings.get(key, ()):
-                await self.run_action(binding.action)
-                break
+    async def _run_actions(self, actions: list[str]) -> None:
+        for action in actions:
+            await self.run_action(action)
 
     def on_focus(self, event: events.Focus) -> None:
         """Enter acts at once: the highlight starts on a value, never on a group's heading."""

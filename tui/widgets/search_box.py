@@ -8,6 +8,8 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Input
 
+from paperdeck.tui.key_order import own_binding
+
 PLACEHOLDER = "/ search title, authors, abstract · author:yu cat:IR year:2020..2024 has:code source:004"
 
 
@@ -63,12 +65,12 @@ class SearchBox(Input):
         # The box's editing keys (Backspace, arrows, Ctrl+W...) run here, in the order the keys came.
         # As plain bindings they would run only once the key had bubbled up to the app, after the
         # letters typed behind them were already inserted: "year" + Backspace x4 + "cat" read "yecat".
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority:
-                event.stop()
-                event.prevent_default()
-                await self.run_action(binding.action)
-                return
+        action = own_binding(self, event.key)
+        if action is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(action)
+            return
         await super()._on_key(event)
 
     def go_to_results(self) -> None:
