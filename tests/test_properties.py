@@ -13,7 +13,7 @@ from paperdeck.store.cite import bibtex_entry
 from paperdeck.store.export import paper_json
 from paperdeck.store.models import Paper, ParseError
 from paperdeck.store.names import split_name
-from paperdeck.store.text import clean_line, fold, fold_to_tokens, unicode_fold
+from paperdeck.store.text import clean_any_line, clean_line, fold, fold_to_tokens, unicode_fold
 
 AS_OF = dt.date(2026, 11, 22)
 # Lines built from listing vocabulary as well as noise, so the parsers' real paths are reached.
@@ -105,6 +105,14 @@ def test_json_export_gives_back_what_the_listing_said(tmp_path_factory, abstract
 @settings(max_examples=500, deadline=None)
 def test_folding_ascii_by_table_is_the_general_fold(text):
     assert fold(text) == unicode_fold(text)
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126)) | st.text())
+@example("  Contrastive  Graph\x1b[31m (CGR)\t \ufeff\u202e ")
+@example("  Contrastive  Graph   Retrieval ")
+@settings(max_examples=500, deadline=None)
+def test_cleaning_printable_ascii_by_shortcut_is_the_general_cleaning(text):
+    assert clean_line(text) == clean_any_line(text)
 
 
 @given(st.text())
