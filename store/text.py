@@ -50,6 +50,11 @@ def fold(text: str) -> str:
     return unicode_fold(text)
 
 
+def fold_ascii_bytes(text: str) -> bytes:
+    """``fold`` of ASCII text before its spaces are evened, as bytes (``fold`` is its words joined)."""
+    return text.encode("ascii").translate(_ASCII_FOLD)
+
+
 def fold_to_tokens(text: str) -> str:
     """``fold``'s words, for a tokenizer that splits on whitespace (the search index's): ASCII text
     keeps the spaces as the table leaves them, a tenth of an index build spent joining words."""

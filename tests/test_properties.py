@@ -2,13 +2,14 @@
 
 import datetime as dt
 import json
+import zlib
 
 import bibtexparser
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text
 
-from paperdeck.store import open_library, parsers
+from paperdeck.store import merge, open_library, parsers
 from paperdeck.store.cite import bibtex_entry
 from paperdeck.store.export import paper_json
 from paperdeck.store.models import Paper, ParseError
@@ -113,6 +114,33 @@ def test_folding_ascii_by_table_is_the_general_fold(text):
 @settings(max_examples=500, deadline=None)
 def test_cleaning_printable_ascii_by_shortcut_is_the_general_cleaning(text):
     assert clean_line(text) == clean_any_line(text)
+
+
+def reference_block_keys(abstract: str) -> tuple[str, ...]:
+    """An abstract's blocking keys as the stored ones were first made (str pairs, encoded to hash)."""
+    words = merge.content_words(abstract)
+    keys = [f"n:{fold(name)}" for name in merge.introduced_names(abstract)]
+    if words:
+        keys.append(f"w:{' '.join(words[:3])}")
+    shingles = set(map(" ".join, zip(words, words[1:])))
+    hashed = sorted((zlib.crc32(shingle.encode()), shingle) for shingle in shingles)
+    keys.extend(f"s:{shingle}" for _, shingle in hashed[:merge.SKETCH_SIZE])
+    return tuple(dict.fromkeys(keys))
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126)) | st.text())
+@example("We propose CGR (Contrastive Graph Retrieval), a method that retrieves graphs. Über naïve Ärger.")
+@settings(max_examples=500, deadline=None)
+def test_an_abstracts_blocking_keys_are_those_stored_before(text):
+    assert merge.abstract_block_keys.__wrapped__(text) == reference_block_keys(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+@example("We PROPOSE CGR. Then we Introduce a Named thing, DUBBED X (Y).")
+@settings(max_examples=500, deadline=None)
+def test_verbs_of_introduction_are_found_alike_in_lower_cased_ascii(text):
+    spans = [verb.span() for verb in merge._INTRODUCING.finditer(text)]
+    assert [verb.span() for verb in merge._INTRODUCING_LOWER.finditer(text.lower())] == spans
 
 
 @given(st.text())
