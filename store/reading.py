@@ -93,8 +93,9 @@ def read_listing(path: Path, limit: int | None = None) -> bytes:
 
 def decode(data: bytes) -> tuple[str, str, list[Problem]]:
     """Text, the encoding used, and a note when it was not UTF-8."""
-    if b"\x00" in data[:65536]:
-        raise FileRejected("binary file (it holds NUL bytes), not a pasted listing")
+    nul = data.find(b"\x00", 0, 65536)
+    if nul >= 0:  # where the first NUL is: a listing with one pasted in is found and mended there
+        raise FileRejected("binary file (it holds NUL bytes), not a pasted listing", data.count(b"\n", 0, nul) + 1)
     try:
         return data.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError as error:

@@ -35,6 +35,7 @@ def write(path: Path, data: bytes) -> Path:
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b"\n\n  \n", "empty file"),
         ("binary.txt", bytes(range(256)) * 8, "binary file"),
+        ("nul_on_line_3.txt", b"Abstract:one\nAbstract:two\nAbstract:th\x00ree\n", "nul_on_line_3.txt:3: binary file"),
         ("undecodable.txt", b"Abstract:caf\x81\x8d\x90 is not text\n", "neither UTF-8 nor Windows-1252"),
         ("unknown.txt", b"Shopping list\neggs\nmilk\n", "not a listing paperdeck knows"),
         ("huge.txt", b"LGOct 13, 2022\n" + b"A" * 3_000_000 + b"Jie Xu, Bo Li\nabc\n", "line of 3,000,013 characters"),
