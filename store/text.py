@@ -46,7 +46,7 @@ _ASCII_FOLD = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c 
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free words: the form two spellings of a phrase share."""
     if text.isascii():  # most listings are ASCII
-        return " ".join(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
+        return " ".join(fold_ascii_bytes(text).decode("ascii").split())
     return unicode_fold(text)
 
 
@@ -59,7 +59,7 @@ def fold_to_tokens(text: str) -> str:
     """``fold``'s words, for a tokenizer that splits on whitespace (the search index's): ASCII text
     keeps the spaces as the table leaves them, a tenth of an index build spent joining words."""
     if text.isascii():
-        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+        return fold_ascii_bytes(text).decode("ascii")
     return unicode_fold(text)
 
 
